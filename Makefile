@@ -1,0 +1,40 @@
+# xenosim: `make run` and `make test` work on a fresh machine (they create .venv and install).
+SHELL := /bin/bash
+VENV := .venv
+# Find a Python >= 3.12 (Mesa 3.5 needs it): $(PYTHON) if given, else python3.13/python3.12 on the
+# PATH, else a pyenv-installed 3.12/3.13.
+PYTHON ?= $(shell for p in python3.13 python3.12 python3; do \
+	  if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then command -v $$p; exit 0; fi; done; \
+	  if command -v pyenv >/dev/null 2>&1; then for d in $$(pyenv root)/versions/3.13* $$(pyenv root)/versions/3.12*; do \
+	    if [ -x "$$d/bin/python3" ]; then echo "$$d/bin/python3"; exit 0; fi; done; fi)
+STAMP := $(VENV)/.installed
+CONFIG ?= configs/degraffenried2004.yaml
+OUT ?= results
+SEED ?=
+
+.PHONY: run test bench lint clean venv
+
+$(STAMP): pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then echo "error: xenosim needs Python >= 3.12 (Mesa 3.5). Install python3.12 (or pyenv install 3.12) or run 'make PYTHON=/path/to/python3.12 ...'." >&2; exit 1; fi
+	@if [ ! -x $(VENV)/bin/python ]; then echo "creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); fi
+	$(VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)/bin/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/xenosim run $(CONFIG) --out $(OUT) $(if $(SEED),--seed $(SEED),)
+
+test: $(STAMP)
+	$(VENV)/bin/python -m ruff check xenosim tests
+	$(VENV)/bin/python -m pytest -q
+
+bench: $(STAMP)
+	$(VENV)/bin/python -m xenosim.bench
+
+lint: $(STAMP)
+	$(VENV)/bin/python -m ruff check xenosim tests
+
+clean:
+	rm -rf $(VENV) .pytest_cache
