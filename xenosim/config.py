@@ -1,0 +1,350 @@
+"""Experiment configs: YAML validated with pydantic, with one-screen errors for people.
+
+Every invalid input (unknown key, unknown drug, negative dose, schedule past the study end, wrong
+type, missing file, YAML syntax error) becomes a :class:`ConfigError` naming the file, the key path,
+the bad value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .drugs import DRUGS, ROUTES
+from .genotypes import CELL_LINES, MODIFIERS
+from .parameters import MECHANISM_SWITCHES, PARAMETERS, SPECIAL_SWITCHES
+
+
+class ConfigError(Exception):
+    """A config problem, located: file, key path, value, and what is allowed."""
+
+    def __init__(self, file: str, path: str, value: Any, message: str):
+        self.file, self.path, self.value, self.message = file, path, value, message
+        super().__init__(self.format())
+
+    def format(self) -> str:
+        shown = repr(self.value)
+        if len(shown) > 120:
+            shown = shown[:117] + "..."
+        return f"{self.file}: {self.path or '<top level>'}: {self.message} (got {shown})"
+
+
+class ConfigErrors(Exception):
+    """Several config problems at once (all of them shown, each located)."""
+
+    def __init__(self, errors: list[ConfigError]):
+        self.errors = errors
+        super().__init__("\n".join(e.format() for e in errors))
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+PositiveFloat = Annotated[float, Field(gt=0)]
+NonNegFloat = Annotated[float, Field(ge=0)]
+
+_SCHEDULE = re.compile(
+    r"^\s*(?P<base>once|daily|every\s+(?P<every>\d+(?:\.\d+)?)\s+days?)"
+    r"(?:\s+x\s*(?P<n>\d+)\s+every\s+(?P<cycle>\d+(?:\.\d+)?)\s+days?)?\s*$",
+    re.IGNORECASE,
+)
+SCHEDULE_HELP = ("'once', 'daily', 'every N days', or any of those followed by "
+                 "'xK every C days' (e.g. 'daily x5 every 7 days')")
+
+
+def parse_schedule(text: str) -> tuple[float | None, int | None, float | None]:
+    """'daily x5 every 7 days' -> (interval_days, doses_per_cycle, cycle_days); once -> Nones."""
+    m = _SCHEDULE.match(text)
+    if not m:
+        raise ValueError(f"unreadable schedule; allowed: {SCHEDULE_HELP}")
+    base = m["base"].lower()
+    interval = None if base == "once" else 1.0 if base == "daily" else float(m["every"])
+    n = int(m["n"]) if m["n"] else None
+    cycle = float(m["cycle"]) if m["cycle"] else None
+    if n is not None and interval is None:
+        raise ValueError("'once' cannot repeat in cycles")
+    if n is not None and n < 1:
+        raise ValueError("doses per cycle must be >= 1")
+    return interval, n, cycle
+
+
+class Regimen(_Strict):
+    """One drug line of an arm, e.g. CCI-779 20 mg/kg i.p. daily x5 every 7 days from day 0."""
+
+    drug: str
+    dose: PositiveFloat
+    dose_unit: Literal["mg/kg", "mg"] = "mg/kg"
+    route: Literal[ROUTES] = "ip"  # type: ignore[valid-type]
+    schedule: str = "daily"
+    start_day: NonNegFloat = 0.0
+    end_day: NonNegFloat | None = None
+    release_days: PositiveFloat | None = None  # pellets only
+
+    @field_validator("drug")
+    @classmethod
+    def _known_drug(cls, v: str) -> str:
+        if v not in DRUGS:
+            hint = difflib.get_close_matches(v, DRUGS, n=1)
+            extra = f"; did you mean {hint[0]!r}?" if hint else ""
+            raise ValueError(f"unknown drug; allowed: {', '.join(DRUGS)}{extra}")
+        return v
+
+    @field_validator("schedule")
+    @classmethod
+    def _readable_schedule(cls, v: str) -> str:
+        parse_schedule(v)
+        return v
+
+    @model_validator(mode="after")
+    def _route_fits(self) -> Regimen:
+        allowed = DRUGS[self.drug].routes
+        if self.route not in allowed:
+            raise ValueError(f"route {self.route!r} not available for {self.drug}; allowed: "
+                             f"{', '.join(allowed)}")
+        if self.route == "pellet" and self.release_days is None:
+            raise ValueError("a pellet needs release_days")
+        if self.end_day is not None and self.end_day < self.start_day:
+            raise ValueError("end_day is before start_day")
+        return self
+
+    def describe(self) -> str:
+        """Methods-section text, e.g. 'cci779 20 mg/kg ip daily x5 every 7 days from day 0'."""
+        return f"{self.drug} {self.dose:g} {self.dose_unit} {self.route} {self.schedule} from day {self.start_day:g}"
+
+
+class Arm(_Strict):
+    """A treatment arm: its regimens, and whether the estradiol pellet is removed at day 0."""
+
+    label: str = ""
+    regimens: list[Regimen] = []
+    remove_estradiol_pellet: bool = False
+
+
+class CellLineSpec(_Strict):
+    """A cell line as genotype modifiers (built-in lines need none)."""
+
+    modifiers: list[str] | None = None
+    description: str = ""
+
+    @field_validator("modifiers")
+    @classmethod
+    def _known_modifiers(cls, v):
+        for m in v or []:
+            if m not in MODIFIERS:
+                raise ValueError(f"unknown genotype modifier {m!r}; allowed: {', '.join(MODIFIERS)}")
+        return v
+
+
+class EstradiolPellet(_Strict):
+    """Slow-release estradiol pellet implanted at inoculation (day 0 of the take phase)."""
+
+    dose_mg: PositiveFloat = 0.72
+    release_days: PositiveFloat = 60.0
+
+
+class Host(_Strict):
+    """The mouse: ovariectomised nude mice supplemented with estradiol are the reference."""
+
+    ovariectomised: bool = True
+    body_weight_g: PositiveFloat = 25.0
+    baseline_e2_pM: NonNegFloat | None = None  # default: 3 pM ovariectomised, 100 pM intact
+    estradiol_pellet: EstradiolPellet | None = EstradiolPellet()
+
+    def baseline_e2_nM(self) -> float:
+        if self.baseline_e2_pM is not None:
+            return self.baseline_e2_pM / 1000.0
+        return 0.003 if self.ovariectomised else 0.1
+
+
+class Inoculum(_Strict):
+    """Cells injected per mouse and the fraction that establish a tumour (the take)."""
+
+    cells: PositiveFloat = 1.0e7
+    take_fraction: Annotated[float, Field(gt=0, le=1)] = 0.3
+    take_max_days: PositiveFloat = 70.0
+
+
+class Caliper(_Strict):
+    """Caliper measurements: days of the week measured and lognormal error on L and W."""
+
+    weekday_offsets: list[Annotated[float, Field(ge=0, lt=7)]] = [0.0, 3.0]
+    first_take_day: NonNegFloat = 7.0
+    cv: Annotated[float, Field(ge=0, le=0.5)] = 0.06
+    aspect_ratio: Annotated[float, Field(ge=1)] = 1.3
+
+
+class Mechanisms(_Strict):
+    """Mechanism switches: set one false to ablate it."""
+
+    s6k1_irs1_feedback: bool = True
+    ser167_er_link: bool = True
+    tamoxifen_partial_agonism: bool = True
+    akt_survival: bool = True
+    heterogeneity: bool = True
+    hypoxia: bool = True
+
+
+class Experiment(_Strict):
+    """A whole xenograft study."""
+
+    experiment: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    description: str = ""
+    seed: int = Field(default=0, ge=0)
+    cell_lines: dict[str, CellLineSpec]
+    host: Host = Host()
+    inoculum: Inoculum = Inoculum()
+    randomisation_volume_mm3: PositiveFloat = 150.0
+    arms: dict[str, Arm]
+    mice_per_arm: Annotated[int, Field(ge=1, le=200)] = 8
+    spare_mice_fraction: Annotated[float, Field(ge=0, le=2)] = 0.25
+    caliper: Caliper = Caliper()
+    endpoint_volume_mm3: PositiveFloat = 1500.0
+    study_days: PositiveFloat = 56.0
+    time_step_h: Annotated[float, Field(gt=0, le=24)] = 12.0
+    cells_per_agent: Annotated[float, Field(ge=1)] = 6000.0
+    mechanisms: Mechanisms = Mechanisms()
+    parameters: dict[str, float] = {}
+
+    @field_validator("cell_lines")
+    @classmethod
+    def _lines(cls, v: dict[str, CellLineSpec]):
+        if not v:
+            raise ValueError("at least one cell line is needed")
+        for name, spec in v.items():
+            if spec.modifiers is None and name not in CELL_LINES:
+                raise ValueError(f"cell line {name!r} is not built in ({', '.join(CELL_LINES)}); "
+                                 f"give its modifiers")
+        return v
+
+    @field_validator("arms")
+    @classmethod
+    def _arms(cls, v: dict[str, Arm]):
+        if not v:
+            raise ValueError("at least one arm is needed")
+        return v
+
+    @field_validator("parameters")
+    @classmethod
+    def _params(cls, v: dict[str, float]):
+        for name in v:
+            if name not in PARAMETERS:
+                hint = difflib.get_close_matches(name, PARAMETERS, n=1)
+                extra = f"; did you mean {hint[0]!r}?" if hint else ""
+                raise ValueError(f"unknown parameter {name!r} (see `xenosim params`){extra}")
+        return v
+
+    @model_validator(mode="after")
+    def _schedules_in_study(self) -> Experiment:
+        for arm_name, arm in self.arms.items():
+            for i, reg in enumerate(arm.regimens):
+                for key in ("start_day", "end_day"):
+                    day = getattr(reg, key)
+                    if day is not None and day > self.study_days:
+                        raise ValueError(
+                            f"arms.{arm_name}.regimens[{i}].{key}={day:g} is past the study end "
+                            f"(study_days={self.study_days:g})")
+        return self
+
+    def mechanism_flags(self) -> dict[str, bool]:
+        return self.mechanisms.model_dump()
+
+    def modifiers(self, line: str) -> list[str]:
+        spec = self.cell_lines[line]
+        return list(spec.modifiers) if spec.modifiers is not None else list(CELL_LINES[line][0])
+
+
+assert set(Mechanisms.model_fields) == set(MECHANISM_SWITCHES) | set(SPECIAL_SWITCHES)
+
+
+def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
+    """Allowed field names at a location, for 'did you mean' on unknown keys."""
+    current: Any = model
+    for part in loc[:-1]:
+        if isinstance(part, int) or current is None:
+            continue
+        fields = getattr(current, "model_fields", None)
+        if fields is None or part not in fields:
+            # dict values (arms.<name>) and lists: descend into their item type
+            continue
+        ann = fields[part].annotation
+        current = _model_in(ann)
+    return list(getattr(current, "model_fields", {}) or [])
+
+
+def _model_in(ann: Any):
+    if isinstance(ann, type) and issubclass(ann, BaseModel):
+        return ann
+    for arg in getattr(ann, "__args__", ()) or ():
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _path(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _from_validation(file: str, err: ValidationError) -> ConfigErrors:
+    errors = []
+    for e in err.errors():
+        loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        msg = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "extra_forbidden":
+            allowed = _fields_at(Experiment, loc)
+            hint = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+            msg = "unknown key; allowed here: " + ", ".join(allowed)
+            if hint:
+                msg += f"; did you mean {hint[0]!r}?"
+        elif e["type"] == "missing":
+            msg = "required key is missing"
+        value = e.get("input") if e["type"] != "missing" else None
+        if isinstance(value, dict) and e["type"] != "extra_forbidden":
+            value = "{...}"
+        errors.append(ConfigError(file, _path(loc), value, msg))
+    return ConfigErrors(errors)
+
+
+def load_experiment(path: str | Path, overrides: dict[str, Any] | None = None) -> Experiment:
+    """Read and validate an experiment config; raise ConfigErrors with located messages."""
+    path = Path(path)
+    name = str(path)
+    if not path.is_file():
+        raise ConfigErrors([ConfigError(name, "", str(path), "config file not found")])
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "?"
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigErrors([ConfigError(name, f"<YAML {where}>", None,
+                                        f"YAML syntax error: {problem}")]) from None
+    if not isinstance(raw, dict):
+        raise ConfigErrors([ConfigError(name, "", raw, "the file must hold a YAML mapping")])
+    raw.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    return validate_dict(raw, name)
+
+
+def validate_dict(raw: dict, name: str = "<config>") -> Experiment:
+    """Validate an already-parsed config mapping."""
+    try:
+        return Experiment.model_validate(raw)
+    except ValidationError as err:
+        raise _from_validation(name, err) from None
+
+
+def dump_experiment(exp: Experiment) -> str:
+    """The resolved config as YAML (defaults filled in): it reproduces the run."""
+    return yaml.safe_dump(exp.model_dump(mode="json"), sort_keys=False)
