@@ -146,6 +146,7 @@ class EstradiolPellet(_Strict):
 
     dose_mg: PositiveFloat = 0.72
     release_days: PositiveFloat = 60.0
+    replace_every_days: PositiveFloat | None = None  # fresh pellet every N days (long studies)
 
 
 class Host(_Strict):

@@ -39,8 +39,16 @@ def mouse_profile(exp: Experiment, arm: str | None, treatment_start_h: float | N
         if arm is not None and exp.arms[arm].remove_estradiol_pellet:
             removal = treatment_start_h
         pellet = host.estradiol_pellet
-        doses["estradiol"] = [DoseEvent(0.0, pellet.dose_mg, "pellet", pellet.release_days * 24.0,
-                                        removal)]
+        implants = [0.0]
+        if pellet.replace_every_days:
+            implants = list(np.arange(0.0, end_h / 24.0, pellet.replace_every_days))
+        if np.isfinite(removal):
+            implants = [d for d in implants if d * 24.0 < removal]
+        # a replaced pellet is taken out when the next goes in; the last one stays until removal
+        doses["estradiol"] = [
+            DoseEvent(d * 24.0, pellet.dose_mg, "pellet", pellet.release_days * 24.0,
+                      min(removal, implants[i + 1] * 24.0) if i + 1 < len(implants) else removal)
+            for i, d in enumerate(implants)]
     if arm is not None:
         for reg in exp.arms[arm].regimens:
             doses.setdefault(reg.drug, []).extend(

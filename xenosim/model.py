@@ -55,11 +55,18 @@ class MouseModel(mesa.Model):
         if cell_line not in exp.cell_lines:
             cell_line = next(iter(exp.cell_lines))
         self.cell_line = cell_line
-        self.params = resolve(exp.parameters, exp.mechanism_flags())
+        self.params = params = resolve(exp.parameters, exp.mechanism_flags())
         self.genotype = Genotype.from_modifiers(cell_line, exp.modifiers(cell_line))
         self.dt_h = exp.time_step_h
-        n0 = max(1, int(round(exp.inoculum.cells * exp.inoculum.take_fraction / exp.cells_per_agent)))
-        self.tumour = Tumour(self.genotype, n0, exp.cells_per_agent, self.params, self.rng,
+        # host-to-host variability: how many cells take, and how well the tumour is supplied
+        host_rng = np.random.default_rng(int(self.rng.integers(2**32)))
+        take = exp.inoculum.take_fraction * np.exp(
+            params["host_take_sigma_log"] * host_rng.standard_normal())
+        self.params = params = dict(params, invivo_cycling_factor=params["invivo_cycling_factor"]
+                                    * np.exp(params["host_growth_sigma_log"]
+                                             * host_rng.standard_normal()))
+        n0 = max(1, int(round(exp.inoculum.cells * min(take, 1.0) / exp.cells_per_agent)))
+        self.tumour = Tumour(self.genotype, n0, exp.cells_per_agent, params, self.rng,
                              hypoxia=exp.mechanisms.hypoxia)
         self.measurement_rng = measurement_rng or np.random.default_rng(
             int(self.rng.integers(2**32)))

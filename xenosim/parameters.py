@@ -76,7 +76,7 @@ PARAMETERS: dict[str, Param] = {
            "assumed", "in vivo division rate relative to in vitro (growth fraction)"),
         _P("apoptosis_rate_invivo_per_day", 0.085, "1/day", "Steel 1967 (cell loss factor 0.6-0.9)",
            "assumed", "basal in vivo cell loss of viable cells with full ER output"),
-        _P("apoptosis_deprivation_gain", 1.0, "1", "Kyprianou 1991 (E2 withdrawal apoptosis)",
+        _P("apoptosis_deprivation_gain", 0.7, "1", "Kyprianou 1991 (E2 withdrawal apoptosis)",
            "assumed", "relative rise of apoptosis when ER output falls to 0"),
         _P("akt_survival_max", 0.6, "1", "Datta 1999 (Akt survival signalling)", "assumed",
            "fractional cut of apoptosis at full Akt activity"),
@@ -100,6 +100,11 @@ PARAMETERS: dict[str, Param] = {
         # ---- volumes and space -----------------------------------------------------------------
         _P("cell_volume_mm3", 1.0e-6, "mm3", "DESIGN §4: 500 mm3 ~ 5e8 cells", "derived",
            "effective tumour volume per cell, stroma included"),
+        # ---- host-to-host variability ----------------------------------------------------------
+        _P("host_take_sigma_log", 0.5, "1", "assumed (take and lag vary widely between mice)",
+           "assumed", "lognormal sigma of the per-mouse take fraction"),
+        _P("host_growth_sigma_log", 0.1, "1", "assumed (xenograft growth-rate CV ~10-20%)",
+           "assumed", "lognormal sigma of the per-mouse in vivo cycling factor (vascular supply)"),
         _P("high_activity_threshold", 0.5, "1", "assumed", "assumed",
            "activity above which a cell counts as 'high' (mTORC1, ER) in summaries"),
     ]

@@ -1,0 +1,138 @@
+"""Results on disk: ``results/<experiment>/<run-id>/``, written atomically.
+
+Everything is written into a hidden ``.<run-id>.partial`` directory beside the final one, which is
+renamed into place only when complete; an interrupted or failed run removes its partial directory,
+so nothing half-written ever looks like a result.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import pandas as pd
+
+from . import figures, report
+from .cohort import CohortResult, tidy_sort
+from .config import Experiment, dump_experiment
+
+PACKAGES = ("xenosim", "mesa", "numpy", "pandas", "scipy", "pydantic", "matplotlib", "seaborn",
+            "statsmodels")
+
+
+@contextmanager
+def atomic_directory(final: Path) -> Iterator[Path]:
+    """Yield a temporary directory that becomes ``final`` only if the block completes."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = final.parent / f".{final.name}.partial"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    try:
+        yield tmp
+        if final.exists():
+            raise FileExistsError(f"{final} already exists")
+        os.replace(tmp, final)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def new_run_id(exp: Experiment) -> str:
+    """A sortable, readable run id: UTC time and seed."""
+    return f"{datetime.now(UTC):%Y%m%d-%H%M%S}-seed{exp.seed}"
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for pkg in PACKAGES:
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            out[pkg] = "not installed"
+    return out
+
+
+def _git_sha() -> str | None:
+    try:
+        here = Path(__file__).resolve().parent
+        res = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True,
+                             text=True, timeout=5)
+        return res.stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def summary_table(result: CohortResult, exp: Experiment) -> pd.DataFrame:
+    """Per (cell line, arm): n, volumes at day 0 and study end, fold change, endpoint count."""
+    m = result.measurements
+    treat = m[m["day"] >= 0]
+    rows = []
+    for (line, arm), g in treat.groupby(["cell_line", "arm"], sort=False):
+        day0 = g[g["day"] == 0].set_index("mouse")["volume_mm3"]
+        last = g.sort_values("day").groupby("mouse").tail(1).set_index("mouse")
+        final = g[g["day"] >= exp.study_days - 1e-6]["volume_mm3"]
+        fold = last["volume_mm3"] / day0.reindex(last.index)
+        mice = result.mice[(result.mice["cell_line"] == line) & (result.mice["arm"] == arm)]
+        rows.append({
+            "cell_line": line, "arm": arm, "label": exp.arms[arm].label or arm,
+            "n_mice": int(g["mouse"].nunique()),
+            "day0_volume_mean_mm3": day0.mean(),
+            "day0_volume_sem_mm3": day0.sem(),
+            "final_volume_mean_mm3": final.mean() if len(final) else float("nan"),
+            "final_volume_sem_mm3": final.sem() if len(final) > 1 else float("nan"),
+            "n_at_study_end": int(len(final)),
+            "n_endpoint": int((mice["event"] == "endpoint").sum()),
+            "median_fold_change_last": float(fold.median()),
+        })
+    return pd.DataFrame(rows)
+
+
+def write_results(result: CohortResult, exp: Experiment, out_root: Path, *,
+                  config_path: str | None, jobs: int, elapsed_s: float,
+                  run_id: str | None = None) -> Path:
+    """Write config, manifest, tables, figures and report; return the final run directory."""
+    run_id = run_id or new_run_id(exp)
+    final = Path(out_root) / exp.experiment / run_id
+    with atomic_directory(final) as tmp:
+        (tmp / "config.yaml").write_text(dump_experiment(exp))
+        tables = {
+            "measurements": tidy_sort(result.measurements),
+            "cells": tidy_sort(result.cells),
+            "mice": tidy_sort(result.mice, ("cell_line", "mouse")),
+            "summary": summary_table(result, exp),
+        }
+        for name, df in tables.items():
+            df.to_csv(tmp / f"{name}.csv", index=False, float_format="%.6g")
+        labels = {arm: (a.label or arm) for arm, a in exp.arms.items()}
+        written = figures.all_run_figures(tables, tmp, exp.endpoint_volume_mm3, labels)
+        written.append(report.write_report(tmp, exp, tables, written, result.warnings))
+        manifest = {
+            "experiment": exp.experiment,
+            "run_id": run_id,
+            "seed": exp.seed,
+            "config_file": config_path,
+            "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+            "elapsed_s": round(elapsed_s, 2),
+            "jobs": jobs,
+            "endpoint_volume_mm3": exp.endpoint_volume_mm3,
+            "study_days": exp.study_days,
+            "warnings": result.warnings,
+            "versions": _versions(),
+            "git_sha": _git_sha(),
+            "platform": platform.platform(),
+            "argv": sys.argv[1:],
+            "files": sorted(p.name for p in tmp.iterdir()) + ["manifest.json"],
+            "extra_files": written,
+            "timestamp": time.time(),
+        }
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    return final
