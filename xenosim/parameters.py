@@ -146,3 +146,11 @@ def as_rows() -> list[dict[str, str]]:
          "source": p.source, "note": p.note}
         for p in PARAMETERS.values()
     ]
+
+
+def register(params: list[Param]) -> None:
+    """Add a mechanism module's own parameters to the registry (names must be new)."""
+    for p in params:
+        if p.name in PARAMETERS and PARAMETERS[p.name] != p:
+            raise ValueError(f"parameter {p.name!r} is already registered")
+        PARAMETERS[p.name] = p

@@ -39,7 +39,7 @@ def treatment_phase(meas: pd.DataFrame) -> pd.DataFrame:
     return tp.reset_index(drop=True)
 
 
-def _t_ci(mean, se, df, level=0.95):
+def t_ci(mean, se, df, level=0.95):
     q = stats.t.ppf(0.5 + level / 2, np.maximum(df, 1))
     return mean - q * se, mean + q * se
 
@@ -112,7 +112,7 @@ def arm_growth_rates(mouse_rates: pd.DataFrame, level: float = 0.95) -> pd.DataF
         mean = float(r.mean())
         sd = float(r.std(ddof=1)) if n > 1 else np.nan
         se = sd / np.sqrt(n) if n > 1 else np.nan
-        lo, hi = _t_ci(mean, se, n - 1, level)
+        lo, hi = t_ci(mean, se, n - 1, level)
         dt, dt_lo, dt_hi = doubling_time(mean, lo, hi)
         rows.append(
             {
@@ -141,7 +141,7 @@ def welch(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> dict:
     se = np.sqrt(va + vb)
     df = (va + vb) ** 2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1)) if se > 0 else np.nan
     diff = b.mean() - a.mean()
-    lo, hi = _t_ci(diff, se, df, level)
+    lo, hi = t_ci(diff, se, df, level)
     p = 2 * stats.t.sf(abs(diff / se), df) if se > 0 else np.nan
     return {"difference": diff, "se": se, "df": df, "ci_low": lo, "ci_high": hi, "p_value": p}
 
@@ -269,7 +269,7 @@ def arm_auc(auc: pd.DataFrame, control_arm: str, level: float = 0.95) -> pd.Data
         n = len(a)
         mean = float(a.mean()) if n else np.nan
         se = float(a.std(ddof=1) / np.sqrt(n)) if n > 1 else np.nan
-        lo, hi = _t_ci(mean, se, n - 1, level)
+        lo, hi = t_ci(mean, se, n - 1, level)
         ctrl = auc.loc[(auc["cell_line"] == cl) & (auc["arm"] == control_arm), "auc_common"]
         ctrl = ctrl.dropna().to_numpy()
         p = (
