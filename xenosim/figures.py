@@ -16,8 +16,17 @@ def _title(line: str) -> str:
     return LINE_TITLES.get(line, line)
 
 
-def _arms_in_order(df: pd.DataFrame) -> list[str]:
-    return list(dict.fromkeys(df["arm"]))
+def _arms_in_order(df: pd.DataFrame, labels: dict[str, str] | None = None) -> list[str]:
+    """Arms in config order (the order of ``labels``), then any others as they appear."""
+    present = list(dict.fromkeys(df["arm"]))
+    ordered = [a for a in (labels or {}) if a in present]
+    return ordered + [a for a in present if a not in ordered]
+
+
+def _lines_in_order(df: pd.DataFrame) -> list[str]:
+    present = list(dict.fromkeys(df["cell_line"]))
+    known = [line for line in LINE_TITLES if line in present]
+    return known + [line for line in present if line not in known]
 
 
 def growth_curves(measurements: pd.DataFrame, path: Path, endpoint_mm3: float | None = None,
@@ -30,12 +39,12 @@ def growth_curves(measurements: pd.DataFrame, path: Path, endpoint_mm3: float | 
     apply_style()
     labels = labels or {}
     treat = measurements[measurements["day"] >= 0]
-    lines = list(dict.fromkeys(treat["cell_line"]))
+    lines = _lines_in_order(treat)
     fig, axes = plt.subplots(1, len(lines), figsize=(6.2 * len(lines), 4.6), sharey=True,
                              squeeze=False)
     for ax, line in zip(axes[0], lines, strict=True):
         sub = treat[treat["cell_line"] == line]
-        for arm in _arms_in_order(sub):
+        for arm in _arms_in_order(sub, labels):
             g = sub[sub["arm"] == arm]
             n0 = g["mouse"].nunique()
             stats = g.groupby("day")["volume_mm3"].agg(["mean", "sem", "count"])
@@ -50,7 +59,9 @@ def growth_curves(measurements: pd.DataFrame, path: Path, endpoint_mm3: float | 
         ax.set_xlabel("Days since randomisation")
         ax.set_ylim(bottom=0)
     axes[0][0].set_ylabel("Tumour volume, mean ± SEM (mm³)")
-    axes[0][-1].legend(loc="upper left", fontsize=8, frameon=True)
+    handles, names = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, [n.rsplit(" (n=", 1)[0] for n in names], loc="lower center",
+               ncol=min(len(names), 5), fontsize=9, frameon=False, bbox_to_anchor=(0.5, -0.06))
     fig.suptitle("Xenograft growth by arm (caliper volume)")
     fig.savefig(path)
     plt.close(fig)
@@ -61,8 +72,8 @@ def spaghetti(measurements: pd.DataFrame, path: Path, labels: dict[str, str] | N
     """Every mouse's caliper volume on a log scale, take phase included, arms side by side."""
     apply_style()
     labels = labels or {}
-    lines = list(dict.fromkeys(measurements["cell_line"]))
-    arms = _arms_in_order(measurements)
+    lines = _lines_in_order(measurements)
+    arms = _arms_in_order(measurements, labels)
     fig, axes = plt.subplots(len(lines), len(arms), figsize=(3.1 * len(arms), 2.8 * len(lines)),
                              sharex=True, sharey=True, squeeze=False)
     for i, line in enumerate(lines):
@@ -85,6 +96,7 @@ def spaghetti(measurements: pd.DataFrame, path: Path, labels: dict[str, str] | N
     return path
 
 
+LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1)))
 PATHWAY_READOUTS = (("mean_akt", "Akt activity"), ("mean_mtorc1", "mTORC1 activity"),
                     ("mean_er_activity", "ER transcriptional activity"))
 
@@ -93,18 +105,19 @@ def pathway(cells: pd.DataFrame, path: Path, labels: dict[str, str] | None = Non
     """Mean Akt / mTORC1 / ER activity of viable cells per arm over time (rows: cell lines)."""
     apply_style()
     labels = labels or {}
-    lines = list(dict.fromkeys(cells["cell_line"]))
+    lines = _lines_in_order(cells)
     fig, axes = plt.subplots(len(lines), 3, figsize=(14, 3.4 * len(lines)), sharex=True,
                              squeeze=False)
     for i, line in enumerate(lines):
         sub = cells[cells["cell_line"] == line]
         for j, (col, name) in enumerate(PATHWAY_READOUTS):
             ax = axes[i][j]
-            for arm in _arms_in_order(sub):
+            for k, arm in enumerate(_arms_in_order(sub, labels)):
                 g = sub[sub["arm"] == arm].groupby("day")[col].agg(["mean", "sem", "count"])
                 g = g[g["count"] >= 2]
-                ax.plot(g.index, g["mean"], color=arm_colour(arm), lw=1.8,
-                        label=labels.get(arm, arm))
+                # drug arms often share a curve with another arm: vary the dash so both show
+                ax.plot(g.index, g["mean"], color=arm_colour(arm), lw=2.0, alpha=0.9,
+                        ls=LINESTYLES[k % len(LINESTYLES)], label=labels.get(arm, arm))
                 ax.fill_between(g.index, g["mean"] - g["sem"].fillna(0),
                                 g["mean"] + g["sem"].fillna(0), color=arm_colour(arm), alpha=0.2)
             ax.set_ylim(0, 1)
@@ -113,7 +126,9 @@ def pathway(cells: pd.DataFrame, path: Path, labels: dict[str, str] | None = Non
                 ax.set_ylabel("Mean activity (0-1)")
             if i == len(lines) - 1:
                 ax.set_xlabel("Days since randomisation")
-    axes[0][-1].legend(fontsize=8, loc="lower right")
+    handles, names = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="lower center", ncol=min(len(names), 5), fontsize=9,
+               frameon=False, bbox_to_anchor=(0.5, -0.04))
     fig.suptitle("Signalling in viable tumour cells (simulation readout)")
     fig.savefig(path)
     plt.close(fig)

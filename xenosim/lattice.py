@@ -18,14 +18,17 @@ def _build(capacity: int) -> None:
     half = int(np.ceil((3.0 * capacity / (4.0 * np.pi)) ** (1.0 / 3.0))) + 2
     ax = np.arange(-half, half + 1, dtype=np.int16)
     x, y, z = (a.ravel() for a in np.meshgrid(ax, ax, ax, indexing="ij"))
-    r = np.sqrt(x.astype(np.float64) ** 2 + y**2 + z**2)
-    shell = np.floor(r).astype(np.int32)
-    polar = np.floor(np.arccos(np.divide(z, r, out=np.ones_like(r), where=r > 0)) * 8).astype(
-        np.int32)
-    azimuth = np.arctan2(y, x)
+    r = np.sqrt((x.astype(np.float32) ** 2 + y.astype(np.float32) ** 2
+                 + z.astype(np.float32) ** 2))
+    inside = r <= half  # the ball only: corners of the cube are never reached
+    x, y, z, r = x[inside], y[inside], z[inside], r[inside]
+    shell = np.floor(r).astype(np.int16)
+    cos_polar = np.divide(z, r, out=np.ones_like(r), where=r > 0)
+    polar = np.floor(np.arccos(np.clip(cos_polar, -1, 1)) * 8).astype(np.int16)
+    azimuth = np.arctan2(y.astype(np.float32), x.astype(np.float32))
     order = np.lexsort((azimuth, polar, shell))[:capacity]
     _CACHE["xyz"] = np.stack([x[order], y[order], z[order]], axis=1)
-    _CACHE["radius"] = r[order].astype(np.float32)
+    _CACHE["radius"] = r[order]
 
 
 def ensure_capacity(n: int) -> None:

@@ -15,7 +15,7 @@ import numpy as np
 
 from . import lattice
 from .biology import fate, heterogeneity, oxygen
-from .biology.signalling import Exposure, Signals, compute_signalling, derived_rates
+from .biology.signalling import Exposure, compute_signalling, derived_rates
 from .genotypes import Genotype
 
 STATE_ARRAYS = ("status", "akt_expression", "er_expression", "akt", "mtorc1", "er_activity",
@@ -69,7 +69,6 @@ class Tumour:
         self.er_activity = np.zeros(n_agents, dtype=np.float32)
         self.cell_id = np.arange(n_agents, dtype=np.uint32)
         self.next_id = n_agents
-        self.last_signals: Signals | None = None
         self.time_h = 0.0
 
     # ---- geometry and readouts -------------------------------------------------------------
@@ -101,7 +100,7 @@ class Tumour:
         self.akt = sig.akt.astype(np.float32, copy=False)
         self.mtorc1 = sig.mtorc1.astype(np.float32, copy=False)
         self.er_activity = sig.er.total.astype(np.float32, copy=False)
-        self.last_signals = sig
+        del sig  # ER shares are recomputed on demand by summary(); free them now
 
         cycling = viable & (o2 >= p["hypoxia_threshold"])
         drive = fate.proliferation_drive(self.er_activity, self.mtorc1,
@@ -125,7 +124,7 @@ class Tumour:
                             np.float32(p["necrosis_rate_per_day"] / 24.0), np.float32(0))
         divide, apoptose, necrose = fate.draw_fates(rng, division, apoptosis, necrosis, dt_h)
 
-        status = np.where(cycling, fate.CYCLING, fate.QUIESCENT).astype(np.uint8)
+        status = np.where(cycling, np.uint8(fate.CYCLING), np.uint8(fate.QUIESCENT))
         status = np.where(viable, status, self.status)
         status[apoptose] = fate.APOPTOTIC
         status[necrose] = fate.NECROTIC
@@ -138,7 +137,7 @@ class Tumour:
                     & (u < fate.clearance_probability(
                         p["necrotic_clearance_half_life_day"] * 24.0, dt_h)))
         self.status = status
-        counts = np.where(cleared, 0, np.where(divide, 2, 1))
+        counts = np.where(cleared, np.uint8(0), np.where(divide, np.uint8(2), np.uint8(1)))
         self._update(counts, divide)
         self.time_h += dt_h
 
@@ -148,7 +147,7 @@ class Tumour:
         for name in STATE_ARRAYS:
             setattr(self, name, np.repeat(getattr(self, name), counts))
         if n_daughters:
-            ends = np.cumsum(counts)
+            ends = np.cumsum(counts, dtype=np.int32)
             daughter_idx = ends[divide] - 1
             p = self.p
             for name in ("akt_expression", "er_expression"):
@@ -159,7 +158,6 @@ class Tumour:
             self.cell_id[daughter_idx] = np.arange(self.next_id, self.next_id + n_daughters,
                                                    dtype=np.uint32)
             self.next_id += n_daughters
-        self.last_signals = None
 
     # ---- summaries ---------------------------------------------------------------------------
     def summary(self, exposure: Exposure | None = None) -> TumourSummary:

@@ -255,6 +255,14 @@ def _drop_unenrolled(df: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
     return out
 
 
+def _sorted(df: pd.DataFrame) -> pd.DataFrame:
+    """Rows by cell line (in order of first appearance in the file), arm, mouse, day."""
+    rank = {c: i for i, c in enumerate(dict.fromkeys(df["cell_line"]))}
+    out = df.assign(_line=df["cell_line"].map(rank))
+    out = out.sort_values(["_line", "arm", "mouse", "day"], kind="stable")
+    return out.drop(columns="_line").reset_index(drop=True)
+
+
 def derive_mice(meas: pd.DataFrame, endpoint_volume_mm3: float) -> pd.DataFrame:
     """One row per mouse from its measurements: first day at/above the endpoint is the event.
 
@@ -363,7 +371,7 @@ def load_caliper_csv(
     df = df[~missing]
     df = _drop_unenrolled(df, notes)
     _check_structure(df, raw, label, cols)
-    df = df.sort_values(["cell_line", "arm", "mouse", "day"]).reset_index(drop=True)
+    df = _sorted(df)
     mice = derive_mice(df, endpoint_volume_mm3)
     n_removed = int((mice["event"] == "removed").sum())
     if n_removed:
@@ -441,7 +449,7 @@ def load_results_dir(path: str | Path) -> CaliperData:
     df = df[~missing]
     df = _drop_unenrolled(df, notes)
     _check_structure(df, raw, label, cols)
-    df = df.sort_values(["cell_line", "arm", "mouse", "day"]).reset_index(drop=True)
+    df = _sorted(df)
 
     mice = _load_mice(run, df, endpoint, notes)
     cells = _load_cells(run, set(df["mouse"]))

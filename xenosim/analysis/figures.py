@@ -17,6 +17,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter  # noqa: E402
 
 from xenosim.analysis.mechanism import SHARE_COLUMNS, SHARE_LABELS  # noqa: E402
 from xenosim.analysis.stats import MIN_FRACTION_PRESENT  # noqa: E402
@@ -38,6 +39,14 @@ def _panels(n: int, *, width: float = 5.6, height: float = 4.2, sharey: bool = T
     fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows),
                              sharey=sharey, squeeze=False)
     return fig, axes.ravel()
+
+
+def _log_axis(ax) -> None:
+    """Log y axis with readable plain-number ticks at 1, 2, 5 × 10^k."""
+    ax.set_yscale("log")
+    ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
 
 
 def _legend_right(fig, handles, title=None):
@@ -83,7 +92,7 @@ def growth_curves(
         if value == "rtv":
             ax.axhline(1.0, color="0.5", lw=0.8)
         if log_scale:
-            ax.set_yscale("log")
+            _log_axis(ax)
         ax.set_title(cl if len(lines) > 1 else "")
         ax.set_xlabel(DAY_LABEL)
         ax.set_ylabel(ylabel)
@@ -129,7 +138,7 @@ def spaghetti(
                             ms=6)
             ax.axhline(endpoint_volume_mm3, color="0.4", ls=":", lw=1)
             ax.axvline(0, color="0.5", lw=0.8)
-            ax.set_yscale("log")
+            _log_axis(ax)
             n = sub["mouse"].nunique()
             ax.set_title(f"{arm} (n={n})", fontsize=10, color=c)
             if j == 0:
@@ -170,7 +179,8 @@ def waterfall(per_mouse: pd.DataFrame, arms_by_line: dict[str, list[str]],
         ax.axhline(-50, color="0.4", ls=":", lw=0.8)
         ax.set_xticks([])
         ax.set_xlim(-1, max(len(sub), 1))
-        ax.set_ylim(-105, clip_pct * 1.18)
+        top = min(clip_pct, max(float(np.nanmax(y)) if len(y) else 0.0, 45.0))
+        ax.set_ylim(-105, top * 1.18)
         ax.set_ylabel("best change in volume (%)")
         ax.set_xlabel("mice, sorted by best response")
         if len(lines) > 1:
@@ -189,16 +199,24 @@ def waterfall(per_mouse: pd.DataFrame, arms_by_line: dict[str, list[str]],
 def kaplan_meier(km: pd.DataFrame, summary: pd.DataFrame, arms_by_line: dict[str, list[str]],
                  endpoint_volume_mm3: float, p_vs_control: dict | None = None) -> plt.Figure:
     """Kaplan–Meier curves of time to the volume endpoint, censoring ticked, median in legend."""
+    apply_style()
     lines = list(arms_by_line)
-    fig, axes = _panels(len(lines), width=6.0)
+    n_leg = max(len(a) for a in arms_by_line.values())
+    fig, axes = plt.subplots(2, len(lines), figsize=(6.2 * len(lines), 4.0 + 0.25 * n_leg),
+                             squeeze=False, sharey="row",
+                             gridspec_kw={"height_ratios": [4.0, 0.25 * n_leg + 0.2]})
     p_vs_control = p_vs_control or {}
-    for ax, cl in zip(axes, lines, strict=False):
+    for j, cl in enumerate(lines):
+        ax, lax = axes[0, j], axes[1, j]
         handles = []
-        for arm in arms_by_line[cl]:
+        k = len(arms_by_line[cl])
+        for i, arm in enumerate(arms_by_line[cl]):
             g = km[(km["cell_line"] == cl) & (km["arm"] == arm)].sort_values("time_days")
             if g.empty:
                 continue
             c = arm_colour(arm)
+            # a small vertical offset per arm keeps overlapping curves (e.g. all at 1) visible
+            g = g.assign(survival=g["survival"] + (i - (k - 1) / 2) * 0.007)
             ax.step(g["time_days"], g["survival"], where="post", color=c, lw=2)
             ax.fill_between(g["time_days"], g["ci_low"], g["ci_high"], step="post", color=c,
                             alpha=0.10, lw=0)
@@ -207,24 +225,25 @@ def kaplan_meier(km: pd.DataFrame, summary: pd.DataFrame, arms_by_line: dict[str
             s = summary[(summary["cell_line"] == cl) & (summary["arm"] == arm)].iloc[0]
             med = f"median {s['median_days']:.0f} d" if s["median_reached"] else "median n.r."
             p = p_vs_control.get((cl, arm))
-            ptxt = f", log-rank p={_p(p)} vs control" if p is not None else ""
+            ptxt = f", log-rank {_p(p)} vs control" if p is not None else ""
             handles.append(Line2D([0], [0], color=c, lw=2, label=f"{arm}: {med}{ptxt}"))
         ax.set_ylim(-0.03, 1.05)
         ax.set_xlabel(DAY_LABEL)
-        ax.set_ylabel(f"fraction of mice below {endpoint_volume_mm3:.0f} mm³")
-        ax.legend(handles=handles, loc="lower left", fontsize=8, frameon=True)
+        if j == 0:
+            ax.set_ylabel(f"fraction of mice below {endpoint_volume_mm3:g} mm³")
         ax.set_title(cl if len(lines) > 1 else "")
-    for ax in axes[len(lines):]:
-        ax.set_visible(False)
-    fig.suptitle("Time to volume endpoint (Kaplan–Meier, 95 % CI; | = censored)", y=1.02)
+        lax.axis("off")
+        lax.legend(handles=handles, loc="upper center", fontsize=8.5, frameon=False)
+    fig.suptitle("Time to volume endpoint (Kaplan–Meier, 95 % CI; | = censored; "
+                 "n.r. = not reached; curves offset slightly to stay visible)", y=1.0)
     fig.tight_layout()
     return fig
 
 
 def _p(p: float) -> str:
     if p is None or not np.isfinite(p):
-        return "n/a"
-    return "<0.001" if p < 0.001 else f"{p:.3f}"
+        return "p n/a"
+    return "p<0.001" if p < 0.001 else f"p={p:.3f}"
 
 
 def forest(contrasts: pd.DataFrame, lines: list[str]) -> plt.Figure:
@@ -241,7 +260,7 @@ def forest(contrasts: pd.DataFrame, lines: list[str]) -> plt.Figure:
             c = arm_colour(r["arm_b"])
             ax.plot([r["ci_low"], r["ci_high"]], [yi, yi], color=c, lw=2)
             ax.plot(r["difference_per_day"], yi, "o", color=c, ms=7, mec="k", mew=0.5)
-            ax.annotate(f"p={_p(r['p_adjusted'])}", (1.01, yi), xycoords=("axes fraction", "data"),
+            ax.annotate(_p(r["p_adjusted"]), (1.01, yi), xycoords=("axes fraction", "data"),
                         va="center", fontsize=8)
         ax.axvline(0, color="k", lw=0.8)
         ax.set_yticks(y)
@@ -288,9 +307,9 @@ def mechanism_fractions(mech: pd.DataFrame, arms_by_line: dict[str, list[str]]) 
     """Fraction of tumour cells with high mTORC1 and high ER activity per arm over time."""
     apply_style()
     lines = [cl for cl in arms_by_line if (mech["cell_line"] == cl).any()]
-    rows = [("frac_mtorc1_high", "cells with high mTORC1 (fraction)"),
-            ("frac_er_high", "cells with high ER activity (fraction)")]
-    fig, axes = plt.subplots(2, len(lines), figsize=(5.6 * len(lines), 7.0), sharex=True,
+    rows = [("frac_mtorc1_high", "high-mTORC1 cells (fraction)"),
+            ("frac_er_high", "high-ER-activity cells (fraction)")]
+    fig, axes = plt.subplots(2, len(lines), figsize=(5.6 * len(lines), 7.6), sharex=True,
                              sharey="row", squeeze=False)
     arms_seen = []
     for j, cl in enumerate(lines):
@@ -306,7 +325,8 @@ def mechanism_fractions(mech: pd.DataFrame, arms_by_line: dict[str, list[str]]) 
                                 g[col] + g[f"sem_{col}"].fillna(0), color=c, alpha=0.2, lw=0)
                 arms_seen.append(arm)
             ax.axvline(0, color="0.5", lw=0.8)
-            ax.set_ylabel(lab)
+            if j == 0:
+                ax.set_ylabel(lab)
             if i == 0:
                 ax.set_title(cl)
             if i == 1:
@@ -366,7 +386,7 @@ def key_comparison(curves: pd.DataFrame, lines: list[str], arms: list[str]) -> p
             ax.errorbar(g["day"], g["mean_rtv"], yerr=g["sem_rtv"].fillna(0),
                         color=arm_colour(arm), lw=2, marker="o", ms=4, capsize=3, label=arm)
         ax.axhline(1, color="0.5", lw=0.8)
-        ax.set_yscale("log")
+        _log_axis(ax)
         ax.set_title(cl)
         ax.set_xlabel(DAY_LABEL)
         ax.set_ylabel(RTV_LABEL)
@@ -392,7 +412,7 @@ def compare_overlay(curves_a: pd.DataFrame, curves_b: pd.DataFrame, label_a: str
                 ax.errorbar(g["day"], g["mean_rtv"], yerr=g["sem_rtv"].fillna(0),
                             color=arm_colour(arm), ls=ls, marker=mk, ms=3.5, lw=1.8, capsize=2)
         ax.axhline(1, color="0.5", lw=0.8)
-        ax.set_yscale("log")
+        _log_axis(ax)
         ax.set_title(cl if len(lines) > 1 else "")
         ax.set_xlabel(DAY_LABEL)
         ax.set_ylabel(RTV_LABEL)

@@ -459,6 +459,7 @@ def _key_comparison(data, key, arm_order, control_arm, arm_rates, contrasts, rat
             c = _find_pair(contrasts, line, control_arm, a)
             if c is not None:
                 ctx.append(c)
+    ctx.sort(key=lambda x: x["cell_line"] != cl)
     out["arm_a_vs_control"] = ctx
     out["figure_lines"] = [cl] + [x["cell_line"] for x in ctx if x["cell_line"] != cl]
     out["figure_arms"] = [x for x in (control_arm, a, *(combination or ()), b)
@@ -466,6 +467,12 @@ def _key_comparison(data, key, arm_order, control_arm, arm_rates, contrasts, rat
     out["figure_arms"] = list(dict.fromkeys(out["figure_arms"]))
     out["sentences"] = _key_sentences(out)
     return out
+
+
+def _dt_words(r: dict) -> str:
+    if r["rate_per_day"] > 0:
+        return f"doubling time {fmt_num(r['doubling_time_days'], 1)} d"
+    return "no net growth"
 
 
 def _key_sentences(k: dict) -> list[str]:
@@ -476,9 +483,8 @@ def _key_sentences(k: dict) -> list[str]:
         direction = "slower" if c["difference_per_day"] < 0 else "faster"
         s.append(
             f"In {cl}, tumours on {b} grew at {fmt_num(rb['rate_per_day'], 4)} ln-units/day "
-            f"(doubling time {fmt_num(rb['doubling_time_days'], 1)} d) against "
-            f"{fmt_num(ra['rate_per_day'], 4)} /day (doubling time "
-            f"{fmt_num(ra['doubling_time_days'], 1)} d) on {a}: {b} grew "
+            f"({_dt_words(rb)}) against {fmt_num(ra['rate_per_day'], 4)} /day "
+            f"({_dt_words(ra)}) on {a}: {b} grew "
             f"{fmt_num(abs(c['difference_per_day']), 4)} /day {direction} (mixed model, 95 % CI "
             f"{fmt_num(c['ci_low'], 4)} to {fmt_num(c['ci_high'], 4)}; "
             f"{c['p_adjust_method']}-adjusted p {fmt_p(c['p_adjusted'])})."
@@ -515,6 +521,8 @@ def _rate_ci(r) -> str:
 
 
 def _dt_ci(r) -> str:
+    if not r["rate_per_day"] > 0:
+        return "no net growth"
     return fmt_ci(r["doubling_time_days"], r["doubling_time_ci_low"], r["doubling_time_ci_high"], 1)
 
 
@@ -565,28 +573,30 @@ def _build_report(data, arm_order, control_arm, combination, p_adjust, n_boot, s
                                       "(mixed model)",
                          "estimate [95% CI]": fmt_ci(c["difference_per_day"], c["ci_low"],
                                                      c["ci_high"], 4),
-                         "p (adjusted)": f"{fmt_p(c['p_value'])} ({fmt_p(c['p_adjusted'])})"})
+                         "p": f"{fmt_p(c['p_value'])} ({c['p_adjust_method']}-adjusted "
+                              f"{fmt_p(c['p_adjusted'])})"})
         if w:
             rows.append({"statistic": "same, Welch t-test on per-mouse rates",
                          "estimate [95% CI]": fmt_ci(w["difference"], w["ci_low"], w["ci_high"],
                                                      4),
-                         "p (adjusted)": f"{fmt_p(w['p_value'])} (–)"})
+                         "p": fmt_p(w["p_value"])})
         if key["b_over_a"]:
             rows.append({"statistic": f"mean volume {key['arm_b']} / {key['arm_a']} "
                                       f"(day {key['b_over_a']['day']:g})",
                          "estimate [95% CI]": fmt_num(key["b_over_a"]["ratio"], 2),
-                         "p (adjusted)": "–"})
+                         "p": "–"})
         if lrr:
             rows.append({"statistic": "time to endpoint, log-rank",
                          "estimate [95% CI]": f"events {lrr['events_a']} vs {lrr['events_b']}",
-                         "p (adjusted)": f"{fmt_p(lrr['p_value'])} ({fmt_p(lrr['p_adjusted'])})"})
+                         "p": f"{fmt_p(lrr['p_value'])} ({lrr['p_adjust_method']}-adjusted "
+                              f"{fmt_p(lrr['p_adjusted'])})"})
         for metric, name in (("bliss", "Bliss excess"), ("hsa", "HSA excess")):
             r = key["synergy"].get(metric)
             if r:
                 rows.append({"statistic": f"{name} (day {r['day']:g})",
                              "estimate [95% CI]": fmt_ci(r["excess"], r["ci_low"], r["ci_high"],
                                                          2),
-                             "p (adjusted)": f"{fmt_p(r['p_value'])} (–)"})
+                             "p": f"{fmt_p(r['p_value'])} (bootstrap)"})
         doc.table(pd.DataFrame(rows), "Key statistics")
         fig("key_comparison")
         doc.raw_html("</div>")
@@ -689,7 +699,7 @@ def _build_report(data, arm_order, control_arm, combination, p_adjust, n_boot, s
           "T/C (RTV)": fmt_num(r["tc_rtv"], 3), "%TGI": fmt_num(r["tgi_pct"], 1),
           "≥ 50 % of mice": "yes" if r["reliable"] else "no"}
          for r in tc_day.to_dict("records")]
-    doc.table(pd.DataFrame(t), "T/C and %TGI on every measurement day (click to open)",
+    doc.table(pd.DataFrame(t), "T/C and %TGI on every measurement day",
               collapsed=True)
 
     # growth rates and mixed model
@@ -720,8 +730,8 @@ def _build_report(data, arm_order, control_arm, combination, p_adjust, n_boot, s
         t = [{"cell line": r["cell_line"], "contrast": f"{r['arm_b']} − {r['arm_a']}",
               "difference /day [95% CI]": fmt_ci(r["difference"], r["ci_low"], r["ci_high"], 4),
               "p (unadjusted)": fmt_p(r["p_value"])} for r in rate_tests.to_dict("records")]
-        doc.table(pd.DataFrame(t), "Cross-check: Welch t-tests on per-mouse growth rates "
-                  "(click to open)", collapsed=True)
+        doc.table(pd.DataFrame(t), "Cross-check: Welch t-tests on per-mouse growth rates",
+                  collapsed=True)
 
     # AUC and mRECIST
     doc.heading("Area under the relative-volume curve")
@@ -771,7 +781,7 @@ def _build_report(data, arm_order, control_arm, combination, p_adjust, n_boot, s
         t = [{"cell line": r["cell_line"], "model": r["metric"], "day": f"{r['day']:g}",
               "excess [95% CI]": fmt_ci(r["excess"], r["ci_low"], r["ci_high"], 2),
               "p": fmt_p(r["p_value"])} for r in syn.to_dict("records")]
-        doc.table(pd.DataFrame(t), "Synergy on every measurement day (click to open)",
+        doc.table(pd.DataFrame(t), "Synergy on every measurement day",
                   collapsed=True)
         fig("synergy")
 

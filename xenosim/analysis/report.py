@@ -95,7 +95,8 @@ class Document:
         cap = f"<caption>{html.escape(caption)}</caption>" if caption and not collapsed else ""
         tab = f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
         if collapsed:
-            tab = f"<details><summary>{html.escape(caption)}</summary>{tab}</details>"
+            tab = (f"<details><summary>{html.escape(caption)} (click to open)</summary>{tab}"
+                   "</details>")
         self.html_parts.append(tab)
         md = []
         if caption:

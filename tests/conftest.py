@@ -1,0 +1,34 @@
+"""Shared fixtures: small experiments built from the default config."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CONFIG = ROOT / "configs" / "degraffenried2004.yaml"
+
+
+def small_config_dict(**overrides) -> dict:
+    """The default study at teaching resolution: coarse agents, short, few mice."""
+    raw = yaml.safe_load(DEFAULT_CONFIG.read_text())
+    raw.update({"cells_per_agent": 200000, "study_days": 14, "mice_per_arm": 2,
+                "spare_mice_fraction": 0.0})
+    raw["arms"] = {k: raw["arms"][k] for k in ("control", "tamoxifen+cci779")}
+    raw.update(overrides)
+    return raw
+
+
+@pytest.fixture
+def small_config(tmp_path: Path) -> Path:
+    path = tmp_path / "small.yaml"
+    path.write_text(yaml.safe_dump(small_config_dict()))
+    return path
+
+
+@pytest.fixture
+def small_raw():
+    """Factory for small config dicts (see small_config_dict)."""
+    return small_config_dict

@@ -1,0 +1,133 @@
+"""Unit tests of each mechanism function (direction and bounds of every effect)."""
+
+import numpy as np
+import pytest
+
+from xenosim.biology import akt, er, fate, heterogeneity, mtor, oxygen
+from xenosim.biology.signalling import Exposure, derived_rates, steady_state
+from xenosim.genotypes import cell_line
+from xenosim.parameters import PARAMETERS, resolve
+
+P = resolve()
+VECTOR, MYR = cell_line("mcf7_vector"), cell_line("mcf7_myr_akt")
+E2_PELLET = Exposure(e2_nM=3.6)
+TAM = Exposure(e2_nM=3.6, tamoxifen_nM=1e4, oht_nM=500)
+
+
+def test_every_parameter_has_source_unit_and_grade():
+    for p in PARAMETERS.values():
+        assert p.source and p.unit and p.grade in ("measured", "derived", "assumed"), p.name
+
+
+def test_feedback_relief_raises_pi3k_driven_akt_only():
+    s6k1_high, s6k1_low = 0.6, 0.05
+    gain = P["s6k1_irs1_feedback_gain"]
+    pi3k = P["pi3k_basal_drive"]
+    vec = akt.akt_activity(pi3k, 0.0, np.array([s6k1_high, s6k1_low]), gain)
+    myr = akt.akt_activity(pi3k, P["myr_akt_drive"], np.array([s6k1_high, s6k1_low]), gain)
+    assert vec[1] / vec[0] > 1.2
+    assert myr[1] / myr[0] < vec[1] / vec[0]
+    assert np.all((vec >= 0) & (vec < 1)) and np.all((myr >= 0) & (myr < 1))
+    # no feedback gain: no rise at all
+    flat = akt.akt_activity(pi3k, 0.0, np.array([s6k1_high, s6k1_low]), 0.0)
+    assert flat[0] == pytest.approx(flat[1])
+
+
+def test_torc2_inhibition_lowers_akt():
+    base = akt.akt_activity(0.5, 0.0, 0.3, 2.0)
+    assert akt.akt_activity(0.5, 0.0, 0.3, 2.0, torc2_inhibition=0.9) < base
+
+
+def test_rapalog_inhibition_is_incomplete_and_monotone():
+    conc = np.array([0.0, 0.1, 1.0, 10.0, 1e4])
+    inh = mtor.fractional_inhibition(conc, 1.0, 0.85)
+    assert inh[0] == 0 and np.all(np.diff(inh) > 0) and inh[-1] < 0.85 + 1e-9
+    m = mtor.mtorc1_activity(np.array([0.2, 0.8]), 0.2, 0.6)
+    assert m[1] > m[0]
+    assert mtor.mtorc1_activity(np.array([0.8]), 0.2, 0.6, inhibition=0.85)[0] < 0.2 * m[1]
+
+
+def test_er_occupancy_is_competitive_and_sums_to_one():
+    e, a, f = er.er_occupancy(np.array([0.0, 1.0, 1.0]), np.array([0.0, 0.0, 10.0]), 0.0,
+                              0.2, 0.2, 7.0)
+    assert np.allclose(e + a + f, 1)
+    assert e[2] < e[1] and a[2] == pytest.approx(50 / 56)
+
+
+def test_er_shares_add_up_and_tamoxifen_is_a_partial_agonist():
+    occ = er.er_occupancy(0.0, 1000.0, 0.0, 0.2, 0.2, 7.0)
+    no_p = er.er_activity(*occ, 0.0, 1.0, P)
+    assert 0.05 <= no_p.total <= 0.15  # 5-15 % partial agonism (DESIGN §2)
+    with_p = er.er_activity(*occ, 1.0, 1.0, P)
+    assert with_p.total > no_p.total  # Ser167 raises tamoxifen-bound agonism
+    assert with_p.share_e2 + with_p.share_tamoxifen + with_p.share_ser167 == pytest.approx(
+        with_p.total)
+
+
+def test_ser167_needs_kinase_input_and_rises_with_it():
+    s = er.ser167_phosphorylation(np.array([0.1, 0.5, 0.9]), np.array([0.1, 0.5, 0.9]), 0.7,
+                                  0.55, 4.0)
+    assert np.all(np.diff(s) > 0) and s[0] < 0.01
+
+
+def test_oxygen_decays_with_depth():
+    o = oxygen.oxygen_from_depth(np.array([-1.0, 0.0, 1.0, 3.0]), 1.0)
+    assert o[0] == 1 and o[1] == 1 and o[2] == pytest.approx(np.exp(-1)) and o[3] < o[2]
+
+
+def test_competing_fates_match_their_rates():
+    rng = np.random.default_rng(3)
+    n = 200_000
+    div, apo, nec = (np.full(n, r, np.float32) for r in (0.02, 0.01, 0.0))
+    d, a, x = fate.draw_fates(rng, div, apo, nec, 12.0)
+    p_any = 1 - np.exp(-0.03 * 12)
+    assert d.mean() == pytest.approx(p_any * 2 / 3, rel=0.03)
+    assert a.mean() == pytest.approx(p_any / 3, rel=0.04)
+    assert not x.any() and not (d & a).any()
+
+
+def test_apoptosis_rises_with_deprivation_and_falls_with_akt():
+    r = fate.apoptosis_rate_per_h(np.array([1.0, 0.1]), np.array([0.2, 0.2]), 0.1, 0.7, 0.6)
+    assert r[1] > r[0]
+    assert fate.apoptosis_rate_per_h(0.1, 0.8, 0.1, 0.7, 0.6) < r[1]
+
+
+def test_expression_inheritance_keeps_spread():
+    rng = np.random.default_rng(0)
+    parent = heterogeneity.draw_expression(rng, 100_000, 0.25)
+    child = heterogeneity.inherit_expression(rng, parent, 0.25, 0.9)
+    assert np.std(np.log(child)) == pytest.approx(0.25, rel=0.03)
+    assert np.corrcoef(np.log(parent), np.log(child))[0, 1] == pytest.approx(0.9, abs=0.01)
+
+
+def test_derived_rates_reproduce_wiese_doubling_times():
+    """The division rate fixed by Wiese 1992 gives back 33 h (10 pM E2) and 55 h (deprived)."""
+    r = derived_rates(P)
+    for e2_nM, hours in ((0.01, 33.0), (0.0, 55.0)):
+        s = steady_state(Exposure(e2_nM=e2_nM), VECTOR, P)
+        drive = fate.proliferation_drive(s.er.total, s.mtorc1, r.er_independent_fraction,
+                                         P["translation_half_mtorc1"])
+        assert np.log(2) / (r.division_rate_max_per_h * drive) == pytest.approx(hours, rel=1e-6)
+
+
+def test_signalling_steady_states_match_the_mechanism():
+    vec_e2, vec_rapa = steady_state(E2_PELLET, VECTOR, P), steady_state(
+        Exposure(e2_nM=3.6, mtorc1_inhibition=0.85), VECTOR, P)
+    myr_e2, myr_rapa = steady_state(E2_PELLET, MYR, P), steady_state(
+        Exposure(e2_nM=3.6, mtorc1_inhibition=0.85), MYR, P)
+    assert myr_e2.akt > 2 * vec_e2.akt
+    assert vec_rapa.akt > 1.2 * vec_e2.akt  # feedback relief
+    assert abs(myr_rapa.akt / myr_e2.akt - 1) < 0.05  # myr-Akt is feedback-insensitive
+    # Ser167: high in myr-Akt cells, removed by the rapalog
+    assert myr_e2.ser167 > 0.5 > vec_e2.ser167 and myr_rapa.ser167 < 0.2
+    vec_tam, myr_tam = steady_state(TAM, VECTOR, P), steady_state(TAM, MYR, P)
+    myr_tam_rapa = steady_state(Exposure(e2_nM=3.6, tamoxifen_nM=1e4, oht_nM=500,
+                                         mtorc1_inhibition=0.85), MYR, P)
+    assert myr_tam.er.total > vec_tam.er.total + 0.15  # tamoxifen resistance via Ser167
+    assert myr_tam_rapa.er.total < 0.6 * myr_tam.er.total  # the rapalog restores the block
+
+
+def test_ablating_the_ser167_link_removes_akt_driven_resistance():
+    p = resolve(mechanisms={"ser167_er_link": False})
+    vec_tam, myr_tam = steady_state(TAM, VECTOR, p), steady_state(TAM, MYR, p)
+    assert myr_tam.er.total == pytest.approx(vec_tam.er.total, rel=1e-6)
