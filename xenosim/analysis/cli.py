@@ -38,7 +38,7 @@ def analyze_command(
     path: Annotated[Path, typer.Argument(help="xenosim results directory, or a caliper CSV.")],
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Output directory [default: <run>/analysis]."),
+        typer.Option("--out", "-o", help="Output directory (default: <run>/analysis)."),
     ] = None,
     id: Annotated[str, typer.Option("--id", help="CSV: mouse id column.")] = "mouse",
     arm: Annotated[str, typer.Option("--arm", help="CSV: treatment arm column.")] = "arm",
@@ -58,7 +58,7 @@ def analyze_command(
         float | None,
         typer.Option(
             "--endpoint",
-            help="Endpoint volume, mm³ [default: manifest value for a run, 1500 for a CSV].",
+            help="Endpoint volume, mm³ (default: the manifest value for a run, 1500 for a CSV).",
         ),
     ] = None,
     control_arm: Annotated[
@@ -108,7 +108,7 @@ def compare_command(
     run_b: Annotated[Path, typer.Argument(help="Results directory of run B.")],
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Output directory [default: beside run B]."),
+        typer.Option("--out", "-o", help="Output directory (default: beside run B)."),
     ] = None,
 ) -> None:
     """Two runs side by side (e.g. an ablation): growth rates per group, differences, overlay."""
