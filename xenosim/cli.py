@@ -24,7 +24,7 @@ def _fail_config(exc: ConfigErrors) -> None:
     err_console.print(f"[bold red]Invalid config[/] ({len(exc.errors)} problem"
                       f"{'s' if len(exc.errors) != 1 else ''}):")
     for e in exc.errors:
-        err_console.print(f"  [red]•[/] {e.format()}", markup=False, highlight=False)
+        err_console.print(f"  • {e.format()}", markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(2)
 
 

@@ -1,0 +1,162 @@
+"""The vectorised tumour, the Mesa mouse model, the cohort runner and the results on disk."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from xenosim import lattice
+from xenosim.biology import fate
+from xenosim.biology.signalling import Exposure
+from xenosim.cli import app
+from xenosim.cohort import run_cohort
+from xenosim.config import load_experiment, validate_dict
+from xenosim.genotypes import cell_line
+from xenosim.model import MouseModel, TumourCell
+from xenosim.output import atomic_directory
+from xenosim.parameters import resolve
+from xenosim.tumour import STATE_ARRAYS, Tumour
+
+
+def test_lattice_fills_a_ball_outward():
+    r = lattice.site_radius(5000)
+    assert np.all(np.diff(np.floor(r)) >= 0)  # shell by shell
+    xyz = lattice.site_xyz(5000)
+    assert len({tuple(v) for v in xyz}) == 5000  # one agent per site
+    assert lattice.ball_radius(5000) == pytest.approx(r.max(), rel=0.1)
+
+
+def _tumour(n=3000, seed=0, line="mcf7_vector", **kw):
+    return Tumour(cell_line(line), n, 6000, resolve(), np.random.default_rng(seed), **kw)
+
+
+def test_step_keeps_arrays_aligned_and_ids_unique():
+    t = _tumour()
+    for _ in range(20):
+        t.step(Exposure(e2_nM=3.6), 12.0)
+    lengths = {getattr(t, a).shape[0] for a in STATE_ARRAYS}
+    assert lengths == {t.n_agents} and t.n_agents > 3000
+    assert len(np.unique(t.cell_id)) == t.n_agents
+    assert set(np.unique(t.status)) <= {0, 1, 2, 3}
+    assert t.volume_mm3 == pytest.approx(t.n_agents * 6000 * 1e-6)
+
+
+def test_same_seed_same_tumour_and_other_seed_differs():
+    a, b, c = _tumour(seed=1), _tumour(seed=1), _tumour(seed=2)
+    for t in (a, b, c):
+        for _ in range(10):
+            t.step(Exposure(e2_nM=3.6), 12.0)
+    assert np.array_equal(a.akt, b.akt) and a.n_agents == b.n_agents
+    assert a.n_agents != c.n_agents or not np.array_equal(a.akt, c.akt)
+
+
+def test_large_tumours_grow_a_necrotic_core_and_hypoxia_switch_removes_it():
+    core = _tumour(n=60000)
+    flat = _tumour(n=60000, hypoxia=False)
+    for _ in range(6):
+        core.step(Exposure(e2_nM=3.6), 12.0)
+        flat.step(Exposure(e2_nM=3.6), 12.0)
+    s = core.summary()
+    assert s.n_necrotic > 0 and s.n_quiescent > 0
+    assert flat.summary().n_necrotic == 0
+    # necrosis sits in the core: the necrotic cells are the deepest ones
+    necrotic = np.flatnonzero(core.status == fate.NECROTIC)
+    assert np.median(necrotic) < 0.3 * core.n_agents
+
+
+def test_memory_per_agent_in_a_step(tmp_path):
+    """DESIGN/issue target: under 150 bytes per agent, state plus a step's temporaries."""
+    import tracemalloc
+
+    t = _tumour(n=200_000, line="mcf7_myr_akt")
+    ex = Exposure(e2_nM=3.6, tamoxifen_nM=1e4, oht_nM=500, mtorc1_inhibition=0.8)
+    t.step(ex, 12.0)
+    lattice.ensure_capacity(2 * t.n_agents)  # the shared site table is per process, not per agent
+    state = sum(getattr(t, a).nbytes for a in STATE_ARRAYS) / t.n_agents
+    tracemalloc.start()
+    t.step(ex, 12.0)
+    peak = tracemalloc.get_traced_memory()[1] / t.n_agents
+    tracemalloc.stop()
+    assert state + peak < 150, (state, peak)
+
+
+def test_mouse_model_is_a_mesa_model_with_agent_view():
+    m = MouseModel(rng=3)
+    for _ in range(5):
+        m.step()
+    cell = m.cell(0)
+    assert isinstance(cell, TumourCell)
+    assert 0 <= cell.akt <= 1 and cell.status in fate.STATUS_NAMES
+    m.datacollector.collect(m)
+    assert m.datacollector.get_model_vars_dataframe()["n_agents"].iloc[0] == m.tumour.n_agents
+    with pytest.raises(IndexError):
+        m.cell(m.tumour.n_agents)
+
+
+def _frames(result):
+    return [result.measurements, result.cells, result.mice]
+
+
+def test_cohort_identical_for_one_and_two_workers(small_raw):
+    exp = validate_dict(small_raw())
+    one, two = run_cohort(exp, jobs=1), run_cohort(exp, jobs=2)
+    for a, b in zip(_frames(one), _frames(two), strict=True):
+        pd.testing.assert_frame_equal(a, b)
+    m = one.measurements
+    assert (m["day"] < 0).any() and (m["day"] == 0).sum() == m["mouse"].nunique()
+    assert np.allclose(m["volume_mm3"], m["length_mm"] * m["width_mm"] ** 2 / 2)
+    assert (m["length_mm"] >= m["width_mm"]).all()
+    assert set(one.mice.loc[one.mice.enrolled, "arm"]) == set(exp.arms)
+
+
+def test_randomisation_is_balanced_on_volume(small_raw):
+    exp = validate_dict(small_raw(mice_per_arm=4, spare_mice_fraction=0.25, study_days=3))
+    res = run_cohort(exp, jobs=1)
+    enrolled = res.mice[res.mice.enrolled]
+    assert enrolled.groupby(["cell_line", "arm"]).size().eq(4).all()
+    means = enrolled.groupby(["cell_line", "arm"])["enrolment_volume_mm3"].mean()
+    for line in exp.cell_lines:
+        vals = means[line].to_numpy()
+        assert abs(vals[0] - vals[1]) / vals.mean() < 0.25
+
+
+def test_run_writes_a_complete_result_directory(tmp_path, small_config):
+    out = tmp_path / "results"
+    res = CliRunner().invoke(app, ["run", str(small_config), "--out", str(out), "--quiet",
+                                   "--jobs", "1", "--seed", "11"])
+    assert res.exit_code == 0, res.output
+    (run_dir,) = (out / "degraffenried2004").iterdir()
+    for name in ("config.yaml", "manifest.json", "measurements.csv", "cells.csv", "mice.csv",
+                 "summary.csv", "growth_curves.png", "spaghetti.png", "pathway.png", "report.md"):
+        assert (run_dir / name).stat().st_size > 0, name
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert manifest["seed"] == 11 and manifest["versions"]["mesa"].startswith("3.")
+    meas = pd.read_csv(run_dir / "measurements.csv")
+    assert list(meas.columns[:8]) == ["mouse", "cell_line", "arm", "day", "length_mm",
+                                      "width_mm", "volume_mm3", "true_volume_mm3"]
+    # the resolved config reproduces the run
+    again = load_experiment(run_dir / "config.yaml")
+    assert again.seed == 11
+    assert "![Growth curves](growth_curves.png)" in (run_dir / "report.md").read_text()
+
+
+def test_interrupted_write_leaves_nothing(tmp_path: Path):
+    final = tmp_path / "exp" / "run1"
+    with pytest.raises(KeyboardInterrupt), atomic_directory(final) as tmp:
+        (tmp / "measurements.csv").write_text("partial")
+        raise KeyboardInterrupt
+    assert not final.exists()
+    assert list((tmp_path / "exp").iterdir()) == []
+
+
+def test_ablation_config_round_trips(small_raw, tmp_path):
+    raw = small_raw()
+    raw["mechanisms"]["ser167_er_link"] = False
+    path = tmp_path / "ablation.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    exp = load_experiment(path)
+    assert resolve(exp.parameters, exp.mechanism_flags())["efficacy_unliganded_ser167"] == 0
