@@ -18,8 +18,8 @@ def _build(capacity: int) -> None:
     half = int(np.ceil((3.0 * capacity / (4.0 * np.pi)) ** (1.0 / 3.0))) + 2
     ax = np.arange(-half, half + 1, dtype=np.int16)
     x, y, z = (a.ravel() for a in np.meshgrid(ax, ax, ax, indexing="ij"))
-    r = np.sqrt((x.astype(np.float32) ** 2 + y.astype(np.float32) ** 2
-                 + z.astype(np.float32) ** 2))
+    r = np.sqrt(x.astype(np.float32) ** 2 + y.astype(np.float32) ** 2
+                 + z.astype(np.float32) ** 2)
     inside = r <= half  # the ball only: corners of the cube are never reached
     x, y, z, r = x[inside], y[inside], z[inside], r[inside]
     shell = np.floor(r).astype(np.int16)
