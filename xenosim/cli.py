@@ -132,5 +132,16 @@ def params(
     console.print(t)
 
 
+def _register_analysis() -> None:
+    """``xenosim analyze`` / ``xenosim compare`` live in :mod:`xenosim.analysis.cli`."""
+    from .analysis.cli import analyze_command, compare_command
+
+    app.command("analyze")(analyze_command)
+    app.command("compare")(compare_command)
+
+
+_register_analysis()
+
+
 def main() -> None:  # pragma: no cover
     app()

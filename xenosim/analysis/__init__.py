@@ -8,9 +8,22 @@ mixed model with pairwise contrasts, Bliss / HSA synergy), figures and a self-co
     result = analyze(load_results_dir("results/exp/run"), "results/exp/run/analysis")
 """
 
-from xenosim.analysis.data import CaliperData, load_caliper_csv, load_results_dir
+from importlib import import_module
+
 from xenosim.analysis.errors import AnalysisInputError
-from xenosim.analysis.pipeline import AnalysisResult, analyze, compare_runs
+
+# Loaded on first use (statsmodels / scipy / matplotlib are slow to import).
+_LAZY = {
+    "CaliperData": "data", "load_caliper_csv": "data", "load_results_dir": "data",
+    "AnalysisResult": "pipeline", "analyze": "pipeline", "compare_runs": "pipeline",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(import_module(f"xenosim.analysis.{_LAZY[name]}"), name)
+    raise AttributeError(f"module 'xenosim.analysis' has no attribute {name!r}")
+
 
 __all__ = [
     "AnalysisInputError",

@@ -13,9 +13,10 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from xenosim.analysis.data import load_caliper_csv, load_results_dir
-from xenosim.analysis.errors import AnalysisInputError
-from xenosim.analysis.pipeline import DEFAULT_COMBINATION, analyze, compare_runs
+from xenosim.analysis.errors import DEFAULT_COMBINATION, AnalysisInputError
+
+# The heavy imports (statsmodels, scipy, matplotlib) happen inside the commands so that
+# ``xenosim --help`` and ``xenosim run`` start fast.
 
 
 def _fail(exc: AnalysisInputError) -> None:
@@ -78,6 +79,9 @@ def analyze_command(
     ] = False,
 ) -> None:
     """Compare arms: statistics, synergy, figures and an HTML / Markdown report."""
+    from xenosim.analysis.data import load_caliper_csv, load_results_dir
+    from xenosim.analysis.pipeline import analyze
+
     try:
         combo = _split_combination(combination)
         if path.is_dir():
@@ -112,6 +116,8 @@ def compare_command(
     ] = None,
 ) -> None:
     """Two runs side by side (e.g. an ablation): growth rates per group, differences, overlay."""
+    from xenosim.analysis.pipeline import compare_runs
+
     target = out or run_b.parent / f"compare_{run_a.name}_vs_{run_b.name}"
     try:
         compare_runs(run_a, run_b, target)

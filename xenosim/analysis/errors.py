@@ -34,3 +34,8 @@ class AnalysisInputError(ValueError):
             more = f" and {len(self.rows) - 12} more" if len(self.rows) > 12 else ""
             text += f" [{shown}{more}]"
         super().__init__(text)
+
+
+#: The default combination analysed for synergy: (drug A arm, drug B arm, A+B arm). Kept here,
+#: in a module without heavy imports, so the CLI can show it as a default cheaply.
+DEFAULT_COMBINATION = ("tamoxifen", "cci779", "tamoxifen+cci779")

@@ -24,7 +24,7 @@ from xenosim import __version__
 from xenosim.analysis import figures as F
 from xenosim.analysis import stats as S
 from xenosim.analysis.data import CaliperData, load_results_dir
-from xenosim.analysis.errors import AnalysisInputError
+from xenosim.analysis.errors import DEFAULT_COMBINATION, AnalysisInputError
 from xenosim.analysis.mechanism import mechanism_summary, share_consistency
 from xenosim.analysis.mixed import MODEL_TEXT, MixedModelResult, fit_growth_mixed_model
 from xenosim.analysis.report import Document, fmt_ci, fmt_num, fmt_p
@@ -36,7 +36,6 @@ from xenosim.analysis.survival import (
 )
 from xenosim.analysis.synergy import synergy_over_time
 
-DEFAULT_COMBINATION = ("tamoxifen", "cci779", "tamoxifen+cci779")
 DEFAULT_KEY = ("mcf7_myr_akt", "tamoxifen", "tamoxifen+cci779")
 
 

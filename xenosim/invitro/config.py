@@ -230,6 +230,7 @@ class InVitroExperiment(_Strict):
     plates: dict[str, Plate]
     time_step_h: Annotated[float, Field(gt=0, le=6)] = 1.0
     agents_per_well: Annotated[int, Field(ge=20, le=20000)] = 400
+    confluence_cells_per_cm2: Annotated[float, Field(gt=0)] = 1.5e5
     counting: Counting = Counting()
     reporter: Reporter = Reporter()
     apoptosis_assay: ApoptosisAssay = ApoptosisAssay()

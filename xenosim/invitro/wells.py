@@ -14,6 +14,9 @@ step with ``invivo=False`` leaves out:
   :func:`xenosim.biology.fate.draw_fates`. Apoptotic cells stay in the well (and in the flow
   readout) until cleared by the tumour step's own clearance.
 
+Before treatment (day 0) each well's signalling is set to its steady state in the plain medium
+(cells plated in the assay medium the day before treatment).
+
 Readouts per well and count day: a cell count (viable cells; Poisson on the counted aliquot plus
 lognormal handling error), the ERE-reporter (basal promoter output + mean ER activity of viable
 cells, lognormal error), and the apoptotic fraction (binomial over flow events).
@@ -27,7 +30,7 @@ import numpy as np
 
 from ..biology import fate
 from ..biology.mtor import fractional_inhibition
-from ..biology.signalling import Exposure
+from ..biology.signalling import Exposure, steady_state
 from ..drugs import DRUGS
 from ..genotypes import Genotype
 from ..parameters import resolve
@@ -90,6 +93,15 @@ class Well:
         self.p = params
         self.tumour = Tumour(genotype, n0, cells_per_agent, params, rng, invivo=False)
 
+    def equilibrate(self, exposure: Exposure) -> None:
+        """Set every cell's signalling to its steady state under ``exposure`` (cells are plated
+        in the assay medium the day before treatment); no fates are drawn."""
+        t = self.tumour
+        sig = steady_state(exposure, t.genotype, self.p, t.akt_expression, t.er_expression)
+        t.akt = np.asarray(sig.akt, dtype=np.float32)
+        t.mtorc1 = np.asarray(sig.mtorc1, dtype=np.float32)
+        t.er_activity = np.asarray(sig.er.total, dtype=np.float32)
+
     @property
     def cells_per_agent(self) -> float:
         return self.tumour.cells_per_agent
@@ -122,6 +134,7 @@ def simulate_well(exp: InVitroExperiment, spec: WellSpec) -> list[dict]:
     genotype = Genotype.from_modifiers(spec.cell_line, exp.modifiers(spec.cell_line))
     well = Well(genotype, plate.seeding_cells_per_well, exp.agents_per_well, p,
                 np.random.default_rng(seed))
+    well.equilibrate(well_exposure({}, medium, p))
     meas = np.random.default_rng([seed, 1])
     dt = exp.time_step_h
     rows = []

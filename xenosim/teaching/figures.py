@@ -86,7 +86,7 @@ def draw_cross_section(ax, model: TeachingModel, readout: str = "akt",
     for spine in ax.spines.values():
         spine.set_visible(False)
     if legend:
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8,
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7,
                   frameon=False, title="Fate" if readout == "fate" else None, title_fontsize=8)
     if title is None:
         title = (f"{READOUTS[readout][0]}, day {model.day:.1f}: central section, "
@@ -97,14 +97,25 @@ def draw_cross_section(ax, model: TeachingModel, readout: str = "akt",
 
 def cross_section_figure(model: TeachingModel, readout: str = "akt",
                          picked: tuple[int, int] | None = None) -> Figure:
-    fig = Figure(figsize=(5.6, 4.2), dpi=90, layout="constrained")
-    ax = fig.add_subplot()
+    """The page's cross-section: picture, colour bar (left) and legend (right), fixed layout."""
+    fig = Figure(figsize=(6.0, 4.2), dpi=90)
+    ax = fig.add_axes((0.13, 0.03, 0.56, 0.88))
     image = draw_cross_section(ax, model, readout, picked)
     if readout != "fate":
-        bar = fig.colorbar(image, ax=ax, shrink=0.6, location="left", pad=0.02)
+        cax = fig.add_axes((0.05, 0.25, 0.025, 0.5))
+        bar = fig.colorbar(image, cax=cax)
+        cax.yaxis.set_ticks_position("left")
+        cax.yaxis.set_label_position("left")
         bar.set_label(READOUTS[readout][0], fontsize=8)
-        bar.ax.tick_params(labelsize=7)
+        cax.tick_params(labelsize=7)
     return fig
+
+
+def _series_axes():
+    """A time-series panel with fixed margins (a fixed layout draws faster than a solver)."""
+    fig = Figure(figsize=(5.2, 3.4), dpi=90)
+    fig.subplots_adjust(left=0.13, right=0.97, bottom=0.14, top=0.91)
+    return fig, fig.add_subplot()
 
 
 def _day_axis(ax) -> None:
@@ -116,8 +127,7 @@ def _day_axis(ax) -> None:
 
 def volume_figure(model: TeachingModel) -> Figure:
     """Tumour volume of the treated mouse against its untreated twin."""
-    fig = Figure(figsize=(5.2, 3.4), dpi=90, layout="constrained")
-    ax = fig.add_subplot()
+    fig, ax = _series_axes()
     day = model.series("day")
     ax.plot(day, model.series("volume_mm3"), color=arm_colour(model.arm), linewidth=2,
             label=f"treated: {arm_label(model.arm)}")
@@ -138,8 +148,7 @@ PATHWAYS = (("mean_akt", "Akt", "#d55e00"), ("mean_mtorc1", "mTORC1", "#0072b2")
 
 def pathway_figure(model: TeachingModel) -> Figure:
     """Mean pathway activities of viable cells (treated solid, untreated twin dashed)."""
-    fig = Figure(figsize=(5.2, 3.4), dpi=90, layout="constrained")
-    ax = fig.add_subplot()
+    fig, ax = _series_axes()
     day = model.series("day")
     for key, label, colour in PATHWAYS:
         ax.plot(day, model.series(key), color=colour, linewidth=2, label=label)
@@ -161,8 +170,7 @@ ER_SHARES = (("er_share_e2", "E2-bound ER", "#e69f00"),
 
 def er_split_figure(model: TeachingModel) -> Figure:
     """Where ER activity comes from: the E2, tamoxifen and Ser167 shares (they add up)."""
-    fig = Figure(figsize=(5.2, 3.4), dpi=90, layout="constrained")
-    ax = fig.add_subplot()
+    fig, ax = _series_axes()
     day = model.series("day")
     shares = [np.nan_to_num(model.series(k)) for k, _, _ in ER_SHARES]
     ax.stackplot(day, *shares, colors=[c for _, _, c in ER_SHARES],
