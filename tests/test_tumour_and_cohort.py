@@ -142,6 +142,9 @@ def test_run_writes_a_complete_result_directory(tmp_path, small_config):
     again = load_experiment(run_dir / "config.yaml")
     assert again.seed == 11
     assert "![Growth curves](growth_curves.png)" in (run_dir / "report.md").read_text()
+    # the arm comparison is written beside the run, self-contained
+    html = (run_dir / "analysis" / "report.html").read_text()
+    assert "data:image/png;base64" in html
 
 
 def test_interrupted_write_leaves_nothing(tmp_path: Path):

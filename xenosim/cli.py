@@ -43,6 +43,9 @@ def run(
     out: Annotated[Path, typer.Option(help="Results root directory")] = Path("results"),
     jobs: Annotated[int, typer.Option(help="Parallel worker processes")] = min(2, os.cpu_count() or 1),
     quiet: Annotated[bool, typer.Option(help="No progress bar")] = False,
+    analyze: Annotated[bool, typer.Option(
+        help="Also compare the arms (statistics, synergy, figures, report.html) into "
+             "<run>/analysis, as 'xenosim analyze' does")] = True,
 ) -> None:
     """Run an experiment: writes results/<experiment>/<run-id>/ (tables, figures, report)."""
     from .cohort import run_cohort
@@ -66,6 +69,23 @@ def run(
     path = write_results(result, exp, out, config_path=str(config), jobs=jobs, elapsed_s=elapsed)
     console.print(f"simulated in {elapsed:.1f} s; results in [bold]{path}[/] "
                   f"(report.md, growth_curves.png, ...)")
+    if analyze:
+        _analyze_run(path, exp.seed)
+
+
+def _analyze_run(path: Path, seed: int) -> None:
+    """The arm comparison of a finished run (its own atomic directory, ``<run>/analysis``)."""
+    from .analysis import AnalysisInputError, analyze, load_results_dir
+
+    start = time.perf_counter()
+    with console.status("comparing arms (mixed model, survival, synergy bootstrap) ..."):
+        try:
+            result = analyze(load_results_dir(path), path / "analysis", seed=seed)
+        except AnalysisInputError as exc:  # e.g. an arm with a single mouse
+            console.print(f"[yellow]analysis skipped:[/] {exc}")
+            return
+    console.print(f"analysed in {time.perf_counter() - start:.1f} s: "
+                  f"[bold]{result.report_html}[/]")
 
 
 @app.command()

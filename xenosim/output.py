@@ -76,24 +76,36 @@ def summary_table(result: CohortResult, exp: Experiment) -> pd.DataFrame:
     m = result.measurements
     treat = m[m["day"] >= 0]
     rows = []
-    for (line, arm), g in treat.groupby(["cell_line", "arm"], sort=False):
-        day0 = g[g["day"] == 0].set_index("mouse")["volume_mm3"]
-        last = g.sort_values("day").groupby("mouse").tail(1).set_index("mouse")
-        final = g[g["day"] >= exp.study_days - 1e-6]["volume_mm3"]
-        fold = last["volume_mm3"] / day0.reindex(last.index)
-        mice = result.mice[(result.mice["cell_line"] == line) & (result.mice["arm"] == arm)]
-        rows.append({
-            "cell_line": line, "arm": arm, "label": exp.arms[arm].label or arm,
-            "n_mice": int(g["mouse"].nunique()),
-            "day0_volume_mean_mm3": day0.mean(),
-            "day0_volume_sem_mm3": day0.sem(),
-            "final_volume_mean_mm3": final.mean() if len(final) else float("nan"),
-            "final_volume_sem_mm3": final.sem() if len(final) > 1 else float("nan"),
-            "n_at_study_end": int(len(final)),
-            "n_endpoint": int((mice["event"] == "endpoint").sum()),
-            "median_fold_change_last": float(fold.median()),
-        })
+    groups = dict(tuple(treat.groupby(["cell_line", "arm"], sort=False)))
+    for line in exp.cell_lines:  # config order, so tables and reports read as the design does
+        for arm in exp.arms:
+            if (line, arm) not in groups:
+                continue
+            rows.append(_summary_row(groups[(line, arm)], result.mice, exp, line, arm))
     return pd.DataFrame(rows)
+
+
+def _summary_row(g: pd.DataFrame, all_mice: pd.DataFrame, exp: Experiment, line: str,
+                 arm: str) -> dict:
+    """One summary row. "At study end" means still on study: a mouse whose last caliper reading
+    (even on the final day) reached the endpoint counts as removed, not as at the end."""
+    mice = all_mice[(all_mice["cell_line"] == line) & (all_mice["arm"] == arm)]
+    on_study = set(mice.loc[mice["event"] == "study_end", "mouse"])
+    day0 = g[g["day"] == 0].set_index("mouse")["volume_mm3"]
+    last = g.sort_values("day").groupby("mouse").tail(1).set_index("mouse")
+    final = g[(g["day"] >= exp.study_days - 1e-6) & g["mouse"].isin(on_study)]["volume_mm3"]
+    fold = last["volume_mm3"] / day0.reindex(last.index)
+    return {
+        "cell_line": line, "arm": arm, "label": exp.arms[arm].label or arm,
+        "n_mice": int(g["mouse"].nunique()),
+        "day0_volume_mean_mm3": day0.mean(),
+        "day0_volume_sem_mm3": day0.sem(),
+        "final_volume_mean_mm3": final.mean() if len(final) else float("nan"),
+        "final_volume_sem_mm3": final.sem() if len(final) > 1 else float("nan"),
+        "n_at_study_end": int(len(final)),
+        "n_endpoint": int((mice["event"] == "endpoint").sum()),
+        "median_fold_change_last": float(fold.median()),
+    }
 
 
 def write_results(result: CohortResult, exp: Experiment, out_root: Path, *,

@@ -17,7 +17,10 @@ def _table(df: pd.DataFrame) -> str:
         cells = []
         for c in cols:
             v = row[c]
-            cells.append(f"{v:.1f}" if isinstance(v, float) else str(v))
+            if isinstance(v, float):
+                cells.append("–" if v != v else f"{v:.1f}")  # NaN: no mouse left to measure
+            else:
+                cells.append(str(v))
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -73,7 +76,10 @@ Take:
 
 {_table(shown)}
 
-Means at study end use the mice still on study (mice removed at the endpoint are not in them).
+Means at study end use the mice still on study (mice removed at the endpoint are not in them;
+"–" when none is left).
+The arm comparison (growth rates, mixed model, T/C, %TGI, Kaplan–Meier, synergy) is in
+`analysis/report.html` (written by `xenosim run`, or by `xenosim analyze <this directory>`).
 
 ![Growth curves](growth_curves.png)
 

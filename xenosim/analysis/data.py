@@ -473,6 +473,13 @@ def _load_mice(run: Path, meas: pd.DataFrame, endpoint: float, notes: list[str])
         return derive_mice(meas, endpoint)
     raw = _read_csv(run / label, label)
     _require(raw, MICE_COLUMNS, label)
+    if "enrolled" in raw.columns:  # xenosim lists spare mice that never entered an arm
+        flag = raw["enrolled"].astype(str).str.strip().str.lower()
+        spare = flag.isin(["false", "0", "no"])
+        if spare.any():
+            notes.append(f"{int(spare.sum())} inoculated mice were never enrolled in an arm "
+                         "(spares or no take) and are left out")
+            raw = raw[~spare]
     mice = pd.DataFrame(index=raw.index)
     mice["mouse"] = _ids(raw, "mouse", label, None)
     mice["last_day"] = _numeric(raw, "last_day", label, "mouse", allow_missing=False,
