@@ -38,7 +38,7 @@ CASES = {
     "schedule past study end": (
         lambda r: r["arms"]["control"].update(
             {"regimens": [{"drug": "cci779", "dose": 5, "route": "ip", "start_day": 99}]}),
-        ["start_day", "99", "study end"]),
+        ["arms.control.regimens[0].start_day", "99", "study end", "0 to study_days"]),
     "wrong type": (lambda r: r.update({"study_days": "eight weeks"}),
                    ["study_days", "eight weeks", "number"]),
     "unreadable schedule": (

@@ -247,9 +247,10 @@ class Experiment(_Strict):
                 for key in ("start_day", "end_day"):
                     day = getattr(reg, key)
                     if day is not None and day > self.study_days:
-                        raise ValueError(
-                            f"arms.{arm_name}.regimens[{i}].{key}={day:g} is past the study end "
-                            f"(study_days={self.study_days:g})")
+                        raise LocatedValueError(
+                            ("arms", arm_name, "regimens", i, key), day,
+                            f"past the study end; allowed: 0 to study_days "
+                            f"({self.study_days:g})")
         return self
 
     def mechanism_flags(self) -> dict[str, bool]:
@@ -298,11 +299,24 @@ def _path(loc: tuple) -> str:
     return out
 
 
+class LocatedValueError(ValueError):
+    """A cross-field check's failure that knows the key path and value it is about (a model
+    validator's own location is the whole model, which would tell the user nothing)."""
+
+    def __init__(self, loc: tuple, value: Any, message: str):
+        super().__init__(message)
+        self.loc, self.value = loc, value
+
+
 def _from_validation(file: str, err: ValidationError) -> ConfigErrors:
     errors = []
     for e in err.errors():
         loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-")))
         msg = e["msg"].removeprefix("Value error, ")
+        located = (e.get("ctx") or {}).get("error")
+        if isinstance(located, LocatedValueError):
+            errors.append(ConfigError(file, _path(loc + located.loc), located.value, str(located)))
+            continue
         if e["type"] == "extra_forbidden":
             allowed = _fields_at(Experiment, loc)
             hint = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
