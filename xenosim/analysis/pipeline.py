@@ -660,7 +660,7 @@ def _build_report(data, arm_order, control_arm, combination, p_adjust, n_boot, s
         doc.bullets([
             f"Synergy ({ab} vs {a} and {b}): I_X = 1 − r_X / r_control, the fractional "
             "inhibition of growth rate, where r is the mean per-mouse growth rate fitted from "
-            "day 0 to day t. Bliss expected I = I_A + I_B − I_A·I_B; HSA expected I = "
+            "day 0 to day t (from the third caliper reading on). Bliss expected I = I_A + I_B − I_A·I_B; HSA expected I = "
             "max(I_A, I_B); excess = I_A+B − expected (> 0 synergy). 95 % CIs: percentile "
             f"bootstrap, {n_boot} resamples of mice within each arm (numpy Generator, seed "
             f"{seed}); p: two-sided bootstrap test of excess = 0.",

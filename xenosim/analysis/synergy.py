@@ -73,7 +73,9 @@ def synergy_over_time(
     rng = rng if rng is not None else np.random.default_rng(0)
     arms = [control, a, b, ab]
     d = tp[(tp["cell_line"] == cell_line) & tp["arm"].isin(arms)]
-    days = np.sort(d.loc[d["day"] > 0, "day"].unique())
+    # a growth rate needs at least three caliper readings (day 0 and two more): a two-point rate
+    # is mostly measurement noise and its bootstrap interval says nothing
+    days = np.sort(d.loc[d["day"] > 0, "day"].unique())[1:]
     if not len(days):
         return pd.DataFrame()
     rates = cumulative_rates(d, days)
