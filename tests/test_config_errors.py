@@ -83,3 +83,21 @@ def test_yaml_syntax_error_names_line(tmp_path):
 def test_validate_accepts_the_default_config():
     res = runner.invoke(app, ["validate", "configs/degraffenried2004.yaml"])
     assert res.exit_code == 0, res.output
+
+
+def test_set_overrides_a_nested_key_and_bad_ones_are_located(tmp_path):
+    from xenosim.config import load_experiment, parse_settings
+
+    exp = load_experiment("configs/degraffenried2004.yaml", parse_settings(
+        ["mechanisms.ser167_er_link=false", "study_days=28"], "x"))
+    assert exp.mechanisms.ser167_er_link is False and exp.study_days == 28
+    for bad, expected in [("mechanisms.ser167_link=false", ["mechanisms.ser167_link",
+                                                            "ser167_er_link"]),
+                          ("study_days", ["--set", "KEY.PATH=VALUE"]),
+                          ("seed.x=1", ["seed", "not a mapping"])]:
+        res = runner.invoke(app, ["run", "configs/degraffenried2004.yaml", "--set", bad,
+                                  "--out", str(tmp_path / "r"), "--quiet"])
+        assert res.exit_code == 2, res.output
+        text = " ".join(res.output.split())
+        assert all(piece in text for piece in expected), text
+        assert "Traceback" not in res.output and not (tmp_path / "r").exists()

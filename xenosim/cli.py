@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from .config import ConfigErrors, load_experiment
+from .config import ConfigErrors, load_experiment, parse_settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="xenosim: an agent-based in-silico xenograft laboratory.")
@@ -28,11 +28,16 @@ def _fail_config(exc: ConfigErrors) -> None:
     raise typer.Exit(2)
 
 
-def _load(config: Path, overrides: dict):
+def _load(config: Path, overrides: dict, settings: list[str] | None = None):
     try:
-        return load_experiment(config, overrides)
+        return load_experiment(config, {**parse_settings(settings or [], str(config)),
+                                        **overrides})
     except ConfigErrors as exc:
         _fail_config(exc)
+
+
+SETTINGS_HELP = ("Change a config value for this run: KEY.PATH=VALUE (repeatable), e.g. "
+                 "--set mechanisms.ser167_er_link=false --set experiment=no_ser167")
 
 
 @app.command()
@@ -43,6 +48,7 @@ def run(
     out: Annotated[Path, typer.Option(help="Results root directory")] = Path("results"),
     jobs: Annotated[int, typer.Option(help="Parallel worker processes")] = min(2, os.cpu_count() or 1),
     quiet: Annotated[bool, typer.Option(help="No progress bar")] = False,
+    settings: Annotated[list[str] | None, typer.Option("--set", help=SETTINGS_HELP)] = None,
     analyze: Annotated[bool, typer.Option(
         help="Also compare the arms (statistics, synergy, figures, report.html) into "
              "<run>/analysis, as 'xenosim analyze' does")] = True,
@@ -51,7 +57,7 @@ def run(
     from .cohort import run_cohort
     from .output import write_results
 
-    exp = _load(config, {"seed": seed, "mice_per_arm": mice_per_arm})
+    exp = _load(config, {"seed": seed, "mice_per_arm": mice_per_arm}, settings)
     console.print(f"[bold]{exp.experiment}[/]: {len(exp.cell_lines)} cell line(s) x "
                   f"{len(exp.arms)} arms x {exp.mice_per_arm} mice, seed {exp.seed}, {jobs} job(s)")
     start = time.perf_counter()
@@ -89,9 +95,12 @@ def _analyze_run(path: Path, seed: int) -> None:
 
 
 @app.command()
-def validate(config: Annotated[Path, typer.Argument(help="Experiment config (YAML)")]) -> None:
+def validate(
+    config: Annotated[Path, typer.Argument(help="Experiment config (YAML)")],
+    settings: Annotated[list[str] | None, typer.Option("--set", help=SETTINGS_HELP)] = None,
+) -> None:
     """Check a config without running it (exit code 2 and located errors if invalid)."""
-    exp = _load(config, {})
+    exp = _load(config, {}, settings)
     console.print(f"[green]OK[/] {config}: experiment {exp.experiment!r}, "
                   f"{len(exp.cell_lines)} cell line(s), {len(exp.arms)} arms")
 

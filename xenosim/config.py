@@ -348,8 +348,46 @@ def load_experiment(path: str | Path, overrides: dict[str, Any] | None = None) -
                                         f"YAML syntax error: {problem}")]) from None
     if not isinstance(raw, dict):
         raise ConfigErrors([ConfigError(name, "", raw, "the file must hold a YAML mapping")])
-    raw.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    apply_overrides(raw, overrides or {}, name)
     return validate_dict(raw, name)
+
+
+def apply_overrides(raw: dict, overrides: dict[str, Any], name: str) -> None:
+    """Set ``overrides`` into the parsed config in place; keys may be dotted key paths
+    (``mechanisms.ser167_er_link``), so an ablation or a dose change needs no copied config.
+    ``None`` values are skipped (an option the user did not give)."""
+    for key, value in overrides.items():
+        if value is None:
+            continue
+        *parents, leaf = key.split(".")
+        node = raw
+        for i, part in enumerate(parents):
+            child = node.get(part) if isinstance(node, dict) else None
+            if child is None and isinstance(node, dict):
+                child = node[part] = {}
+            if not isinstance(child, dict):
+                raise ConfigErrors([ConfigError(name, ".".join(parents[:i + 1]), child,
+                                                f"cannot set {key!r}: not a mapping here")])
+            node = child
+        node[leaf] = value
+
+
+def parse_settings(settings: list[str], name: str) -> dict[str, Any]:
+    """``KEY.PATH=VALUE`` strings (the CLI's ``--set``) to overrides; values are read as YAML,
+    so ``false``, ``20`` and ``[0, 3]`` have their types."""
+    out: dict[str, Any] = {}
+    for text in settings:
+        key, sep, value = text.partition("=")
+        if not sep or not key.strip():
+            raise ConfigErrors([ConfigError(name, "--set", text,
+                                            "expected KEY.PATH=VALUE, e.g. "
+                                            "mechanisms.ser167_er_link=false")])
+        try:
+            out[key.strip()] = yaml.safe_load(value)
+        except yaml.YAMLError:
+            raise ConfigErrors([ConfigError(name, key.strip(), value,
+                                            "value is not readable as YAML")]) from None
+    return out
 
 
 def validate_dict(raw: dict, name: str = "<config>") -> Experiment:
