@@ -44,7 +44,18 @@ def run(
     jobs: Annotated[int, typer.Option(help="Parallel worker processes")] = min(2, os.cpu_count() or 1),
     quiet: Annotated[bool, typer.Option(help="No progress bar")] = False,
 ) -> None:
-    """Run an experiment: writes results/<experiment>/<run-id>/ (tables, figures, report)."""
+    """Run an experiment: writes results/<experiment>/<run-id>/ (tables, figures, report).
+
+    A config with ``mode: invitro`` runs plates of wells instead of mice (xenosim.invitro)."""
+    from .invitro.cli import is_invitro_config
+
+    if is_invitro_config(config):
+        from .invitro.cli import reject_option, run_invitro_command
+
+        reject_option("--mice-per-arm", mice_per_arm)
+        run_invitro_command(config, seed=seed, out=out, jobs=jobs, quiet=quiet,
+                            fail=_fail_config)
+        return
     from .cohort import run_cohort
     from .output import write_results
 
@@ -71,6 +82,13 @@ def run(
 @app.command()
 def validate(config: Annotated[Path, typer.Argument(help="Experiment config (YAML)")]) -> None:
     """Check a config without running it (exit code 2 and located errors if invalid)."""
+    from .invitro.cli import is_invitro_config
+
+    if is_invitro_config(config):
+        from .invitro.cli import validate_invitro_command
+
+        validate_invitro_command(config, fail=_fail_config)
+        return
     exp = _load(config, {})
     console.print(f"[green]OK[/] {config}: experiment {exp.experiment!r}, "
                   f"{len(exp.cell_lines)} cell line(s), {len(exp.arms)} arms")
@@ -81,6 +99,8 @@ def list_library() -> None:
     """Built-in experiments, cell lines, genotype modifiers and drugs."""
     from .drugs import DRUGS
     from .genotypes import CELL_LINES, MODIFIERS
+    from .invitro.cli import is_invitro_config
+    from .invitro.config import load_invitro
 
     configs = Path("configs")
     table = Table(title="Experiments (configs/)")
@@ -88,7 +108,10 @@ def list_library() -> None:
     table.add_column("experiment")
     for f in sorted(configs.glob("*.yaml")) if configs.is_dir() else []:
         try:
-            table.add_row(str(f), load_experiment(f).experiment)
+            if is_invitro_config(f):
+                table.add_row(str(f), f"{load_invitro(f).experiment} (in vitro)")
+            else:
+                table.add_row(str(f), load_experiment(f).experiment)
         except ConfigErrors:
             table.add_row(str(f), "[red]invalid[/]")
     console.print(table)
@@ -118,6 +141,7 @@ def params(
 ) -> None:
     """The parameter table: value, unit, evidence grade and source of every parameter."""
     from .drugs import DRUGS
+    from .invitro import params as _invitro_params  # noqa: F401  (registers in vitro parameters)
     from .parameters import PARAMETERS
 
     t = Table(title="Model parameters", show_lines=False)

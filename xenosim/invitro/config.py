@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -329,10 +330,16 @@ def _from_validation(file: str, err: ValidationError) -> ConfigErrors:
                                                     or "conditions" in loc):
             msg = "concentrations cannot be negative; allowed: >= 0"
         value = e.get("input") if e["type"] != "missing" else None
+        unknown = _UNKNOWN_KEY.match(msg)
+        if unknown:  # point at the bad key itself, not at the whole mapping
+            loc, value = (*loc, unknown["key"]), unknown["key"]
         if isinstance(value, dict) and e["type"] != "extra_forbidden":
             value = "{...}"
         errors.append(ConfigError(file, _path(loc), value, msg))
     return ConfigErrors(errors)
+
+
+_UNKNOWN_KEY = re.compile(r"^unknown drug/concentration key '(?P<key>[^']*)'")
 
 
 def validate_invitro(raw: dict, name: str = "<config>") -> InVitroExperiment:
