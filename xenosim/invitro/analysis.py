@@ -139,7 +139,8 @@ def fit_4pl(x, y, *, level: float = 0.95, n_draws: int = 4000, seed: int = 0) ->
     dof = n - 4
     out = FourPLFit(n, "ok", top=top, bottom=bottom, ec50=10**log_ec50, hill=hill,
                     residual_sd=float(np.sqrt(np.sum(resid**2) / dof)))
-    out.ic50_abs = float(_abs_ic50(top, bottom, 10**log_ec50, hill))
+    decreasing = bottom < top  # an inhibitor; a stimulus (E2) has no IC50, only an EC50
+    out.ic50_abs = float(_abs_ic50(top, bottom, 10**log_ec50, hill)) if decreasing else np.nan
     if not np.all(np.isfinite(cov)):
         out.status = "ok (no confidence intervals: covariance not estimable)"
         return out
@@ -153,6 +154,10 @@ def fit_4pl(x, y, *, level: float = 0.95, n_draws: int = 4000, seed: int = 0) ->
         out.ec50_lo = float(np.power(10.0, log_ec50 - tq * se[2]))
         out.ec50_hi = float(np.power(10.0, log_ec50 + tq * se[2]))
     out.hill_lo, out.hill_hi = max(hill - tq * se[3], 0.0), hill + tq * se[3]
+    if not (lo_x - 1.0 <= log_ec50 - tq * se[2] and log_ec50 + tq * se[2] <= hi_x + 1.0):
+        out.status = "ok (EC50 poorly identified: its CI reaches a decade beyond the doses tested)"
+    if not decreasing:
+        return out
     # absolute IC50: draws from the normal approximation (t-scaled), percentiles without
     # interpolation so 'not reached' (inf) draws stay inf
     rng = np.random.default_rng(seed)

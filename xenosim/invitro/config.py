@@ -21,6 +21,7 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -107,6 +108,16 @@ BUILTIN_MEDIA: dict[str, Medium] = {
 Concentrations = dict[str, float]
 
 
+def _known_keys(cond: dict[str, float]) -> dict[str, float]:
+    for key in cond:
+        _check_key(key)
+    return cond
+
+
+#: One explicitly listed condition, e.g. ``{estradiol_pM: 1000, oht_nM: 100}`` (``{}``: vehicle).
+Condition = Annotated[dict[str, NonNeg], AfterValidator(_known_keys)]
+
+
 class Plate(_Strict):
     """One plate design: lines x media x conditions x replicate wells, counted on ``days``."""
 
@@ -117,7 +128,7 @@ class Plate(_Strict):
     seeding_cells_per_well: Annotated[float, Field(gt=0)] = 2.0e4
     well_area_cm2: Annotated[float, Field(gt=0)] = 1.9  # 24-well plate
     concentrations: dict[str, list[NonNeg]] = {}
-    conditions: list[dict[str, NonNeg]] = []
+    conditions: list[Condition] = []
     replicates: Annotated[int, Field(ge=1, le=96)] = 3
     days: list[NonNeg] = [0, 2, 4, 6]
     response_day: NonNeg | None = None  # dose-response / synergy day (default: the last day)
@@ -137,14 +148,6 @@ class Plate(_Strict):
                                  f"concentration (0 for vehicle)")
             if len(set(levels)) != len(levels):
                 raise ValueError(f"{key}: concentrations repeat ({levels}); list each once")
-        return v
-
-    @field_validator("conditions")
-    @classmethod
-    def _conditions(cls, v: list[dict[str, float]]):
-        for cond in v:
-            for key in cond:
-                _check_key(key)
         return v
 
     @field_validator("days")

@@ -71,7 +71,11 @@ def write_report(out: Path, exp: InVitroExperiment, tables, figure_files: list[s
                  "days; mean over wells with 95% t-interval; doubling time = ln 2 / rate. "
                  f"Reference (Wiese 1992, MCF-7): {WIESE['doubling_e2_h']:g} ± 3 h with 10 pM E2, "
                  f"{WIESE['doubling_deprived_h']:g} ± 11 h estrogen-deprived.", ""]
-        show = g[g["plate"].map(lambda p: len(exp.plates[p].days) >= 3)].copy()
+        big = [p for p, pl in exp.plates.items() if len(pl.condition_list()) > 12]
+        if big:
+            text += [f"Plates with more than 12 conditions ({', '.join(big)}) are in "
+                     "`growth.csv` only; their responses are in the dose-response section.", ""]
+        show = g[g["plate"].map(lambda p: len(exp.plates[p].days) >= 3 and p not in big)].copy()
         if len(show):
             show["doubling time, h (95% CI)"] = [
                 _ci(r.doubling_time_h, r.doubling_time_lo_h, r.doubling_time_hi_h, "{:.1f}")
