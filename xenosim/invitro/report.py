@@ -174,6 +174,15 @@ def write_report(out: Path, exp: InVitroExperiment, tables, figure_files: list[s
              "every cell cycling; in vitro apoptosis uses the shared fate function with the in "
              "vitro basal rate. There is no contact inhibition: counts beyond confluence keep "
              "growing exponentially (a warning is issued).",
+             "- Division rates are derived from Wiese 1992 (33 h with 10 pM E2, 55 h "
+             "estrogen-deprived) neglecting in vitro apoptosis and cell-to-cell heterogeneity; "
+             "simulated wells therefore double ~1-3 h more slowly than those references. With a "
+             "55 h deprived doubling, vector cells in stripped medium still grow in a 6-day "
+             "assay: 'vector cells do not proliferate under reduced estrogen' (deGraffenried "
+             "2004) holds here only relative to Akt cells.",
+             "- Rapamycin lowers ER output through the S6K1 -> Ser167 (ligand-independent) "
+             "share; with saturating E2 that share is small, so the modelled reporter barely "
+             "moves under E2 + rapamycin.",
              "- Drug and E2 concentrations are constant (medium refreshed); no drug binding to "
              "serum or plastic, no metabolism of tamoxifen to 4-OHT by the cells.",
              "- An agent stands for several cells, so stochastic well-to-well spread of the "
