@@ -180,6 +180,7 @@ def dose_response(exp: InVitroExperiment, tables: InVitroTables, plate: str, axi
     x_zero = pos.min() / 10.0  # vehicle plotted one decade left of the lowest dose
     xs = np.logspace(np.log10(pos.min()), np.log10(pos.max()), 200)
     readout = readout_column(exp, plate)
+    poorly = False
     ylab = ("Cell number, fraction of vehicle" if readout == "cell_count"
             else "ERE reporter, fraction of vehicle")
     fig, axes = plt.subplots(len(media), len(lines), figsize=(5.4 * len(lines), 4.2 * len(media)),
@@ -207,6 +208,9 @@ def dose_response(exp: InVitroExperiment, tables: InVitroTables, plate: str, axi
                                   if np.isfinite(fit.ic50_abs) else f": IC50 > {pos.max():g} {unit}")
                     else:
                         label += f": EC50 {fit.ec50:.2g} {unit}"
+                    if "poorly identified" in fit.status:
+                        label += " †"
+                        poorly = True
                 ax.errorbar(xplot, stats_["mean"], yerr=stats_["std"].fillna(0), fmt="o", ms=4,
                             color=c, capsize=2, label=label)
             ax.set_xscale("log")
@@ -227,8 +231,9 @@ def dose_response(exp: InVitroExperiment, tables: InVitroTables, plate: str, axi
     ax0 = axes[0][0]
     ax0.set_ylim(bottom=min(0.0, ax0.get_ylim()[0]))
     day = exp.plates[plate].final_day()
+    note = "\n†: EC50 poorly identified by the doses tested (wide CI)" if poorly else ""
     fig.suptitle(f"{short_label(axis)} dose-response, day {day:g} "
-                 f"(points: mean ± SD of wells; lines: 4PL fits; ▼: IC50)", fontsize=11)
+                 f"(points: mean ± SD of wells; lines: 4PL fits; ▼: IC50){note}", fontsize=11)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
