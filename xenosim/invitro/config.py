@@ -202,7 +202,11 @@ class Plate(_Strict):
 
 
 class Counting(_Strict):
-    """Cell counting (Coulter-type): an aliquot is counted (Poisson), plus handling error."""
+    """Cell counting (Coulter-type): an aliquot is counted (Poisson), plus handling error.
+
+    Defaults are assumed (measurement model, not biology): 10 % of the trypsinised suspension
+    counted, ~5 % pipetting / detachment CV, typical of replicate hemocytometer or Coulter counts.
+    """
 
     aliquot_fraction: Annotated[float, Field(gt=0, le=1)] = 0.1
     cv: Annotated[float, Field(ge=0, le=0.5)] = 0.05
@@ -210,7 +214,11 @@ class Counting(_Strict):
 
 class Reporter(_Strict):
     """ERE-luciferase reporter: basal (ER-independent) promoter output plus ER activity,
-    normalised per cell (co-transfected control), with lognormal well-to-well error."""
+    normalised per cell (co-transfected control), with lognormal well-to-well error.
+
+    Defaults are assumed: basal output 5 % of maximal ER activity (ERE-tk reporters are
+    induced ~10-20 fold by E2 in hormone-starved MCF-7), 12 % well-to-well CV of normalised
+    luciferase ratios."""
 
     basal: Annotated[float, Field(ge=0, le=1)] = 0.05
     cv: Annotated[float, Field(ge=0, le=1)] = 0.12
@@ -234,6 +242,7 @@ class InVitroExperiment(_Strict):
     plates: dict[str, Plate]
     time_step_h: Annotated[float, Field(gt=0, le=6)] = 1.0
     agents_per_well: Annotated[int, Field(ge=20, le=20000)] = 400
+    # assumed: MCF-7 monolayers are confluent at ~1-2e5 cells/cm2 (used for a warning only)
     confluence_cells_per_cm2: Annotated[float, Field(gt=0)] = 1.5e5
     counting: Counting = Counting()
     reporter: Reporter = Reporter()

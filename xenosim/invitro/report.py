@@ -132,14 +132,14 @@ def write_report(out: Path, exp: InVitroExperiment, tables, figure_files: list[s
             ant = int((s["bliss_excess_hi"] < 0).sum())
             summ.append({"plate": plate, "cell_line": line, "medium": medium,
                          "pair": f"{short_label(a)} × {short_label(b)}",
-                         "mean Bliss excess": float(s["bliss_excess"].mean()),
-                         "max Bliss excess": float(best["bliss_excess"]),
+                         "mean Bliss excess": f"{s['bliss_excess'].mean():.3f}",
+                         "max Bliss excess": f"{best['bliss_excess']:.3f}",
                          "at": f"{best['dose_a']:g} × {best['dose_b']:g}",
                          "cells > 0 (CI)": f"{sig}/{len(s)}",
                          "cells < 0 (CI)": f"{ant}/{len(s)}",
-                         "median Loewe CI": float(np.nanmedian(s["loewe_ci"]))
-                         if s["loewe_ci"].notna().any() else float("nan")})
-        text += [_table(pd.DataFrame(summ)).replace("| nan |", "| – |"), ""]
+                         "median Loewe CI": f"{np.nanmedian(s['loewe_ci']):.2f}"
+                         if s["loewe_ci"].notna().any() else "–"})
+        text += [_table(pd.DataFrame(summ)), ""]
         for f in figure_files:
             if f.startswith("synergy_"):
                 text += [f"![{f}]({f})", ""]
