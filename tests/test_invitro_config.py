@@ -87,6 +87,9 @@ BAD = {
     "response day not counted": (
         lambda r: _dose_plate(r).update({"response_day": 3}),
         ["plates.dose", "response_day=3", "allowed: 0, 2, 4"]),
+    "no vehicle": (
+        lambda r: _dose_plate(r)["concentrations"].update({"oht_nM": [0.1, 1, 10, 100]}),
+        ["plates.dose", "no vehicle condition", "add 0"]),
     "unknown key": (
         lambda r: _dose_plate(r).update({"replicate": 3}),
         ["plates.dose.replicate", "did you mean 'replicates'"]),

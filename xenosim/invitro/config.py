@@ -163,6 +163,14 @@ class Plate(_Strict):
         return sorted(v)
 
     @model_validator(mode="after")
+    def _has_vehicle(self) -> Plate:
+        if not any(all(v == 0 for v in c.values()) for c in self.condition_list()):
+            raise ValueError("the plate has no vehicle condition (every drug at 0); responses "
+                             "and reporter folds are relative to vehicle: add 0 to each "
+                             "concentration list or {} to conditions")
+        return self
+
+    @model_validator(mode="after")
     def _response_day(self) -> Plate:
         if self.response_day is not None and self.response_day not in self.days:
             raise ValueError(f"response_day={self.response_day:g} is not a count day; allowed: "
