@@ -251,8 +251,12 @@ def synergy_maps(exp: InVitroExperiment, tables: InVitroTables, plate: str, a: s
     apply_style()
     s = tables.synergy
     s = s[(s["plate"] == plate) & (s["drug_a"] == a) & (s["drug_b"] == b)]
-    groups = list(dict.fromkeys(zip(s["cell_line"], s["medium"], strict=True)))
-    fig, axes = plt.subplots(len(groups), 2, figsize=(12, 3.6 * len(groups)), squeeze=False)
+    present = set(zip(s["cell_line"], s["medium"], strict=True))
+    groups = [(line, m) for line in exp.cell_lines for m in exp.plates[plate].media
+              if (line, m) in present]
+    n_rows = max(1, s["dose_b"].nunique())
+    fig, axes = plt.subplots(len(groups), 2, squeeze=False,
+                             figsize=(12, (1.5 + 0.5 * n_rows) * len(groups) + 0.4))
     vmax = max(0.05, float(np.nanmax(np.abs(s["bliss_excess"])))) if len(s) else 0.1
     for i, (line, medium) in enumerate(groups):
         g = s[(s["cell_line"] == line) & (s["medium"] == medium)]
