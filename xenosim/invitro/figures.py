@@ -181,8 +181,9 @@ def dose_response(exp: InVitroExperiment, tables: InVitroTables, plate: str, axi
     xs = np.logspace(np.log10(pos.min()), np.log10(pos.max()), 200)
     readout = readout_column(exp, plate)
     poorly = False
-    ylab = ("Cell number, fraction of vehicle" if readout == "cell_count"
-            else "ERE reporter, fraction of vehicle")
+    ylab = ("Cell number relative to vehicle" if readout == "cell_count"
+            else "ERE reporter relative to vehicle")
+    inhibitor = bool((dr["bottom"] < dr["top"]).any())
     fig, axes = plt.subplots(len(media), len(lines), figsize=(5.4 * len(lines), 4.2 * len(media)),
                              sharex=True, sharey=True, squeeze=False)
     for i, medium in enumerate(media):
@@ -215,7 +216,7 @@ def dose_response(exp: InVitroExperiment, tables: InVitroTables, plate: str, axi
                             color=c, capsize=2, label=label)
             ax.set_xscale("log")
             ax.axhline(1.0, color="0.6", lw=0.8, ls=":")
-            if readout == "cell_count":
+            if readout == "cell_count" and inhibitor:
                 ax.axhline(0.5, color="0.6", lw=0.8, ls="--")
             ax.axvline(np.sqrt(x_zero * pos.min()), color="0.75", lw=0.8)
             ax.set_title(f"{_line(line)} · {_medium(medium)}", fontsize=10)
@@ -233,7 +234,8 @@ def dose_response(exp: InVitroExperiment, tables: InVitroTables, plate: str, axi
     day = exp.plates[plate].final_day()
     note = "\n†: EC50 poorly identified by the doses tested (wide CI)" if poorly else ""
     fig.suptitle(f"{short_label(axis)} dose-response, day {day:g} "
-                 f"(points: mean ± SD of wells; lines: 4PL fits; ▼: IC50){note}", fontsize=11)
+                 f"(points: mean ± SD of wells; lines: 4PL fits"
+                 f"{'; ▼: IC50' if inhibitor else ''}){note}", fontsize=11)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
