@@ -176,7 +176,7 @@ def write_report(out: Path, exp: InVitroExperiment, tables, figure_files: list[s
              "growing exponentially (a warning is issued).",
              "- Division rates are derived from Wiese 1992 (33 h with 10 pM E2, 55 h "
              "estrogen-deprived) neglecting in vitro apoptosis and cell-to-cell heterogeneity; "
-             "simulated wells therefore double ~1-3 h more slowly than those references. With a "
+             "simulated wells therefore double ~1-4 h more slowly than those references. With a "
              "55 h deprived doubling, vector cells in stripped medium still grow in a 6-day "
              "assay: 'vector cells do not proliferate under reduced estrogen' (deGraffenried "
              "2004) holds here only relative to Akt cells.",
