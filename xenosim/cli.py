@@ -53,7 +53,19 @@ def run(
         help="Also compare the arms (statistics, synergy, figures, report.html) into "
              "<run>/analysis, as 'xenosim analyze' does")] = True,
 ) -> None:
-    """Run an experiment: writes results/<experiment>/<run-id>/ (tables, figures, report)."""
+    """Run an experiment: writes results/<experiment>/<run-id>/ (tables, figures, report).
+
+    A config with ``mode: invitro`` runs plates of wells instead of mice (xenosim.invitro)."""
+    from .invitro.cli import is_invitro_config
+
+    if is_invitro_config(config):
+        from .invitro.cli import reject_option, run_invitro_command
+
+        reject_option("--mice-per-arm", mice_per_arm, "; set replicates per plate instead")
+        reject_option("--set", settings)
+        run_invitro_command(config, seed=seed, out=out, jobs=jobs, quiet=quiet,
+                            fail=_fail_config)
+        return
     from .cohort import run_cohort
     from .output import write_results
 
@@ -100,6 +112,14 @@ def validate(
     settings: Annotated[list[str] | None, typer.Option("--set", help=SETTINGS_HELP)] = None,
 ) -> None:
     """Check a config without running it (exit code 2 and located errors if invalid)."""
+    from .invitro.cli import is_invitro_config
+
+    if is_invitro_config(config):
+        from .invitro.cli import reject_option, validate_invitro_command
+
+        reject_option("--set", settings)
+        validate_invitro_command(config, fail=_fail_config)
+        return
     exp = _load(config, {}, settings)
     console.print(f"[green]OK[/] {config}: experiment {exp.experiment!r}, "
                   f"{len(exp.cell_lines)} cell line(s), {len(exp.arms)} arms")
@@ -110,6 +130,8 @@ def list_library() -> None:
     """Built-in experiments, cell lines, genotype modifiers and drugs."""
     from .drugs import DRUGS
     from .genotypes import CELL_LINES, MODIFIERS
+    from .invitro.cli import is_invitro_config
+    from .invitro.config import load_invitro
 
     configs = Path("configs")
     table = Table(title="Experiments (configs/)")
@@ -117,7 +139,10 @@ def list_library() -> None:
     table.add_column("experiment")
     for f in sorted(configs.glob("*.yaml")) if configs.is_dir() else []:
         try:
-            table.add_row(str(f), load_experiment(f).experiment)
+            if is_invitro_config(f):
+                table.add_row(str(f), f"{load_invitro(f).experiment} (in vitro)")
+            else:
+                table.add_row(str(f), load_experiment(f).experiment)
         except ConfigErrors:
             table.add_row(str(f), "[red]invalid[/]")
     console.print(table)
@@ -147,6 +172,7 @@ def params(
 ) -> None:
     """The parameter table: value, unit, evidence grade and source of every parameter."""
     from .drugs import DRUGS
+    from .invitro import params as _invitro_params  # noqa: F401  (registers in vitro parameters)
     from .parameters import PARAMETERS
 
     t = Table(title="Model parameters", show_lines=False)

@@ -7,24 +7,27 @@ then analysed (growth rates, four-parameter logistic dose-response fits, Bliss /
 combination maps) and reported.
 
 Entry points: :func:`load_invitro` (config -> :class:`InVitroExperiment`, raising
-:class:`xenosim.config.ConfigErrors`) and :func:`run_invitro` (-> results directory).
+:class:`xenosim.config.ConfigErrors`) and :func:`run_invitro` (-> results directory). Names are
+imported lazily so that ``import xenosim.invitro.params`` (the parameter registry) stays cheap.
 """
 
-from .analysis import FourPLFit, analyse, fit_4pl, logistic4
-from .config import CONCENTRATION_KEYS, InVitroExperiment, load_invitro, validate_invitro
-from .runner import InVitroResult, run_invitro, simulate, write_invitro_results
+from __future__ import annotations
 
-__all__ = [
-    "CONCENTRATION_KEYS",
-    "FourPLFit",
-    "InVitroExperiment",
-    "InVitroResult",
-    "analyse",
-    "fit_4pl",
-    "load_invitro",
-    "logistic4",
-    "run_invitro",
-    "simulate",
-    "validate_invitro",
-    "write_invitro_results",
-]
+import importlib
+
+_EXPORTS = {
+    "FourPLFit": "analysis", "analyse": "analysis", "fit_4pl": "analysis",
+    "logistic4": "analysis",
+    "CONCENTRATION_KEYS": "config", "InVitroExperiment": "config", "load_invitro": "config",
+    "validate_invitro": "config",
+    "InVitroResult": "runner", "run_invitro": "runner", "simulate": "runner",
+    "write_invitro_results": "runner",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -139,7 +139,8 @@ def fit_4pl(x, y, *, level: float = 0.95, n_draws: int = 4000, seed: int = 0) ->
     dof = n - 4
     out = FourPLFit(n, "ok", top=top, bottom=bottom, ec50=10**log_ec50, hill=hill,
                     residual_sd=float(np.sqrt(np.sum(resid**2) / dof)))
-    out.ic50_abs = float(_abs_ic50(top, bottom, 10**log_ec50, hill))
+    decreasing = bottom < top  # an inhibitor; a stimulus (E2) has no IC50, only an EC50
+    out.ic50_abs = float(_abs_ic50(top, bottom, 10**log_ec50, hill)) if decreasing else np.nan
     if not np.all(np.isfinite(cov)):
         out.status = "ok (no confidence intervals: covariance not estimable)"
         return out
@@ -149,15 +150,25 @@ def fit_4pl(x, y, *, level: float = 0.95, n_draws: int = 4000, seed: int = 0) ->
     tq = float(tq)
     out.top_lo, out.top_hi = top - tq * se[0], top + tq * se[0]
     out.bottom_lo, out.bottom_hi = bottom - tq * se[1], bottom + tq * se[1]
-    out.ec50_lo, out.ec50_hi = 10 ** (log_ec50 - tq * se[2]), 10 ** (log_ec50 + tq * se[2])
+    with np.errstate(over="ignore"):  # an unidentifiable EC50 has an unbounded interval
+        out.ec50_lo = float(np.power(10.0, log_ec50 - tq * se[2]))
+        out.ec50_hi = float(np.power(10.0, log_ec50 + tq * se[2]))
     out.hill_lo, out.hill_hi = max(hill - tq * se[3], 0.0), hill + tq * se[3]
+    if not (lo_x - 1.0 <= log_ec50 - tq * se[2] and log_ec50 + tq * se[2] <= hi_x + 1.0):
+        out.status = "ok (EC50 poorly identified: its CI reaches a decade beyond the doses tested)"
+    if not decreasing:
+        return out
     # absolute IC50: draws from the normal approximation (t-scaled), percentiles without
     # interpolation so 'not reached' (inf) draws stay inf
     rng = np.random.default_rng(seed)
-    draws = rng.multivariate_normal(theta, cov * (tq / stats.norm.ppf(0.5 + level / 2.0)) ** 2,
-                                    size=n_draws, method="svd")
-    hill_d = np.clip(draws[:, 3], 1e-3, None)
-    ic = _abs_ic50(draws[:, 0], draws[:, 1], 10 ** draws[:, 2], hill_d)
+    with warnings.catch_warnings(), np.errstate(over="ignore", invalid="ignore"):
+        # a poorly identified fit has a near-singular covariance: its draws are still valid
+        # (svd), and overflowing EC50 draws mean 'not reached'
+        warnings.simplefilter("ignore", RuntimeWarning)
+        draws = rng.multivariate_normal(theta, cov * (tq / stats.norm.ppf(0.5 + level / 2.0))
+                                        ** 2, size=n_draws, method="svd")
+        hill_d = np.clip(draws[:, 3], 1e-3, None)
+        ic = _abs_ic50(draws[:, 0], draws[:, 1], np.power(10.0, draws[:, 2]), hill_d)
     alpha = (1.0 - level) / 2.0
     out.ic50_abs_lo = float(np.quantile(ic, alpha, method="inverted_cdf"))
     out.ic50_abs_hi = float(np.quantile(ic, 1.0 - alpha, method="inverted_cdf"))

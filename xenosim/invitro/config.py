@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -106,6 +108,16 @@ BUILTIN_MEDIA: dict[str, Medium] = {
 Concentrations = dict[str, float]
 
 
+def _known_keys(cond: dict[str, float]) -> dict[str, float]:
+    for key in cond:
+        _check_key(key)
+    return cond
+
+
+#: One explicitly listed condition, e.g. ``{estradiol_pM: 1000, oht_nM: 100}`` (``{}``: vehicle).
+Condition = Annotated[dict[str, NonNeg], AfterValidator(_known_keys)]
+
+
 class Plate(_Strict):
     """One plate design: lines x media x conditions x replicate wells, counted on ``days``."""
 
@@ -116,7 +128,7 @@ class Plate(_Strict):
     seeding_cells_per_well: Annotated[float, Field(gt=0)] = 2.0e4
     well_area_cm2: Annotated[float, Field(gt=0)] = 1.9  # 24-well plate
     concentrations: dict[str, list[NonNeg]] = {}
-    conditions: list[dict[str, NonNeg]] = []
+    conditions: list[Condition] = []
     replicates: Annotated[int, Field(ge=1, le=96)] = 3
     days: list[NonNeg] = [0, 2, 4, 6]
     response_day: NonNeg | None = None  # dose-response / synergy day (default: the last day)
@@ -138,14 +150,6 @@ class Plate(_Strict):
                 raise ValueError(f"{key}: concentrations repeat ({levels}); list each once")
         return v
 
-    @field_validator("conditions")
-    @classmethod
-    def _conditions(cls, v: list[dict[str, float]]):
-        for cond in v:
-            for key in cond:
-                _check_key(key)
-        return v
-
     @field_validator("days")
     @classmethod
     def _days(cls, v: list[float]):
@@ -157,6 +161,14 @@ class Plate(_Strict):
             raise ValueError("count days beyond day 60 are not supported (cultures would be "
                              "passaged); allowed: 0-60")
         return sorted(v)
+
+    @model_validator(mode="after")
+    def _has_vehicle(self) -> Plate:
+        if not any(all(v == 0 for v in c.values()) for c in self.condition_list()):
+            raise ValueError("the plate has no vehicle condition (every drug at 0); responses "
+                             "and reporter folds are relative to vehicle: add 0 to each "
+                             "concentration list or {} to conditions")
+        return self
 
     @model_validator(mode="after")
     def _response_day(self) -> Plate:
@@ -198,7 +210,11 @@ class Plate(_Strict):
 
 
 class Counting(_Strict):
-    """Cell counting (Coulter-type): an aliquot is counted (Poisson), plus handling error."""
+    """Cell counting (Coulter-type): an aliquot is counted (Poisson), plus handling error.
+
+    Defaults are assumed (measurement model, not biology): 10 % of the trypsinised suspension
+    counted, ~5 % pipetting / detachment CV, typical of replicate hemocytometer or Coulter counts.
+    """
 
     aliquot_fraction: Annotated[float, Field(gt=0, le=1)] = 0.1
     cv: Annotated[float, Field(ge=0, le=0.5)] = 0.05
@@ -206,7 +222,11 @@ class Counting(_Strict):
 
 class Reporter(_Strict):
     """ERE-luciferase reporter: basal (ER-independent) promoter output plus ER activity,
-    normalised per cell (co-transfected control), with lognormal well-to-well error."""
+    normalised per cell (co-transfected control), with lognormal well-to-well error.
+
+    Defaults are assumed: basal output 5 % of maximal ER activity (ERE-tk reporters are
+    induced ~10-20 fold by E2 in hormone-starved MCF-7), 12 % well-to-well CV of normalised
+    luciferase ratios."""
 
     basal: Annotated[float, Field(ge=0, le=1)] = 0.05
     cv: Annotated[float, Field(ge=0, le=1)] = 0.12
@@ -230,6 +250,7 @@ class InVitroExperiment(_Strict):
     plates: dict[str, Plate]
     time_step_h: Annotated[float, Field(gt=0, le=6)] = 1.0
     agents_per_well: Annotated[int, Field(ge=20, le=20000)] = 400
+    # assumed: MCF-7 monolayers are confluent at ~1-2e5 cells/cm2 (used for a warning only)
     confluence_cells_per_cm2: Annotated[float, Field(gt=0)] = 1.5e5
     counting: Counting = Counting()
     reporter: Reporter = Reporter()
@@ -329,10 +350,16 @@ def _from_validation(file: str, err: ValidationError) -> ConfigErrors:
                                                     or "conditions" in loc):
             msg = "concentrations cannot be negative; allowed: >= 0"
         value = e.get("input") if e["type"] != "missing" else None
+        unknown = _UNKNOWN_KEY.match(msg)
+        if unknown:  # point at the bad key itself, not at the whole mapping
+            loc, value = (*loc, unknown["key"]), unknown["key"]
         if isinstance(value, dict) and e["type"] != "extra_forbidden":
             value = "{...}"
         errors.append(ConfigError(file, _path(loc), value, msg))
     return ConfigErrors(errors)
+
+
+_UNKNOWN_KEY = re.compile(r"^unknown drug/concentration key '(?P<key>[^']*)'")
 
 
 def validate_invitro(raw: dict, name: str = "<config>") -> InVitroExperiment:

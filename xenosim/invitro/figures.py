@@ -12,10 +12,12 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.colors import TwoSlopeNorm
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
+from ..drugs import DRUGS
 from ..figures import LINE_TITLES
-from ..style import apply_style
-from .analysis import InVitroTables, combination_pairs, readout_column
+from ..style import apply_style, arm_colour
+from .analysis import DRUG_COLUMNS, InVitroTables, combination_pairs, readout_column
 from .config import CONCENTRATION_KEYS, InVitroExperiment, short_label
 
 MEDIUM_TITLES = {"full": "full medium (FBS + phenol red)",
@@ -30,9 +32,74 @@ def _medium(m: str) -> str:
     return MEDIUM_TITLES.get(m, m)
 
 
-def _palette(n: int) -> list:
-    return sns.color_palette("colorblind", max(n, 1)) if n <= 10 else \
-        sns.color_palette("viridis", n)
+#: Treatment classes without a xenograft arm of their own (estradiol added to the medium).
+EXTRA_CLASS_COLOURS = {"estradiol": "#d55e00"}
+
+
+def _class_colour(cls: str) -> str:
+    return EXTRA_CLASS_COLOURS.get(cls) or arm_colour(cls)
+
+
+def treatment_class(conc: dict[str, float]) -> str:
+    """The xenograft arm a condition corresponds to, so wells and mice share colours
+    (xenosim.style): vehicle -> control, 4-OHT / tamoxifen -> tamoxifen, an mTORC1 inhibitor ->
+    cci779, both -> tamoxifen+cci779; estradiol alone -> estradiol."""
+    anti = any(conc.get(k, 0) > 0 for k in ("oht_nM", "tamoxifen_nM"))
+    mtor = any(v > 0 for k, v in conc.items()
+               if CONCENTRATION_KEYS.get(k, ("",))[0] in DRUGS
+               and DRUGS[CONCENTRATION_KEYS[k][0]].target == "mtorc1")
+    if anti and mtor:
+        return "tamoxifen+cci779"
+    if anti:
+        return "tamoxifen"
+    if mtor:
+        return "cci779"
+    return "estradiol" if conc.get("estradiol_pM", 0) > 0 else "control"
+
+
+def condition_colours(conditions: pd.DataFrame, labels: list[str]) -> dict[str, tuple]:
+    """Colour per condition label: the arm colour of its treatment class, darker for higher
+    doses within the class (rank of the summed log doses)."""
+    keys = [k for k in DRUG_COLUMNS if k in conditions.columns]
+    rows = conditions.drop_duplicates("label").set_index("label").reindex(labels)
+    classes = {lab: treatment_class({k: float(rows.at[lab, k]) for k in keys}) for lab in labels}
+    out: dict[str, tuple] = {}
+    for cls in dict.fromkeys(classes.values()):
+        members = [lab for lab in labels if classes[lab] == cls]
+        base = _class_colour(cls)
+        if len(members) == 1:
+            out[members[0]] = sns.color_palette([base])[0]
+            continue
+        strength = [sum(np.log10(1.0 + 100.0 * float(rows.at[lab, k])) for k in keys)
+                    for lab in members]
+        shades = sns.light_palette(base, len(members) + 2)[2:]
+        for shade, lab in zip(shades, [members[i] for i in np.argsort(strength, kind="stable")],
+                              strict=True):
+            out[lab] = shade
+    return out
+
+
+def _condition_frame(d: pd.DataFrame) -> pd.DataFrame:
+    keys = [k for k in DRUG_COLUMNS if k in d.columns]
+    return d[["condition", *keys]].rename(columns={"condition": "label"})
+
+
+def _corner_conditions(exp: InVitroExperiment, plate: str, d: pd.DataFrame) -> list[str]:
+    """For a large grid: vehicle, each drug alone at its top level, all drugs at their top
+    levels, plus any explicitly listed conditions."""
+    grid = exp.plates[plate].concentrations
+    keep = []
+    for cond, g in d.groupby("condition", sort=False):
+        row = g.iloc[0]
+        if all(row[k] in (0.0, max(levels)) for k, levels in grid.items()):
+            keep.append(cond)
+    listed = {tuple(sorted(c.items())) for c in exp.plates[plate].conditions}
+    for cond, g in d.groupby("condition", sort=False):
+        row = g.iloc[0]
+        sig = tuple(sorted((k, row[k]) for k in exp.plates[plate].drug_keys() if row[k] > 0))
+        if sig in listed and cond not in keep:
+            keep.append(cond)
+    return keep
 
 
 def _order(values, wanted) -> list:
@@ -48,7 +115,10 @@ def growth_curves(exp: InVitroExperiment, wells: pd.DataFrame, plate: str, path:
     lines = _order(d["cell_line"], exp.cell_lines)
     media = _order(d["medium"], exp.plates[plate].media)
     conds = list(dict.fromkeys(d["condition"]))
-    colours = dict(zip(conds, _palette(len(conds)), strict=True))
+    subset = len(conds) > 8
+    if subset:
+        conds = _corner_conditions(exp, plate, d)
+    colours = condition_colours(_condition_frame(d), conds)
     fig, axes = plt.subplots(len(media), len(lines), figsize=(5.2 * len(lines), 3.9 * len(media)),
                              sharex=True, sharey=True, squeeze=False)
     for i, medium in enumerate(media):
@@ -75,7 +145,8 @@ def growth_curves(exp: InVitroExperiment, wells: pd.DataFrame, plate: str, path:
                 names.append(n)
     fig.legend(handles, names, loc="lower center", ncol=min(len(names), 4), fontsize=9,
                frameon=False, bbox_to_anchor=(0.5, -0.02 - 0.025 * ((len(names) - 1) // 4)))
-    fig.suptitle(f"Proliferation: {exp.plates[plate].description or plate}", fontsize=12)
+    note = " (grid corners shown; all conditions in growth.csv)" if subset else ""
+    fig.suptitle(f"Proliferation: {exp.plates[plate].description or plate}{note}", fontsize=12)
     fig.tight_layout(rect=(0, 0.04 + 0.025 * ((len(names) - 1) // 4), 1, 1))
     fig.savefig(path)
     plt.close(fig)
@@ -96,17 +167,25 @@ def dose_response(exp: InVitroExperiment, tables: InVitroTables, plate: str, axi
     lines = _order(dr["cell_line"], exp.cell_lines)
     media = _order(dr["medium"], exp.plates[plate].media)
     backgrounds = list(dict.fromkeys(dr["background"]))
-    colours = dict(zip(backgrounds, _palette(len(backgrounds)), strict=True))
+    others = [k for k in exp.plates[plate].drug_keys() if k != axis]
+    bg = dr.drop_duplicates("background").copy()
+    bg["label"] = bg["background"]
+    bg[axis] = 1.0
+    for k in DRUG_COLUMNS:
+        if k not in bg.columns:
+            bg[k] = 0.0
+    colours = condition_colours(bg[["label", *DRUG_COLUMNS]], backgrounds)
     unit = CONCENTRATION_KEYS[axis][1]
     pos = d.loc[d[axis] > 0, axis]
     x_zero = pos.min() / 10.0  # vehicle plotted one decade left of the lowest dose
     xs = np.logspace(np.log10(pos.min()), np.log10(pos.max()), 200)
     readout = readout_column(exp, plate)
-    ylab = ("Cell number, fraction of vehicle" if readout == "cell_count"
-            else "ERE reporter, fraction of vehicle")
+    poorly = False
+    ylab = ("Cell number relative to vehicle" if readout == "cell_count"
+            else "ERE reporter relative to vehicle")
+    inhibitor = bool((dr["bottom"] < dr["top"]).any())
     fig, axes = plt.subplots(len(media), len(lines), figsize=(5.4 * len(lines), 4.2 * len(media)),
                              sharex=True, sharey=True, squeeze=False)
-    others = [k for k in exp.plates[plate].drug_keys() if k != axis]
     for i, medium in enumerate(media):
         for j, line in enumerate(lines):
             ax = axes[i][j]
@@ -130,11 +209,14 @@ def dose_response(exp: InVitroExperiment, tables: InVitroTables, plate: str, axi
                                   if np.isfinite(fit.ic50_abs) else f": IC50 > {pos.max():g} {unit}")
                     else:
                         label += f": EC50 {fit.ec50:.2g} {unit}"
+                    if "poorly identified" in fit.status:
+                        label += " †"
+                        poorly = True
                 ax.errorbar(xplot, stats_["mean"], yerr=stats_["std"].fillna(0), fmt="o", ms=4,
                             color=c, capsize=2, label=label)
             ax.set_xscale("log")
             ax.axhline(1.0, color="0.6", lw=0.8, ls=":")
-            if readout == "cell_count":
+            if readout == "cell_count" and inhibitor:
                 ax.axhline(0.5, color="0.6", lw=0.8, ls="--")
             ax.axvline(np.sqrt(x_zero * pos.min()), color="0.75", lw=0.8)
             ax.set_title(f"{_line(line)} · {_medium(medium)}", fontsize=10)
@@ -150,8 +232,10 @@ def dose_response(exp: InVitroExperiment, tables: InVitroTables, plate: str, axi
     ax0 = axes[0][0]
     ax0.set_ylim(bottom=min(0.0, ax0.get_ylim()[0]))
     day = exp.plates[plate].final_day()
+    note = "\n†: EC50 poorly identified by the doses tested (wide CI)" if poorly else ""
     fig.suptitle(f"{short_label(axis)} dose-response, day {day:g} "
-                 f"(points: mean ± SD of wells; lines: 4PL fits; ▼: IC50)", fontsize=11)
+                 f"(points: mean ± SD of wells; lines: 4PL fits"
+                 f"{'; ▼: IC50' if inhibitor else ''}){note}", fontsize=11)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
@@ -169,8 +253,12 @@ def synergy_maps(exp: InVitroExperiment, tables: InVitroTables, plate: str, a: s
     apply_style()
     s = tables.synergy
     s = s[(s["plate"] == plate) & (s["drug_a"] == a) & (s["drug_b"] == b)]
-    groups = list(dict.fromkeys(zip(s["cell_line"], s["medium"], strict=True)))
-    fig, axes = plt.subplots(len(groups), 2, figsize=(12, 3.6 * len(groups)), squeeze=False)
+    present = set(zip(s["cell_line"], s["medium"], strict=True))
+    groups = [(line, m) for line in exp.cell_lines for m in exp.plates[plate].media
+              if (line, m) in present]
+    n_rows = max(1, s["dose_b"].nunique())
+    fig, axes = plt.subplots(len(groups), 2, squeeze=False,
+                             figsize=(12, (1.5 + 0.5 * n_rows) * len(groups) + 0.4))
     vmax = max(0.05, float(np.nanmax(np.abs(s["bliss_excess"])))) if len(s) else 0.1
     for i, (line, medium) in enumerate(groups):
         g = s[(s["cell_line"] == line) & (s["medium"] == medium)]
@@ -202,74 +290,69 @@ def synergy_maps(exp: InVitroExperiment, tables: InVitroTables, plate: str, a: s
 
 
 # ---- reporter and apoptosis bars ------------------------------------------------------------------
-def reporter_bars(exp: InVitroExperiment, tables: InVitroTables, plate: str, path: Path) -> Path:
-    """ERE-reporter fold over vehicle (95 % CI) per condition; panels: media, bars: lines."""
+def _bar_panels(exp: InVitroExperiment, plate: str, table: pd.DataFrame, value: str,
+                lo: str | None, hi: str | None, ylabel: str, title: str, path: Path,
+                log: bool = False, ref: float | None = None) -> Path:
+    """One panel per cell line x medium, one bar per condition in its treatment colour."""
     apply_style()
-    r = tables.reporter[tables.reporter["plate"] == plate]
-    day = r["day"].max()
-    r = r[r["day"] == day]
-    media = _order(r["medium"], exp.plates[plate].media)
-    lines = _order(r["cell_line"], exp.cell_lines)
-    conds = list(dict.fromkeys(r["condition"]))
-    colours = dict(zip(lines, _palette(len(lines)), strict=True))
-    fig, axes = plt.subplots(1, len(media), figsize=(max(6.0, 0.9 * len(conds) * len(lines)) *
-                                                     len(media) / max(1, len(media)) + 1, 4.6),
-                             sharey=True, squeeze=False)
-    width = 0.8 / len(lines)
-    for ax, medium in zip(axes[0], media, strict=True):
-        for k, line in enumerate(lines):
-            g = r[(r["medium"] == medium) & (r["cell_line"] == line)].set_index("condition")
-            g = g.reindex(conds)
-            x = np.arange(len(conds)) + (k - (len(lines) - 1) / 2) * width
-            err = np.vstack([g["fold_vs_vehicle"] - g["fold_lo"], g["fold_hi"] - g["fold_vs_vehicle"]])
-            ax.bar(x, g["fold_vs_vehicle"], width=width * 0.95, color=colours[line],
-                   label=_line(line))
-            ax.errorbar(x, g["fold_vs_vehicle"], yerr=np.nan_to_num(err), fmt="none", ecolor="k",
-                        capsize=2, lw=0.8)
-        ax.axhline(1.0, color="0.3", lw=0.8, ls=":")
-        ax.set_yscale("log")
-        ax.set_xticks(np.arange(len(conds)))
-        ax.set_xticklabels(conds, rotation=35, ha="right", fontsize=8)
-        ax.set_title(_medium(medium), fontsize=10)
-    axes[0][0].set_ylabel("ERE-luciferase, fold over vehicle (log)")
-    axes[0][0].legend(fontsize=8)
-    fig.suptitle(f"ERα transcriptional activity (ERE reporter), day {day:g} "
-                 f"(geometric mean, 95% CI)", fontsize=11)
+    media = _order(table["medium"], exp.plates[plate].media)
+    lines = _order(table["cell_line"], exp.cell_lines)
+    conds = list(dict.fromkeys(table["condition"]))
+    colours = condition_colours(_condition_frame(table), conds)
+    fig, axes = plt.subplots(len(media), len(lines), sharey=True, squeeze=False,
+                             figsize=(max(3.6, 0.55 * len(conds) + 1.4) * len(lines),
+                                      4.4 * len(media)))
+    x = np.arange(len(conds))
+    for i, medium in enumerate(media):
+        for j, line in enumerate(lines):
+            ax = axes[i][j]
+            g = table[(table["medium"] == medium) & (table["cell_line"] == line)]
+            g = g.drop_duplicates("condition").set_index("condition").reindex(conds)
+            ax.bar(x, g[value], width=0.75, color=[colours[c] for c in conds],
+                   edgecolor="0.25", linewidth=0.5)
+            if lo and hi:
+                err = np.vstack([g[value] - g[lo], g[hi] - g[value]])
+                ax.errorbar(x, g[value], yerr=np.nan_to_num(np.clip(err, 0, None)), fmt="none",
+                            ecolor="k", capsize=2, lw=0.8)
+            if ref is not None:
+                ax.axhline(ref, color="0.3", lw=0.8, ls=":")
+            if log:
+                ax.set_yscale("log")
+                ax.yaxis.set_major_locator(FixedLocator([0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2,
+                                                         5, 10, 20, 50, 100]))
+                ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+                ax.yaxis.set_minor_locator(NullLocator())
+            ax.set_xticks(x)
+            ax.set_xticklabels(conds, rotation=40, ha="right", fontsize=8)
+            ax.set_title(f"{_line(line)}\n{_medium(medium)}", fontsize=10)
+            if j == 0:
+                ax.set_ylabel(ylabel)
+    fig.suptitle(title, fontsize=11)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
     return path
+
+
+def reporter_bars(exp: InVitroExperiment, tables: InVitroTables, plate: str, path: Path) -> Path:
+    """ERE-reporter fold over vehicle (geometric mean, 95 % CI) per condition."""
+    r = tables.reporter[tables.reporter["plate"] == plate]
+    day = r["day"].max()
+    r = r[r["day"] == day]
+    return _bar_panels(exp, plate, r, "fold_vs_vehicle", "fold_lo", "fold_hi",
+                       "ERE-luciferase, fold over vehicle (log scale)",
+                       f"ERα transcriptional activity (ERE reporter), day {day:g} "
+                       f"(geometric mean of wells, 95% CI)", path, log=True, ref=1.0)
 
 
 def apoptosis_bars(exp: InVitroExperiment, tables: InVitroTables, plate: str, path: Path) -> Path:
     """Apoptotic fraction at the last count day per condition (mean of wells)."""
-    apply_style()
-    g = tables.growth[tables.growth["plate"] == plate]
-    media = _order(g["medium"], exp.plates[plate].media)
-    lines = _order(g["cell_line"], exp.cell_lines)
-    conds = list(dict.fromkeys(g["condition"]))
-    colours = dict(zip(lines, _palette(len(lines)), strict=True))
-    fig, axes = plt.subplots(1, len(media), figsize=(max(5.0, 0.8 * len(conds) * len(lines)) + 1,
-                                                     4.2), sharey=True, squeeze=False)
-    width = 0.8 / len(lines)
-    for ax, medium in zip(axes[0], media, strict=True):
-        for k, line in enumerate(lines):
-            s = g[(g["medium"] == medium) & (g["cell_line"] == line)].set_index("condition")
-            s = s.reindex(conds)
-            x = np.arange(len(conds)) + (k - (len(lines) - 1) / 2) * width
-            ax.bar(x, 100 * s["fraction_apoptotic_last_mean"], width=width * 0.95,
-                   color=colours[line], label=_line(line))
-        ax.set_xticks(np.arange(len(conds)))
-        ax.set_xticklabels(conds, rotation=35, ha="right", fontsize=8)
-        ax.set_title(_medium(medium), fontsize=10)
-    axes[0][0].set_ylabel("Apoptotic cells (% of cells in well)")
-    axes[0][0].legend(fontsize=8)
+    g = tables.growth[tables.growth["plate"] == plate].copy()
+    g["apoptotic_percent"] = 100.0 * g["fraction_apoptotic_last_mean"]
     last = exp.plates[plate].days[-1]
-    fig.suptitle(f"Apoptosis (annexin V-like readout), day {last:g}", fontsize=11)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return _bar_panels(exp, plate, g, "apoptotic_percent", None, None,
+                       "Apoptotic cells (% of cells in well)",
+                       f"Apoptosis (annexin V-like readout), day {last:g}", path)
 
 
 def all_figures(exp: InVitroExperiment, tables: InVitroTables, out: Path) -> list[str]:

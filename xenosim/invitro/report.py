@@ -71,7 +71,11 @@ def write_report(out: Path, exp: InVitroExperiment, tables, figure_files: list[s
                  "days; mean over wells with 95% t-interval; doubling time = ln 2 / rate. "
                  f"Reference (Wiese 1992, MCF-7): {WIESE['doubling_e2_h']:g} ± 3 h with 10 pM E2, "
                  f"{WIESE['doubling_deprived_h']:g} ± 11 h estrogen-deprived.", ""]
-        show = g[g["plate"].map(lambda p: len(exp.plates[p].days) >= 3)].copy()
+        big = [p for p, pl in exp.plates.items() if len(pl.condition_list()) > 12]
+        if big:
+            text += [f"Plates with more than 12 conditions ({', '.join(big)}) are in "
+                     "`growth.csv` only; their responses are in the dose-response section.", ""]
+        show = g[g["plate"].map(lambda p: len(exp.plates[p].days) >= 3 and p not in big)].copy()
         if len(show):
             show["doubling time, h (95% CI)"] = [
                 _ci(r.doubling_time_h, r.doubling_time_lo_h, r.doubling_time_hi_h, "{:.1f}")
@@ -128,14 +132,14 @@ def write_report(out: Path, exp: InVitroExperiment, tables, figure_files: list[s
             ant = int((s["bliss_excess_hi"] < 0).sum())
             summ.append({"plate": plate, "cell_line": line, "medium": medium,
                          "pair": f"{short_label(a)} × {short_label(b)}",
-                         "mean Bliss excess": float(s["bliss_excess"].mean()),
-                         "max Bliss excess": float(best["bliss_excess"]),
+                         "mean Bliss excess": f"{s['bliss_excess'].mean():.3f}",
+                         "max Bliss excess": f"{best['bliss_excess']:.3f}",
                          "at": f"{best['dose_a']:g} × {best['dose_b']:g}",
                          "cells > 0 (CI)": f"{sig}/{len(s)}",
                          "cells < 0 (CI)": f"{ant}/{len(s)}",
-                         "median Loewe CI": float(np.nanmedian(s["loewe_ci"]))
-                         if s["loewe_ci"].notna().any() else float("nan")})
-        text += [_table(pd.DataFrame(summ)).replace("| nan |", "| – |"), ""]
+                         "median Loewe CI": f"{np.nanmedian(s['loewe_ci']):.2f}"
+                         if s["loewe_ci"].notna().any() else "–"})
+        text += [_table(pd.DataFrame(summ)), ""]
         for f in figure_files:
             if f.startswith("synergy_"):
                 text += [f"![{f}]({f})", ""]
@@ -170,6 +174,15 @@ def write_report(out: Path, exp: InVitroExperiment, tables, figure_files: list[s
              "every cell cycling; in vitro apoptosis uses the shared fate function with the in "
              "vitro basal rate. There is no contact inhibition: counts beyond confluence keep "
              "growing exponentially (a warning is issued).",
+             "- Division rates are derived from Wiese 1992 (33 h with 10 pM E2, 55 h "
+             "estrogen-deprived) neglecting in vitro apoptosis and cell-to-cell heterogeneity; "
+             "simulated wells therefore double ~1-4 h more slowly than those references. With a "
+             "55 h deprived doubling, vector cells in stripped medium still grow in a 6-day "
+             "assay: 'vector cells do not proliferate under reduced estrogen' (deGraffenried "
+             "2004) holds here only relative to Akt cells.",
+             "- Rapamycin lowers ER output through the S6K1 -> Ser167 (ligand-independent) "
+             "share; with saturating E2 that share is small, so the modelled reporter barely "
+             "moves under E2 + rapamycin.",
              "- Drug and E2 concentrations are constant (medium refreshed); no drug binding to "
              "serum or plastic, no metabolism of tamoxifen to 4-OHT by the cells.",
              "- An agent stands for several cells, so stochastic well-to-well spread of the "

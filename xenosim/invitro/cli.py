@@ -1,0 +1,84 @@
+"""Command-line entry points of the in vitro mode, called by ``xenosim run`` / ``xenosim validate``
+when a config says ``mode: invitro`` (dispatch in :mod:`xenosim.cli`).
+
+Kept light at import time: the simulation, analysis and plotting modules load inside the
+functions, so ``xenosim --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import typer
+import yaml
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+console = Console()
+
+
+def is_invitro_config(path: Path) -> bool:
+    """True if ``path`` is a readable YAML mapping with ``mode: invitro`` (any other file, broken
+    ones included, goes to the xenograft loader, which reports its problems)."""
+    try:
+        raw = yaml.safe_load(Path(path).read_text())
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return False
+    return isinstance(raw, dict) and raw.get("mode") == "invitro"
+
+
+def _load(config: Path, overrides: dict, fail):
+    from ..config import ConfigErrors
+    from .config import load_invitro
+
+    try:
+        return load_invitro(config, overrides)
+    except ConfigErrors as exc:
+        fail(exc)
+
+
+def run_invitro_command(config: Path, *, seed: int | None, out: Path, jobs: int, quiet: bool,
+                        fail) -> None:
+    """``xenosim run`` for an in vitro config: simulate every well, analyse, write atomically.
+
+    ``fail(ConfigErrors)`` prints the located errors and exits with code 2 (xenosim.cli's)."""
+    from .runner import simulate, write_invitro_results
+
+    exp = _load(config, {"seed": seed}, fail)
+    n_wells = sum(len(p.lines(exp)) * len(p.media) * len(p.condition_list()) * p.replicates
+                  for p in exp.plates.values())
+    console.print(f"[bold]{exp.experiment}[/] (in vitro): {len(exp.plates)} plate(s), "
+                  f"{n_wells} wells, seed {exp.seed}, {jobs} job(s)")
+    start = time.perf_counter()
+    with Progress(TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, disable=quiet) as bar:
+
+        def progress(phase: str, total: int):
+            task = bar.add_task(phase, total=total)
+            return lambda: bar.advance(task)
+
+        result = simulate(exp, jobs=jobs, progress=progress)
+    for w in result.warnings:
+        console.print(f"[yellow]warning:[/] {w}")
+    path = write_invitro_results(result, exp, out, jobs=jobs, config_path=str(config))
+    console.print(f"simulated and analysed in {time.perf_counter() - start:.1f} s; results in "
+                  f"[bold]{path}[/] (report.md, wells.csv, dose_response.csv, ...)")
+
+
+def validate_invitro_command(config: Path, fail) -> None:
+    """``xenosim validate`` for an in vitro config."""
+    exp = _load(config, {}, fail)
+    n_wells = sum(len(p.lines(exp)) * len(p.media) * len(p.condition_list()) * p.replicates
+                  for p in exp.plates.values())
+    console.print(f"[green]OK[/] {config}: in vitro experiment {exp.experiment!r}, "
+                  f"{len(exp.cell_lines)} cell line(s), {len(exp.plates)} plate(s), "
+                  f"{n_wells} wells")
+
+
+def reject_option(name: str, value, hint: str = "") -> None:
+    """Options of the xenograft runner that mean nothing for wells: refuse them clearly."""
+    if value not in (None, [], ()):
+        Console(stderr=True).print(f"[bold red]error:[/] {name} does not apply to an in vitro "
+                                   f"config (mode: invitro){hint}")
+        raise typer.Exit(2)
