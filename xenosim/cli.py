@@ -143,5 +143,16 @@ def _register_analysis() -> None:
 _register_analysis()
 
 
+def _register_sweep() -> None:
+    """``xenosim sweep`` / ``xenosim calibrate`` live in :mod:`xenosim.sweep.cli`."""
+    from .sweep.cli import sweep_command
+
+    app.command("sweep")(sweep_command)
+
+
+
+_register_sweep()
+
+
 def main() -> None:  # pragma: no cover
     app()
