@@ -190,6 +190,19 @@ def _record(out: Path, task: Task, res: TaskResult) -> None:
                                             indent=2).encode())
 
 
+def _describe(exc: BaseException) -> str:
+    """Error text of a task that raised on its worker (or whose workers kept dying)."""
+    import traceback
+
+    from dask.distributed import KilledWorker
+
+    if isinstance(exc, KilledWorker):
+        return (f"KilledWorker: {exc} (every worker that ran this task died; see "
+                f"distributed.scheduler.allowed-failures)")
+    tb = "".join(traceback.format_exception(exc, limit=8))
+    return f"{type(exc).__name__}: {exc}\n{tb}"
+
+
 class _Cluster:
     """A Dask client: on a scheduler address, or on a LocalCluster this object owns."""
 
@@ -249,10 +262,8 @@ def run_sweep(loaded: LoadedSweep, out_root: Path, *, scheduler: str | None = No
                 task = futures[fut]
                 try:
                     res = fut.result()
-                except Exception as exc:  # noqa: BLE001 - e.g. KilledWorker after retries
-                    res = TaskResult(task.task_id, False,
-                                     error=f"{type(exc).__name__}: {exc} (the worker running "
-                                           f"this task died repeatedly)")
+                except Exception as exc:  # noqa: BLE001 - recorded, the sweep goes on
+                    res = TaskResult(task.task_id, False, error=_describe(exc))
                 _record(out, task, res)
                 n_done += res.ok
                 n_failed += not res.ok
