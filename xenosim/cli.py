@@ -145,10 +145,10 @@ _register_analysis()
 
 def _register_sweep() -> None:
     """``xenosim sweep`` / ``xenosim calibrate`` live in :mod:`xenosim.sweep.cli`."""
-    from .sweep.cli import sweep_command
+    from .sweep.cli import calibrate_command, sweep_command
 
     app.command("sweep")(sweep_command)
-
+    app.command("calibrate")(calibrate_command)
 
 
 _register_sweep()

@@ -94,3 +94,63 @@ def sweep_command(
     if outcome.n_failed:
         console.print("[yellow]some tasks failed[/]: see errors.csv; re-running retries them")
         raise typer.Exit(1)
+
+
+def calibrate_command(
+    config: Annotated[Path, typer.Argument(help="Calibration config (YAML): base, target table, "
+                                                "parameters with prior ranges")],
+    out: Annotated[Path, typer.Option(help="Root directory; results go to OUT/<name>/")] = Path(
+        "results/calibration"),
+    scheduler: Annotated[str | None, typer.Option(
+        help="Dask scheduler address (tcp://host:8786); default: a LocalCluster")] = None,
+    workers: Annotated[int, typer.Option(help="LocalCluster worker processes")] = _default_workers(),
+    samples: Annotated[int | None, typer.Option(help="Override the number of prior draws")] = None,
+    quiet: Annotated[bool, typer.Option(help="No progress bar")] = False,
+) -> None:
+    """Fit parameters to a lab's caliper table (ABC rejection on the sweep backend)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    from ..cli import _fail_config, console
+    from ..config import ConfigErrors
+    from .calibrate import load_calibration, run_calibration
+    from .runner import SweepOutputError
+
+    if workers < 1:
+        _fail(f"--workers must be >= 1 (got {workers})")
+    try:
+        loaded = load_calibration(config, {"samples": samples})
+    except ConfigErrors as exc:
+        _fail_config(exc)
+    cfg = loaded.config
+    console.print(f"[bold]{cfg.calibrate}[/]: ABC over {', '.join(p.name for p in cfg.parameters)}"
+                  f", {cfg.samples} prior draws x {cfg.replicates} replicate(s), keep "
+                  f"{100 * cfg.accept:g} %; target {cfg.target.file} "
+                  f"({loaded.target['mouse'].nunique()} mice)")
+    with Progress(TextColumn("evaluations"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, disable=quiet) as bar:
+
+        def progress(n_pending: int, n_total: int):
+            task = bar.add_task("evaluations", total=n_pending)
+            return lambda res: bar.advance(task)
+
+        try:
+            outcome, fitted = run_calibration(loaded, out, scheduler=scheduler, workers=workers,
+                                              progress=progress)
+        except SweepOutputError as exc:
+            _fail(str(exc))
+    if outcome.interrupted:
+        console.print(f"[yellow]interrupted[/]: evaluations so far are saved in "
+                      f"{outcome.out_dir}; re-run the same command to resume")
+        raise typer.Exit(130)
+    t = Table(title="Fitted parameters (ABC posterior)")
+    for c in ("parameter", "best", "median", "mean ± SD", "5-95 %", "prior"):
+        t.add_column(c)
+    for _, f in fitted.iterrows():
+        t.add_row(f["parameter"], f"{f['best']:.4g}", f"{f['posterior_median']:.4g}",
+                  f"{f['posterior_mean']:.4g} ± {f['posterior_sd']:.2g}",
+                  f"{f['q05']:.4g} - {f['q95']:.4g}",
+                  f"{f['prior_low']:g} - {f['prior_high']:g} ({f['prior_scale']})")
+    console.print(t)
+    console.print(f"{outcome.n_failed} evaluation(s) failed; results in [bold]{outcome.out_dir}[/]"
+                  f" (fit.yaml, fit.csv, calibration.png, report.md)")

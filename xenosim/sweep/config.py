@@ -240,21 +240,31 @@ def load_sweep(path: str | Path, overrides: dict[str, Any] | None = None) -> Loa
     if not isinstance(raw, dict):
         raise ConfigErrors([ConfigError(name, "", raw, "the file must hold a YAML mapping")])
     raw.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    return load_sweep_dict(raw, name, path.parent)
+
+
+def pydantic_errors(name: str, err: ValidationError) -> ConfigErrors:
+    """Located config errors from a pydantic validation error."""
+    errors = []
+    for e in err.errors():
+        loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and "function-" in p))
+        msg = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "extra_forbidden":
+            msg = "unknown key"
+        elif e["type"] == "missing":
+            msg = "required key is missing"
+        value = e.get("input") if e["type"] != "missing" else None
+        errors.append(ConfigError(name, _path(loc), value, msg))
+    return ConfigErrors(errors)
+
+
+def load_sweep_dict(raw: dict, name: str, base_dir: Path) -> LoadedSweep:
+    """Validate a sweep mapping (``base`` is relative to ``base_dir``)."""
     try:
         cfg = SweepConfig.model_validate(raw)
     except ValidationError as err:
-        errors = []
-        for e in err.errors():
-            loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and "function-" in p))
-            msg = e["msg"].removeprefix("Value error, ")
-            if e["type"] == "extra_forbidden":
-                msg = "unknown key"
-            elif e["type"] == "missing":
-                msg = "required key is missing"
-            value = e.get("input") if e["type"] != "missing" else None
-            errors.append(ConfigError(name, _path(loc), value, msg))
-        raise ConfigErrors(errors) from None
-    base_path = (path.parent / cfg.base).resolve()
+        raise pydantic_errors(name, err) from None
+    base_path = (Path(base_dir) / cfg.base).resolve()
     base_raw = _read_yaml(base_path, f"{name}: base")
     if not isinstance(base_raw, dict):
         raise ConfigErrors([ConfigError(name, "base", cfg.base, "the base is not a YAML mapping")])

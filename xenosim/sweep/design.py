@@ -47,7 +47,8 @@ def task_identity(sweep_seed: int, values: dict[str, float], replicate: int) -> 
     seq = np.random.SeedSequence(sweep_seed, spawn_key=words)
     seed = int(seq.generate_state(2, dtype=np.uint32).astype(np.uint64) @ np.array(
         [1, 2**32], dtype=np.uint64)) & (2**63 - 1)
-    task_id = hashlib.sha256(str(sweep_seed).encode() + b":" + digest).hexdigest()[:12]
+    # a letter first: ids never parse as numbers (CSV readers, Hive partition inference)
+    task_id = "t" + hashlib.sha256(str(sweep_seed).encode() + b":" + digest).hexdigest()[:12]
     return task_id, seed
 
 

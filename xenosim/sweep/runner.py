@@ -84,7 +84,11 @@ def _write_parquet(df: pd.DataFrame, path: Path) -> None:
 
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.parent / f".{path.name}.tmp"
-    pq.write_table(pa.Table.from_pandas(df, preserve_index=False), tmp)
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    # an empty text column has no type in pandas: make it a string, as in non-empty files
+    table = table.cast(pa.schema([pa.field(f.name, pa.string()) if pa.types.is_null(f.type)
+                                  else f for f in table.schema]))
+    pq.write_table(table, tmp)
     os.replace(tmp, path)
 
 
@@ -177,8 +181,9 @@ def _write_task_table(tasks: list[Task], out: Path) -> pd.DataFrame:
 def _record(out: Path, task: Task, res: TaskResult) -> None:
     err = out / "errors" / f"{task.task_id}.json"
     if res.ok:
-        _write_parquet(_with_task_columns(res.measurements, task),
-                       result_path(out, task.task_id, MEASUREMENTS))
+        if len(res.measurements):  # no file when no mouse was measured
+            _write_parquet(_with_task_columns(res.measurements, task),
+                           result_path(out, task.task_id, MEASUREMENTS))
         metrics = _with_task_columns(res.metrics, task)
         metrics["elapsed_s"] = res.elapsed_s
         _write_parquet(metrics, result_path(out, task.task_id))  # last: marks the task done

@@ -15,6 +15,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+METRIC_COLUMNS = {"cell_line": object, "arm": object, "n_mice": "int64",
+                  "growth_rate_per_day": "float64", "fold_change_final": "float64",
+                  "final_volume_mm3": "float64", "n_endpoint": "int64", "mean_akt": "float64",
+                  "mean_mtorc1": "float64", "mean_er_activity": "float64",
+                  "er_share_ser167": "float64"}
+
 
 @dataclass
 class TaskResult:
@@ -46,8 +52,8 @@ def arm_metrics(measurements: pd.DataFrame, cells: pd.DataFrame, mice: pd.DataFr
     mean over mice of the viable-cell means at each mouse's last measurement.
     """
     rows = []
-    if measurements.empty:
-        return pd.DataFrame(rows)
+    if measurements.empty:  # no mouse enrolled: typed, empty (one schema for the dataset)
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in METRIC_COLUMNS.items()})
     treat = measurements[measurements["day"] >= 0]
     for (line, arm), g in treat.groupby(["cell_line", "arm"], sort=True):
         rates, folds, finals = [], [], []
