@@ -43,6 +43,8 @@ def run(
     out: Annotated[Path, typer.Option(help="Results root directory")] = Path("results"),
     jobs: Annotated[int, typer.Option(help="Parallel worker processes")] = min(2, os.cpu_count() or 1),
     quiet: Annotated[bool, typer.Option(help="No progress bar")] = False,
+    scheduler: Annotated[str | None, typer.Option(
+        help="Run the mice on a Dask cluster (tcp://host:8786) instead of local processes")] = None,
 ) -> None:
     """Run an experiment: writes results/<experiment>/<run-id>/ (tables, figures, report)."""
     from .cohort import run_cohort
@@ -59,7 +61,20 @@ def run(
             task = bar.add_task(phase, total=total)
             return lambda: bar.advance(task)
 
-        result = run_cohort(exp, jobs=jobs, progress=progress)
+        if scheduler:  # same pure per-mouse runs, same seeds: identical results
+            from dask.distributed import Client
+
+            try:
+                client = Client(scheduler, timeout="20s")
+            except OSError as exc:
+                err_console.print(f"[bold red]error:[/] cannot reach Dask scheduler "
+                                  f"{scheduler!r}: {exc}")
+                raise typer.Exit(2) from None
+            with client:
+                result = run_cohort(exp, jobs=jobs, executor=client.get_executor(),
+                                    progress=progress)
+        else:
+            result = run_cohort(exp, jobs=jobs, progress=progress)
     elapsed = time.perf_counter() - start
     for w in result.warnings:
         console.print(f"[yellow]warning:[/] {w}")
