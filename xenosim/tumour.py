@@ -146,12 +146,13 @@ class Tumour:
                         p["necrotic_clearance_half_life_day"] * 24.0, dt_h)))
         del u
         # viable cells become cycling or quiescent by oxygen; the dead keep their status
-        status = self.status
+        status = self.status.copy()  # readers holding the old array keep a consistent view
         np.copyto(status, np.where(oxygenated, np.uint8(fate.CYCLING), np.uint8(fate.QUIESCENT)),
                   where=viable)
         status[apoptose] = fate.APOPTOTIC
         status[necrose] = fate.NECROTIC
         del viable, cycling, oxygenated, apoptose, necrose
+        self.status = status
         self._update(cleared, divide)
         self.time_h += dt_h
 

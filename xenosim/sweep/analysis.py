@@ -105,6 +105,7 @@ def response_figure(loaded: LoadedSweep, summary: pd.DataFrame, results: pd.Data
                     resp: Response, path: Path) -> Path:
     """Response vs each parameter: one panel per parameter, one series per cell line x arm."""
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter
 
     from ..figures import LINE_TITLES
     from ..style import CELL_LINE_STYLES, apply_style, arm_colour
@@ -112,7 +113,8 @@ def response_figure(loaded: LoadedSweep, summary: pd.DataFrame, results: pd.Data
     apply_style()
     names = [p.name for p in loaded.config.parameters]
     grid = loaded.config.design.method == "grid"
-    fig, axes = plt.subplots(1, len(names), figsize=(5.2 * len(names), 4.2), squeeze=False)
+    fig, axes = plt.subplots(1, len(names), figsize=(5.2 * len(names) + 3.0, 4.4),
+                             squeeze=False)
     for ax, name in zip(axes[0], names, strict=True):
         for (line, arm), g in summary.groupby(["cell_line", "arm"], sort=False):
             label = f"{LINE_TITLES.get(line, line)} · {arm}"
@@ -128,14 +130,15 @@ def response_figure(loaded: LoadedSweep, summary: pd.DataFrame, results: pd.Data
                            marker="o" if style == "-" else "^", label=label)
         if _is_log(loaded, name, summary[name].to_numpy(dtype=float)):
             ax.set_xscale("log")
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
         ax.set_xlabel(name)
         ax.set_ylabel(METRIC_LABELS[resp.metric])
         if resp.metric == "growth_rate_per_day":
             ax.axhline(0, color="0.5", lw=0.8)
-    axes[0][0].legend(fontsize=7, frameon=True, loc="best")
-    fig.suptitle(f"{loaded.config.sweep}: {METRIC_LABELS[resp.metric]} "
-                 f"(mean ± SEM over replicates)" if grid and len(names) == 1
-                 else f"{loaded.config.sweep}: {METRIC_LABELS[resp.metric]} (every task)")
+    axes[0][-1].legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.02, 1.0))
+    fig.suptitle(f"{loaded.config.sweep}\n" + ("mean ± SEM over replicates"
+                                                if grid and len(names) == 1 else "every task"),
+                 fontsize=11)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
