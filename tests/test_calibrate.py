@@ -55,7 +55,7 @@ def _config(tmp_path: Path, target: Path, **extra) -> Path:
 def test_abc_recovers_the_cycling_factor_from_model_made_data(tmp_path):
     target = _synthetic_target(tmp_path)
     loaded = load_calibration(_config(tmp_path, target))
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None,
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=":0",
                            silence_logs=logging.ERROR)
     client = Client(cluster)
     try:

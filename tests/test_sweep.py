@@ -51,7 +51,7 @@ def tiny_sweep(tmp_path: Path, **extra) -> Path:
 
 def _cluster(n: int):
     cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                           dashboard_address=None, silence_logs=logging.ERROR)
+                           dashboard_address=":0", silence_logs=logging.ERROR)
     return cluster, Client(cluster)
 
 

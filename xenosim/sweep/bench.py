@@ -42,7 +42,7 @@ def sweep_throughput(n_tasks: int, workers: int = 2) -> dict[str, float]:
     small.base_raw = deep_merge(small.base_raw, SMALL)
     t0 = time.perf_counter()
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                           dashboard_address=None, silence_logs=logging.ERROR)
+                           dashboard_address=":0", silence_logs=logging.ERROR)
     client = Client(cluster)
     client.wait_for_workers(workers)
     startup_s = time.perf_counter() - t0

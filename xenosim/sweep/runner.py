@@ -219,7 +219,7 @@ class _Cluster:
             self.client = Client(scheduler, timeout="20s")
         else:
             self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                        dashboard_address=None, silence_logs=logging.ERROR)
+                                        dashboard_address=":0", silence_logs=logging.ERROR)  # random free port
             self.client = Client(self.cluster)
 
     def close(self) -> None:
