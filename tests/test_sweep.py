@@ -238,7 +238,7 @@ def _analytic_sweep(tmp_path: Path, method: str, n: int) -> Path:
 @pytest.mark.parametrize("method", ["sobol", "morris"])
 def test_sensitivity_designs_rank_parameters(tmp_path, client2, method):
     """Response 2a + 0.05b + ac: a dominates, b is nearly inert (the analysis can tell)."""
-    loaded = load_sweep(_analytic_sweep(tmp_path, method, 64 if method == "sobol" else 10))
+    loaded = load_sweep(_analytic_sweep(tmp_path, method, 32 if method == "sobol" else 10))
     outcome = run_sweep(loaded, tmp_path / "out", client=client2, task_fn=sweep_helpers.analytic)
     sens = pd.read_csv(outcome.out_dir / "sensitivity.csv").set_index("parameter")
     key = "ST" if method == "sobol" else "mu_star"

@@ -270,6 +270,8 @@ def run_sweep(loaded: LoadedSweep, out_root: Path, *, scheduler: str | None = No
                 except Exception as exc:  # noqa: BLE001 - recorded, the sweep goes on
                     res = TaskResult(task.task_id, False, error=_describe(exc))
                 _record(out, task, res)
+                del futures[fut]
+                fut.release()  # the result is on disk: free client and worker memory
                 n_done += res.ok
                 n_failed += not res.ok
                 if tick:
