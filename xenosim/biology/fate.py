@@ -10,6 +10,7 @@ import numpy as np
 
 CYCLING, QUIESCENT, APOPTOTIC, NECROTIC = 0, 1, 2, 3
 STATUS_NAMES = ("cycling", "quiescent", "apoptotic", "necrotic")
+_TINY = np.finfo(np.float32).tiny
 
 
 def proliferation_drive(er_total, mtorc1, er_independent_fraction: float,
@@ -44,7 +45,7 @@ def draw_fates(rng: np.random.Generator, division_per_h, apoptosis_per_h, necros
     if u is None:
         u = rng.random(np.shape(total), dtype=np.float32)
     # p_event / total, 0 where no hazard (p_event is 0 there too): no branch per cell
-    scale = p_event / np.maximum(total, np.finfo(np.float32).tiny)
+    scale = p_event / np.maximum(total, _TINY)
     del total, p_event
     cut = division_per_h * scale
     divide = u < cut
