@@ -113,9 +113,13 @@ def response_figure(loaded: LoadedSweep, summary: pd.DataFrame, results: pd.Data
     apply_style()
     names = [p.name for p in loaded.config.parameters]
     grid = loaded.config.design.method == "grid"
-    fig, axes = plt.subplots(1, len(names), figsize=(5.2 * len(names) + 3.0, 4.4),
+    ncols = min(3, len(names))
+    nrows = -(-len(names) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(5.2 * ncols + 3.0, 4.2 * nrows),
                              squeeze=False)
-    for ax, name in zip(axes[0], names, strict=True):
+    for ax in axes.flat[len(names):]:
+        ax.set_visible(False)
+    for ax, name in zip(axes.flat, names, strict=False):
         for (line, arm), g in summary.groupby(["cell_line", "arm"], sort=False):
             label = f"{LINE_TITLES.get(line, line)} · {arm}"
             style = CELL_LINE_STYLES.get(line, "-")
@@ -135,7 +139,8 @@ def response_figure(loaded: LoadedSweep, summary: pd.DataFrame, results: pd.Data
         ax.set_ylabel(METRIC_LABELS[resp.metric])
         if resp.metric == "growth_rate_per_day":
             ax.axhline(0, color="0.5", lw=0.8)
-    axes[0][-1].legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.02, 1.0))
+    axes[0][ncols - 1].legend(fontsize=8, frameon=False, loc="upper left",
+                              bbox_to_anchor=(1.02, 1.0))
     fig.suptitle(f"{loaded.config.sweep}\n" + ("mean ± SEM over replicates"
                                                 if grid and len(names) == 1 else "every task"),
                  fontsize=11)
