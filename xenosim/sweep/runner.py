@@ -74,8 +74,12 @@ def fingerprint(loaded: LoadedSweep) -> str:
 def _atomic_write_bytes(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.parent / f".{path.name}.tmp"
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _write_parquet(df: pd.DataFrame, path: Path) -> None:
@@ -88,8 +92,12 @@ def _write_parquet(df: pd.DataFrame, path: Path) -> None:
     # an empty text column has no type in pandas: make it a string, as in non-empty files
     table = table.cast(pa.schema([pa.field(f.name, pa.string()) if pa.types.is_null(f.type)
                                   else f for f in table.schema]))
-    pq.write_table(table, tmp)
-    os.replace(tmp, path)
+    try:
+        pq.write_table(table, tmp)
+        os.replace(tmp, path)
+    except BaseException:  # Ctrl-C mid-write: no half file left behind
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _with_task_columns(df: pd.DataFrame, task: Task) -> pd.DataFrame:
@@ -208,6 +216,22 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}\n{tb}"
 
 
+def _ignore_sigint_plugin():
+    """A worker plugin: workers of our own LocalCluster ignore Ctrl-C (the terminal sends it to
+    the whole process group); the client catches it and shuts the cluster down in order."""
+    from dask.distributed import WorkerPlugin
+
+    class IgnoreSigint(WorkerPlugin):
+        def setup(self, worker) -> None:
+            import signal
+            import threading
+
+            if threading.current_thread() is threading.main_thread():
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    return IgnoreSigint()
+
+
 class _Cluster:
     """A Dask client: on a scheduler address, or on a LocalCluster this object owns."""
 
@@ -221,6 +245,7 @@ class _Cluster:
             self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                         dashboard_address=":0", silence_logs=logging.ERROR)  # random free port
             self.client = Client(self.cluster)
+            self.client.register_plugin(_ignore_sigint_plugin(), name="xenosim-ignore-sigint")
 
     def close(self) -> None:
         try:
@@ -281,9 +306,14 @@ def run_sweep(loaded: LoadedSweep, out_root: Path, *, scheduler: str | None = No
         for fut in futures:
             fut.cancel()
     finally:
-        if own is not None:
-            own.close()
+        # the status table first (fast), then the cluster (slow): a second Ctrl-C while the
+        # cluster shuts down must not leave a stale table
         table = _write_task_table(all_tasks, out)
+        if own is not None:
+            try:
+                own.close()
+            except KeyboardInterrupt:
+                interrupted = True
     written: list[str] = []
     if not interrupted:
         from .analysis import write_summary
