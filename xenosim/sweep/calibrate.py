@@ -216,7 +216,7 @@ def calibration_figure(loaded: LoadedCalibration, evals: pd.DataFrame, fitted: p
                        out: Path) -> Path:
     """Distance vs each parameter (accepted draws highlighted), and target vs best-fit curves."""
     import matplotlib.pyplot as plt
-    from matplotlib.ticker import ScalarFormatter
+    from matplotlib.ticker import LogLocator, NullFormatter, ScalarFormatter
 
     from ..style import apply_style, arm_colour
     from .analysis import read_results
@@ -258,8 +258,9 @@ def calibration_figure(loaded: LoadedCalibration, evals: pd.DataFrame, fitted: p
         ax.plot(s["day"], np.exp(s["log_v"]), "-", color=arm_colour(arm),
                 label=f"best fit {arm}")
     ax.set_yscale("log")
+    ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
     ax.yaxis.set_major_formatter(ScalarFormatter())
-    ax.yaxis.set_minor_formatter(ScalarFormatter())
+    ax.yaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("day of treatment")
     ax.set_ylabel("geometric mean caliper volume (mm³)")
     ax.legend(fontsize=7)
