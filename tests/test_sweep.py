@@ -275,3 +275,12 @@ def test_run_on_a_dask_scheduler_gives_the_same_study(tmp_path, client2, small_r
         tables.append(pd.read_csv(run_dir / "measurements.csv"))
     assert len(tables[0]) > 0
     pd.testing.assert_frame_equal(tables[0], tables[1])
+
+
+def test_integer_parameters_are_whole_numbers_and_valid(tmp_path):
+    path = tiny_sweep(tmp_path, design={"method": "lhs", "n": 8}, parameters=[
+        {"name": "mice", "path": "mice_per_arm", "low": 1, "high": 4, "integer": True}])
+    loaded = load_sweep(path)
+    values = [t.params["mice"] for t in make_tasks(loaded.config)]
+    assert all(isinstance(v, int) and 1 <= v <= 4 for v in values)
+    assert loaded.experiment_raw({"mice": values[0]}, 1)["mice_per_arm"] == values[0]

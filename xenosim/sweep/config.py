@@ -52,6 +52,7 @@ class SweepParameter(_Strict):
     high: float | None = None
     scale: Literal["linear", "log"] = "linear"
     num: Annotated[int, Field(ge=2, le=1000)] | None = None  # grid points between low and high
+    integer: bool = False  # round values to whole numbers (e.g. mice_per_arm)
 
     @model_validator(mode="after")
     def _range(self) -> SweepParameter:
@@ -70,26 +71,32 @@ class SweepParameter(_Strict):
     def paths(self) -> list[str]:
         return [self.path] if isinstance(self.path, str) else list(self.path)
 
-    def grid_values(self) -> list[float]:
+    def grid_values(self) -> list[float | int]:
         """Values of this parameter in a grid design."""
         import numpy as np
 
         if self.values is not None:
-            return [float(v) for v in self.values]
-        num = self.num or 5
-        if self.scale == "log":
-            return [float(v) for v in np.geomspace(self.low, self.high, num)]
-        return [float(v) for v in np.linspace(self.low, self.high, num)]
+            values = [float(v) for v in self.values]
+        elif self.scale == "log":
+            values = [float(v) for v in np.geomspace(self.low, self.high, self.num or 5)]
+        else:
+            values = [float(v) for v in np.linspace(self.low, self.high, self.num or 5)]
+        return list(dict.fromkeys(self._cast(v) for v in values))
 
-    def from_unit(self, u: float) -> float:
+    def _cast(self, value: float) -> float | int:
+        return int(round(value)) if self.integer else float(value)
+
+    def from_unit(self, u: float) -> float | int:
         """Map u in [0, 1] onto [low, high] (log-uniform on a log scale)."""
         import math
 
         if self.low is None or self.high is None:
             raise ValueError(f"{self.name}: sampled designs need low and high")
         if self.scale == "log":
-            return float(math.exp(math.log(self.low) + u * (math.log(self.high) - math.log(self.low))))
-        return float(self.low + u * (self.high - self.low))
+            value = math.exp(math.log(self.low) + u * (math.log(self.high) - math.log(self.low)))
+        else:
+            value = self.low + u * (self.high - self.low)
+        return self._cast(value)
 
 
 class Design(_Strict):
