@@ -122,8 +122,11 @@ def test_outputs_summary_figure_and_report(reference_run):
 
 def test_resume_skips_finished_tasks(tmp_path, client2, reference_run):
     loaded = load_sweep(tiny_sweep(tmp_path))
-    first = run_sweep(loaded, tmp_path / "out", client=client2, figures=False)
+    # by scheduler address, as `xenosim sweep --scheduler tcp://...` does
+    first = run_sweep(loaded, tmp_path / "out", scheduler=client2.scheduler.address,
+                      figures=False)
     assert (first.n_done, first.n_skipped) == (4, 0)
+    assert client2.status == "running"  # the sweep closed its own client, not the cluster
     again = run_sweep(loaded, tmp_path / "out", client=client2, figures=False)
     assert (again.n_done, again.n_skipped) == (0, 4)
     victim = sorted((first.out_dir / "results.parquet").iterdir())[0]
