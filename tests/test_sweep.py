@@ -114,7 +114,7 @@ def test_outputs_summary_figure_and_report(reference_run):
     summary = pd.read_csv(out / "summary.csv")
     assert len(summary) == len(DOSES) * 2 and (summary["n_replicates"] == 2).all()
     assert (out / "response.png").stat().st_size > 0
-    assert "4 done, 0 failed" in (out / "report.md").read_text()
+    assert "= 4 distinct tasks: 4 done, 0 failed" in (out / "report.md").read_text()
     tasks = pd.read_csv(out / "tasks.csv")
     assert (tasks["status"] == "done").all()
     assert json.loads((out / "sweep.json").read_text())["state"] == "finished"
@@ -287,3 +287,18 @@ def test_integer_parameters_are_whole_numbers_and_valid(tmp_path):
     values = [t.params["mice"] for t in make_tasks(loaded.config)]
     assert all(isinstance(v, int) and 1 <= v <= 4 for v in values)
     assert loaded.experiment_raw({"mice": values[0]}, 1)["mice_per_arm"] == values[0]
+
+
+def test_sweep_command_end_to_end(tmp_path):
+    """`xenosim sweep` on its own 1-worker LocalCluster: exit 0, then a re-run skips everything."""
+    path = tiny_sweep(tmp_path, replicates=1, parameters=[
+        {"name": "cci779_dose_mg_kg", "path": "arms.tamoxifen+cci779.regimens[1].dose",
+         "values": [20.0]}])
+    args = ["sweep", str(path), "--out", str(tmp_path / "o"), "--workers", "1", "--quiet"]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.output
+    assert "1 task(s) run, 0 already done, 0 failed" in " ".join(res.output.split())
+    again = CliRunner().invoke(app, args)
+    assert again.exit_code == 0 and "0 task(s) run, 1 already done" in " ".join(
+        again.output.split())
+    assert (tmp_path / "o" / "tiny" / "response.png").exists()

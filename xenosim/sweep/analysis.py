@@ -254,22 +254,21 @@ def _report(loaded, out, table, summary, sens, note, resp, figs) -> None:
     counts = unique["status"].value_counts()
     lines = [f"# Sweep {cfg.sweep}", "", cfg.description or "", "",
              f"Base experiment `{cfg.base}`, design **{cfg.design.method}**, "
-             f"{unique['point'].nunique()} parameter points x {cfg.replicates} replicate(s) = "
-             f"{len(unique)} tasks: {int(counts.get('done', 0))} done, "
+             f"{table['point'].nunique()} design points x {cfg.replicates} replicate(s) = "
+             f"{len(unique)} distinct tasks: {int(counts.get('done', 0))} done, "
              f"{int(counts.get('failed', 0))} failed, {int(counts.get('pending', 0))} pending.",
              "", f"Response: **{resp.metric}** of {resp.cell_line} · {resp.arm}.", ""]
-    if len(summary):
+    if len(summary) and cfg.design.method == "grid":
         names = [p.name for p in cfg.parameters]
         sel = summary[(summary["cell_line"] == resp.cell_line) & (summary["arm"] == resp.arm)]
         cols = names + ["n_replicates", resp.metric, f"{resp.metric}_sem"]
-        lines += ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-        for _, r in sel[cols].head(60).iterrows():
-            lines.append("| " + " | ".join(f"{v:.4g}" if isinstance(v, float) else str(v)
-                                           for v in r) + " |")
-        lines.append("")
+        lines += [_md_table(sel[cols].head(60)), ""]
+        if len(sel) > 60:
+            lines += [f"(first 60 of {len(sel)} points; all in `summary.csv`)", ""]
+    elif len(summary):
+        lines += ["Every point and arm: `summary.csv`; every task: `results.parquet`.", ""]
     if sens is not None:
-        lines += ["## Sensitivity indices", "", sens.to_markdown(index=False, floatfmt=".3g")
-                  if _has_tabulate() else sens.to_string(index=False), ""]
+        lines += ["## Sensitivity indices", "", _md_table(sens), ""]
     if note:
         lines += [f"Note: {note}", ""]
     lines += [f"![{f}]({f})" for f in figs]
@@ -280,9 +279,11 @@ def _report(loaded, out, table, summary, sens, note, resp, figs) -> None:
     (out / ".report.md.tmp").replace(out / "report.md")
 
 
-def _has_tabulate() -> bool:
-    try:
-        import tabulate  # noqa: F401
-    except ImportError:
-        return False
-    return True
+def _md_table(df: pd.DataFrame) -> str:
+    """A Markdown table (numbers to 4 significant digits)."""
+    def fmt(v) -> str:
+        return f"{v:.4g}" if isinstance(v, float | np.floating) else str(v)
+
+    rows = ["| " + " | ".join(map(str, df.columns)) + " |", "|" + "---|" * len(df.columns)]
+    rows += ["| " + " | ".join(fmt(v) for v in r) + " |" for r in df.itertuples(index=False)]
+    return "\n".join(rows)
