@@ -80,8 +80,8 @@ def sweep_command(
                                 progress=progress)
         except SweepOutputError as exc:
             _fail(str(exc))
-        except OSError as exc:  # e.g. scheduler unreachable
-            _fail(f"could not reach the Dask scheduler {scheduler!r}: {exc}")
+        except OSError as exc:
+            _fail(f"cannot write the sweep output under {out}: {exc}")
     if outcome.interrupted:
         console.print(f"[yellow]interrupted[/]: {outcome.n_skipped + outcome.n_done} of "
                       f"{outcome.n_tasks} tasks finished and saved in {outcome.out_dir}; "
@@ -139,6 +139,8 @@ def calibrate_command(
                                               progress=progress)
         except SweepOutputError as exc:
             _fail(str(exc))
+        except OSError as exc:
+            _fail(f"cannot write the calibration output under {out}: {exc}")
     if outcome.interrupted:
         console.print(f"[yellow]interrupted[/]: evaluations so far are saved in "
                       f"{outcome.out_dir}; re-run the same command to resume")

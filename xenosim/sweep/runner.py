@@ -42,7 +42,8 @@ PART = "part-0.parquet"
 
 
 class SweepOutputError(Exception):
-    """The output directory holds a different sweep (or cannot be used)."""
+    """The sweep cannot run: its output directory holds a different sweep, or the scheduler
+    cannot be reached."""
 
 
 @dataclass
@@ -132,8 +133,8 @@ def _clean_partials(out: Path) -> None:
 
 
 def _prepare_output(loaded: LoadedSweep, out_root: Path) -> Path:
+    """The sweep's output directory, checked to hold this sweep (or nothing); not created."""
     out = Path(out_root) / loaded.config.sweep
-    out.mkdir(parents=True, exist_ok=True)
     manifest = out / "sweep.json"
     fp = fingerprint(loaded)
     if manifest.exists():
@@ -145,7 +146,6 @@ def _prepare_output(loaded: LoadedSweep, out_root: Path) -> Path:
             raise SweepOutputError(
                 f"{out} holds results of a different sweep (its base experiment, seed or "
                 f"parameter paths differ); choose another --out or remove that directory")
-    _clean_partials(out)
     return out
 
 
@@ -240,7 +240,11 @@ class _Cluster:
 
         self.cluster = None
         if scheduler:
-            self.client = Client(scheduler, timeout="20s")
+            try:
+                self.client = Client(scheduler, timeout="20s")
+            except OSError as exc:
+                raise SweepOutputError(f"could not reach the Dask scheduler {scheduler!r}: "
+                                       f"{exc}") from None
         else:
             self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                         dashboard_address=":0", silence_logs=logging.ERROR)  # random free port
@@ -271,20 +275,27 @@ def run_sweep(loaded: LoadedSweep, out_root: Path, *, scheduler: str | None = No
     out = _prepare_output(loaded, out_root)
     all_tasks = make_tasks(loaded.config)
     unique = list({t.task_id: t for t in all_tasks}.values())
-    _write_task_table(all_tasks, out)
     done = {t.task_id for t in unique if result_path(out, t.task_id).exists()}
     pending = [t for t in unique if t.task_id not in done]
-    _write_manifest(out, loaded, {"state": "running", "n_tasks": len(unique)})
+    own = None
+    if pending and client is None:  # before writing anything: an unreachable scheduler
+        own = _Cluster(scheduler, workers)  # leaves no output behind
+        client = own.client
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        _clean_partials(out)
+        _write_task_table(all_tasks, out)
+        _write_manifest(out, loaded, {"state": "running", "n_tasks": len(unique)})
+    except BaseException:
+        if own is not None:
+            own.close()
+        raise
     tick = progress(len(pending), len(unique)) if progress else None
     n_done = n_failed = 0
     interrupted = False
-    own = None
     futures: dict = {}
     try:
         if pending:
-            if client is None:
-                own = _Cluster(scheduler, workers)
-                client = own.client
             for t in pending:
                 raw = loaded.experiment_raw(t.params, t.seed)
                 futures[client.submit(task_fn, t.task_id, raw, pure=False)] = t
