@@ -52,6 +52,8 @@ def run(
     analyze: Annotated[bool, typer.Option(
         help="Also compare the arms (statistics, synergy, figures, report.html) into "
              "<run>/analysis, as 'xenosim analyze' does")] = True,
+    scheduler: Annotated[str | None, typer.Option(
+        help="Run the mice on a Dask cluster (tcp://host:8786) instead of local processes")] = None,
 ) -> None:
     """Run an experiment: writes results/<experiment>/<run-id>/ (tables, figures, report).
 
@@ -63,6 +65,7 @@ def run(
 
         reject_option("--mice-per-arm", mice_per_arm, "; set replicates per plate instead")
         reject_option("--set", settings)
+        reject_option("--scheduler", scheduler)
         run_invitro_command(config, seed=seed, out=out, jobs=jobs, quiet=quiet,
                             fail=_fail_config)
         return
@@ -80,7 +83,20 @@ def run(
             task = bar.add_task(phase, total=total)
             return lambda: bar.advance(task)
 
-        result = run_cohort(exp, jobs=jobs, progress=progress)
+        if scheduler:  # same pure per-mouse runs, same seeds: identical results
+            from dask.distributed import Client
+
+            try:
+                client = Client(scheduler, timeout="20s")
+            except OSError as exc:
+                err_console.print(f"[bold red]error:[/] cannot reach Dask scheduler "
+                                  f"{scheduler!r}: {exc}")
+                raise typer.Exit(2) from None
+            with client:
+                result = run_cohort(exp, jobs=jobs, executor=client.get_executor(),
+                                    progress=progress)
+        else:
+            result = run_cohort(exp, jobs=jobs, progress=progress)
     elapsed = time.perf_counter() - start
     for w in result.warnings:
         console.print(f"[yellow]warning:[/] {w}")
@@ -196,6 +212,17 @@ def _register_analysis() -> None:
 
 
 _register_analysis()
+
+
+def _register_sweep() -> None:
+    """``xenosim sweep`` / ``xenosim calibrate`` live in :mod:`xenosim.sweep.cli`."""
+    from .sweep.cli import calibrate_command, sweep_command
+
+    app.command("sweep")(sweep_command)
+    app.command("calibrate")(calibrate_command)
+
+
+_register_sweep()
 
 
 def main() -> None:  # pragma: no cover

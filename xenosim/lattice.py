@@ -32,9 +32,10 @@ def _build(capacity: int) -> None:
 
 
 def ensure_capacity(n: int) -> None:
-    """Make sure the site ordering covers at least ``n`` sites (grows by doubling)."""
+    """Make sure the site ordering covers at least ``n`` sites (grows by doubling, with 50 %
+    headroom on the first build so a growing tumour does not rebuild at once)."""
     if "radius" not in _CACHE or _CACHE["radius"].shape[0] < n:
-        _build(max(n, 2 * _CACHE.get("radius", np.empty(0)).shape[0], 4096))
+        _build(max(n + n // 2, 2 * _CACHE.get("radius", np.empty(0)).shape[0], 4096))
 
 
 def site_radius(n: int) -> np.ndarray:

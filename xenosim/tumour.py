@@ -90,7 +90,14 @@ class Tumour:
 
     # ---- one step ----------------------------------------------------------------------------
     def step(self, exposure: Exposure, dt_h: float) -> None:
-        """Advance the population by ``dt_h`` hours under the step's exposure."""
+        """Advance the population by ``dt_h`` hours under the step's exposure.
+
+        Performance notes (the math is the reference engine's, see :mod:`xenosim.reference`):
+        masks multiply rates instead of ``np.where`` (no branch per cell); scalar factors are
+        combined before touching arrays; one uniform per cell serves the competing fates of
+        viable cells and the clearance of dead ones (a cell is never both); the update gathers
+        every array with one index array.
+        """
         p, rng = self.p, self.rng
         viable = self.status <= fate.QUIESCENT
         o2 = self.oxygen()
@@ -102,53 +109,67 @@ class Tumour:
         self.er_activity = sig.er.total.astype(np.float32, copy=False)
         del sig  # ER shares are recomputed on demand by summary(); free them now
 
-        cycling = viable & (o2 >= p["hypoxia_threshold"])
-        drive = fate.proliferation_drive(self.er_activity, self.mtorc1,
-                                         self.rates.er_independent_fraction,
-                                         p["translation_half_mtorc1"])
-        division = np.float32(self.rates.division_rate_max_per_h) * drive
+        oxygenated = o2 >= np.float32(p["hypoxia_threshold"])
+        anoxic = o2 < np.float32(p["anoxia_threshold"])
+        del o2
+        cycling = viable & oxygenated
+        division = fate.proliferation_drive(self.er_activity, self.mtorc1,
+                                            self.rates.er_independent_fraction,
+                                            p["translation_half_mtorc1"])
+        k_div = self.rates.division_rate_max_per_h
         if self.invivo:
-            division *= np.float32(p["invivo_cycling_factor"])
+            k_div *= p["invivo_cycling_factor"]
             # deprivation-driven apoptosis hits cells trying to cycle; hypoxic quiescent cells
             # keep only the basal (Akt-opposed) loss
-            gain = np.where(o2 >= p["hypoxia_threshold"], np.float32(p["apoptosis_deprivation_gain"]),
-                            np.float32(0))
+            gain = oxygenated * np.float32(p["apoptosis_deprivation_gain"])
             apoptosis = fate.apoptosis_rate_per_h(self.er_activity, self.akt,
                                                   p["apoptosis_rate_invivo_per_day"], gain,
                                                   p["akt_survival_max"])
+            del gain
+            apoptosis *= viable
         else:
             apoptosis = np.zeros_like(division)
-        division = np.where(cycling, division, np.float32(0))
-        apoptosis = np.where(viable, apoptosis, np.float32(0))
-        necrosis = np.where(viable & (o2 < p["anoxia_threshold"]),
-                            np.float32(p["necrosis_rate_per_day"] / 24.0), np.float32(0))
-        divide, apoptose, necrose = fate.draw_fates(rng, division, apoptosis, necrosis, dt_h)
-
-        status = np.where(cycling, np.uint8(fate.CYCLING), np.uint8(fate.QUIESCENT))
-        status = np.where(viable, status, self.status)
-        status[apoptose] = fate.APOPTOTIC
-        status[necrose] = fate.NECROTIC
-
-        # clearance of cells that were already dead at the start of the step
+        division *= np.float32(k_div)
+        division *= cycling
+        necrosis = (viable & anoxic) * np.float32(p["necrosis_rate_per_day"] / 24.0)
+        del anoxic
         u = rng.random(self.n_agents, dtype=np.float32)
+        divide, apoptose, necrose = fate.draw_fates(rng, division, apoptosis, necrosis, dt_h, u=u)
+        del division, apoptosis, necrosis
+
+        # clearance of cells that were already dead at the start of the step: their uniform was
+        # not used by draw_fates (all their rates are 0)
         cleared = ((self.status == fate.APOPTOTIC)
                    & (u < fate.clearance_probability(p["apoptotic_clearance_half_life_h"], dt_h)))
         cleared |= ((self.status == fate.NECROTIC)
                     & (u < fate.clearance_probability(
                         p["necrotic_clearance_half_life_day"] * 24.0, dt_h)))
+        del u
+        # viable cells become cycling or quiescent by oxygen; the dead keep their status
+        status = self.status.copy()  # readers holding the old array keep a consistent view
+        np.copyto(status, np.where(oxygenated, np.uint8(fate.CYCLING), np.uint8(fate.QUIESCENT)),
+                  where=viable)
+        status[apoptose] = fate.APOPTOTIC
+        status[necrose] = fate.NECROTIC
+        del viable, cycling, oxygenated, apoptose, necrose
         self.status = status
-        counts = np.where(cleared, np.uint8(0), np.where(divide, np.uint8(2), np.uint8(1)))
-        self._update(counts, divide)
+        self._update(cleared, divide)
         self.time_h += dt_h
 
-    def _update(self, counts: np.ndarray, divide: np.ndarray) -> None:
-        """Insert daughters behind mothers, drop cleared cells (one repeat per array)."""
-        n_daughters = int(divide.sum())
+    def _update(self, cleared: np.ndarray, divide: np.ndarray) -> None:
+        """Insert daughters behind mothers, drop cleared cells (one gather per array)."""
+        counts = divide.view(np.uint8) + np.uint8(1)
+        counts[cleared] = 0
+        n_daughters = int(np.count_nonzero(divide))
+        if n_daughters == 0 and not cleared.any():
+            return
+        index = np.repeat(np.arange(self.n_agents, dtype=np.int32), counts)
         for name in STATE_ARRAYS:
-            setattr(self, name, np.repeat(getattr(self, name), counts))
+            setattr(self, name, getattr(self, name).take(index))
         if n_daughters:
             ends = np.cumsum(counts, dtype=np.int32)
             daughter_idx = ends[divide] - 1
+            del ends
             p = self.p
             for name in ("akt_expression", "er_expression"):
                 arr = getattr(self, name)

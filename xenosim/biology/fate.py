@@ -10,6 +10,7 @@ import numpy as np
 
 CYCLING, QUIESCENT, APOPTOTIC, NECROTIC = 0, 1, 2, 3
 STATUS_NAMES = ("cycling", "quiescent", "apoptotic", "necrotic")
+_TINY = np.finfo(np.float32).tiny
 
 
 def proliferation_drive(er_total, mtorc1, er_independent_fraction: float,
@@ -34,19 +35,25 @@ def apoptosis_rate_per_h(er_total, akt, basal_per_day: float, deprivation_gain,
 
 
 def draw_fates(rng: np.random.Generator, division_per_h, apoptosis_per_h, necrosis_per_h,
-               dt_h: float):
-    """Competing risks over one step: boolean masks (divide, apoptose, necrose)."""
+               dt_h: float, u=None):
+    """Competing risks over one step: boolean masks (divide, apoptose, necrose).
+
+    ``u`` (uniforms in [0, 1), one per cell) may be given; otherwise they are drawn from ``rng``.
+    """
     total = division_per_h + apoptosis_per_h + necrosis_per_h
     p_event = -np.expm1(-total * dt_h)
-    u = rng.random(np.shape(total), dtype=np.float32)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        scale = np.where(total > 0, p_event / total, 0.0)
-    cut_div = division_per_h * scale
-    cut_apo = cut_div + apoptosis_per_h * scale
-    cut_nec = cut_apo + necrosis_per_h * scale
-    divide = u < cut_div
-    apoptose = (u >= cut_div) & (u < cut_apo)
-    necrose = (u >= cut_apo) & (u < cut_nec)
+    if u is None:
+        u = rng.random(np.shape(total), dtype=np.float32)
+    # p_event / total, 0 where no hazard (p_event is 0 there too): no branch per cell
+    scale = p_event / np.maximum(total, _TINY)
+    del total, p_event
+    cut = division_per_h * scale
+    divide = u < cut
+    cut += apoptosis_per_h * scale
+    below_apo = u < cut
+    apoptose = below_apo ^ divide  # cut_div <= u < cut_apo
+    cut += necrosis_per_h * scale
+    necrose = (u < cut) ^ below_apo  # cut_apo <= u < cut_nec
     return divide, apoptose, necrose
 
 
