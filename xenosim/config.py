@@ -189,6 +189,9 @@ class Mechanisms(_Strict):
     akt_survival: bool = True
     heterogeneity: bool = True
     hypoxia: bool = True
+    torc2_akt_link: bool = True  # TORC1/2 kinase inhibitors cut mTORC2 -> Akt S473
+    er_degradation: bool = True  # fulvestrant degrades ER protein
+    tumour_aromatase: bool = True  # aromatase-expressing tumours make E2 from androstenedione
 
 
 class Experiment(_Strict):
