@@ -43,11 +43,19 @@ def run(
     out: Annotated[Path, typer.Option(help="Results root directory")] = Path("results"),
     jobs: Annotated[int, typer.Option(help="Parallel worker processes")] = min(2, os.cpu_count() or 1),
     quiet: Annotated[bool, typer.Option(help="No progress bar")] = False,
+    patients_per_arm: Annotated[int | None, typer.Option(
+        help="Override patients per arm (virtual-patient configs)")] = None,
 ) -> None:
     """Run an experiment: writes results/<experiment>/<run-id>/ (tables, figures, report)."""
     from .cohort import run_cohort
     from .output import write_results
+    from .patients.config import is_patient_config
 
+    if is_patient_config(config):  # mode: patients -> the virtual-patient trial runner
+        from .patients.cli import run_patients
+
+        run_patients(config, seed, patients_per_arm, out, jobs, quiet)
+        return
     exp = _load(config, {"seed": seed, "mice_per_arm": mice_per_arm})
     console.print(f"[bold]{exp.experiment}[/]: {len(exp.cell_lines)} cell line(s) x "
                   f"{len(exp.arms)} arms x {exp.mice_per_arm} mice, seed {exp.seed}, {jobs} job(s)")
@@ -71,6 +79,13 @@ def run(
 @app.command()
 def validate(config: Annotated[Path, typer.Argument(help="Experiment config (YAML)")]) -> None:
     """Check a config without running it (exit code 2 and located errors if invalid)."""
+    from .patients.config import is_patient_config
+
+    if is_patient_config(config):
+        from .patients.cli import validate_patients
+
+        validate_patients(config)
+        return
     exp = _load(config, {})
     console.print(f"[green]OK[/] {config}: experiment {exp.experiment!r}, "
                   f"{len(exp.cell_lines)} cell line(s), {len(exp.arms)} arms")
@@ -86,9 +101,14 @@ def list_library() -> None:
     table = Table(title="Experiments (configs/)")
     table.add_column("config")
     table.add_column("experiment")
+    from .patients.config import is_patient_config, load_patient_study
+
     for f in sorted(configs.glob("*.yaml")) if configs.is_dir() else []:
         try:
-            table.add_row(str(f), load_experiment(f).experiment)
+            if is_patient_config(f):
+                table.add_row(str(f), load_patient_study(f).experiment + " (virtual patients)")
+            else:
+                table.add_row(str(f), load_experiment(f).experiment)
         except ConfigErrors:
             table.add_row(str(f), "[red]invalid[/]")
     console.print(table)
@@ -105,10 +125,10 @@ def list_library() -> None:
         t.add_row(name, desc)
     console.print(t)
     t = Table(title="Drugs")
-    for c in ("drug", "target", "routes", "description"):
+    for c in ("drug", "target", "routes", "PK", "description"):
         t.add_column(c)
     for d in DRUGS.values():
-        t.add_row(d.name, d.target, ", ".join(d.routes), d.description)
+        t.add_row(d.name, d.target, ", ".join(d.routes), ", ".join(d.species), d.description)
     console.print(t)
 
 
@@ -123,7 +143,8 @@ def params(
     t = Table(title="Model parameters", show_lines=False)
     for c in ("name", "value", "unit", "grade", "source", "note"):
         t.add_column(c, overflow="fold")
-    everything = list(PARAMETERS.values()) + [p for d in DRUGS.values() for p in d.params()]
+    everything = list(PARAMETERS.values()) + [p for d in DRUGS.values() if not d.alias_of
+                                               for p in d.params()]
     for p in everything:
         if grade and p.grade != grade:
             continue
