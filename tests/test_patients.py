@@ -172,3 +172,12 @@ def test_cli_runs_a_tiny_trial_and_writes_the_results(tmp_path):
     assert "Hazard ratios" in (run / "report.md").read_text()
     again = load_patient_study(run / "config.yaml")  # the resolved config reproduces the run
     assert again.seed == 5 and again.patients_per_arm == 3
+
+
+def test_list_shows_patient_configs_modifiers_and_drug_species(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    res = CliRunner().invoke(app, ["list"], env={"COLUMNS": "200"})
+    assert res.exit_code == 0, res.output
+    for word in ("ai_naive_letrozole_temsirolimus (virtual patients)", "tsc1_loss", "lted",
+                 "mcf7_aro", "mln0128", "mouse, human"):
+        assert word in res.output, word

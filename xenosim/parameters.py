@@ -130,9 +130,10 @@ PARAMETERS: dict[str, Param] = {
         _P("tsc1_loss_mtorc1_drive", 0.6, "1", "Huang & Manning 2008 (TSC loss: Rheb-GTP keeps "
            "mTORC1 on without Akt)", "assumed",
            "Akt-independent share of mTORC1 activity in TSC1-null cells"),
-        _P("patient_kinetics_scale", 0.15, "1", "Friberg 1997; Kuroishi 1990 (breast cancer volume "
+        _P("patient_kinetics_scale", 0.1, "1", "Friberg 1997; Kuroishi 1990 (breast cancer volume "
            "doubling ~2-6 months vs ~1-2 weeks for MCF-7 xenografts)", "assumed",
-           "division and basal loss rates of patient lesions relative to xenografts (median)"),
+           "division and basal loss rates of patient lesions relative to xenografts (median): "
+           "~11-day perfused xenograft doubling (this model, 15 pM E2) / ~100-day human doubling"),
     ]
 }
 

@@ -56,7 +56,7 @@ def spider_figure(scans: pd.DataFrame, labels: dict[str, str], threshold_pct: fl
     apply_style()
     arms = [a for a in labels if a in set(scans["arm"])]
     fig, axes = plt.subplots(1, len(arms), figsize=(5.2 * len(arms), 4.2), sharey=True,
-                             squeeze=False)
+                             sharex=True, squeeze=False)
     lo = max(-100.0, float(scans["change_from_baseline_pct"].min()) - 5)
     hi = min(400.0, float(scans["change_from_baseline_pct"].max()) + 10)
     for ax, arm in zip(axes[0], arms, strict=True):
