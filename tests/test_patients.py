@@ -70,6 +70,8 @@ def test_hazard_ratio_ci_has_its_nominal_coverage():
 def test_no_events_gives_no_hazard_ratio_and_median_not_reached():
     r = cox_hazard_ratio([5.0, 6.0, 7.0, 8.0], [False] * 4, [0, 0, 1, 1])
     assert np.isnan(r["hr"]) and r["events"] == 0
+    one_sided = cox_hazard_ratio([1.0, 2.0, 7.0, 8.0], [True, True, False, False], [0, 0, 1, 1])
+    assert np.isnan(one_sided["hr"]) and one_sided["events"] == 2  # diverges: not estimable
     assert np.isnan(median_survival([5.0, 6.0], [False, False])[0])
 
 

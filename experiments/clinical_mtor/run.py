@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 
 from xenosim.patients.config import load_patient_study
@@ -34,7 +35,7 @@ CONFIGS = {
 RULES = {"+20 % volume (issue rule)": 0.2, "+72.8 % volume (RECIST 1.1 diameters)": 1.2**3 - 1}
 CLINICAL = {  # published HR (95 % CI) and medians (months), for the figure only
     "AI-naive: letrozole +/- temsirolimus (HORIZON)": (0.90, 0.76, 1.07, "8.9 vs 9.0 (PFS)"),
-    "AI-resistant: exemestane +/- everolimus (BOLERO-2)": (0.43, 0.35, 0.54, "3.2 vs 7.8 (PFS, local)"),
+    "AI-resistant: exemestane +/- everolimus (BOLERO-2)": (0.45, 0.38, 0.54, "3.2 vs 7.8 (PFS)"),
     "AI-resistant: tamoxifen +/- everolimus (TAMRAD)": (0.54, 0.36, 0.81, "4.5 vs 8.6 (TTP)"),
 }
 
@@ -44,11 +45,32 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=ROOT / "results")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--patients-per-arm", type=int, default=None)
+    ap.add_argument("--mechanism-off", default=None,
+                    help="ablate one mechanism switch in every trial (e.g. ser167_er_link); "
+                    "figures go to figures/ablation_<switch>/")
+    ap.add_argument("--forest-only", action="store_true",
+                    help="redraw forest.png from figures/hazard_ratios.csv without running")
     args = ap.parse_args()
+    if args.forest_only:
+        forest(pd.read_csv(HERE / "figures" / "hazard_ratios.csv"), HERE / "figures" / "forest.png")
+        return
     rows, kms = [], {}
+    figdir = HERE / "figures"
+    if args.mechanism_off:
+        from xenosim.config import Mechanisms
+
+        if args.mechanism_off not in Mechanisms.model_fields:
+            ap.error(f"unknown mechanism {args.mechanism_off!r}; allowed: "
+                     f"{', '.join(Mechanisms.model_fields)}")
+        figdir = figdir / f"ablation_{args.mechanism_off}"
+        figdir.mkdir(parents=True, exist_ok=True)
     for title, cfg in CONFIGS.items():
         base = load_patient_study(ROOT / "configs" / cfg,
                                   {"patients_per_arm": args.patients_per_arm})
+        if args.mechanism_off:
+            base = base.model_copy(update={
+                "experiment": f"{base.experiment}_no_{args.mechanism_off}",
+                "mechanisms": base.mechanisms.model_copy(update={args.mechanism_off: False})})
         for rule, inc in RULES.items():
             study = base.model_copy(update={
                 "experiment": base.experiment + ("" if inc == 0.2 else "_recist_diameter"),
@@ -69,9 +91,13 @@ def main() -> None:
                   f"{hr['hr_ci_high']:.2f}); medians {med[arms[0]]:.1f} vs {med[arms[1]]:.1f} "
                   f"months; {path}")
     table = pd.DataFrame(rows)
-    table.to_csv(HERE / "figures" / "hazard_ratios.csv", index=False, float_format="%.4g")
-    forest(table, HERE / "figures" / "forest.png")
-    km_grid(kms, HERE / "figures" / "km_grid.png")
+    table.to_csv(figdir / "hazard_ratios.csv", index=False, float_format="%.4g")
+    forest(table, figdir / "forest.png")
+    km_grid(kms, figdir / "km_grid.png")
+
+
+def _months(v: float) -> str:
+    return "not reached" if not np.isfinite(v) else f"{v:.1f}"
 
 
 def forest(table: pd.DataFrame, path: Path) -> None:
@@ -92,15 +118,15 @@ def forest(table: pd.DataFrame, path: Path) -> None:
             ax.errorbar(r["hazard_ratio"], y, xerr=[[r["hazard_ratio"] - r["ci_low"]], [hi_err]],
                         fmt=marker, color=green, capsize=3)
             pos.append(y)
-            labels.append(f"xenosim, {rule}: medians {r['median_reference']:.1f} vs "
-                          f"{r['median_combination']:.1f}")
+            labels.append(f"xenosim, {rule}: medians {_months(r['median_reference'])} vs "
+                          f"{_months(r['median_combination'])}; {int(r['events'])} events")
             y -= 1
         y -= 0.6
     ax.set_yticks(pos)
     ax.set_yticklabels(labels, fontsize=7.5)
     ax.axvline(1.0, color="0.4", ls=":")
     ax.set_xscale("log")
-    ax.set_xlim(0.02, 3)
+    ax.set_xlim(max(1e-3, 0.7 * float(table["ci_low"].min())), 3)
     ax.set_xlabel("Hazard ratio of progression, endocrine + mTOR inhibitor vs endocrine alone\n"
                   "(log scale, 95 % CI; black: published trial, green: virtual trial)")
     ax.set_title("Who benefits from adding an mTOR inhibitor", fontsize=11)

@@ -97,7 +97,7 @@ def benefit_figure(patients: pd.DataFrame, labels: dict[str, str], follow_up_mon
     ax.set_xlabel("Share of Akt-activated tumour cells at baseline (fraction)")
     ax.set_ylabel("Time to progression (months)")
     ax.set_ylim(0, follow_up_months * 1.05)
-    ax.legend(fontsize=8, loc="upper right")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.set_title("Who benefits: pathway activation vs time to progression", fontsize=11)
     fig.savefig(path)
     plt.close(fig)

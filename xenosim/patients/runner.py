@@ -134,7 +134,7 @@ def simulate_patient(study: PatientStudy, arm: str, index: int) -> PatientOutcom
     baseline_measured = None
     best_change = 0.0
     time_h = 0.0
-    exposure = profile.exposure(0.0, dt)
+    exposure = untreated  # the baseline scan sees the run-in state
     for day in scan_days:
         while time_h / 24.0 < day - EPS:
             exposure = profile.exposure(time_h, time_h + dt)

@@ -27,6 +27,8 @@ def cox_hazard_ratio(time, event, treated, level: float = 0.95) -> dict:
            "ci_high": np.nan, "p_value": np.nan}
     if event.sum() == 0 or treated.min() == treated.max():
         return out
+    if not event[treated == 1].any() or not event[treated == 0].any():
+        return out  # no events in one arm: the Cox estimate diverges, HR not estimable
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fit = PHReg(time, treated[:, None], status=event.astype(float), ties="efron").fit()
