@@ -246,3 +246,28 @@ def test_clinical_regimen_lines_validate():
     Regimen(drug="fulvestrant", dose=500, dose_unit="mg", route="im", schedule="every 28 days")
     with pytest.raises(ValueError):
         Regimen(drug="letrozole", dose=2.5, dose_unit="mg", route="im")
+
+
+def test_mcf7_aro_xenograft_config_runs_the_checks_in_mice():
+    """The config-only xenograft: MCF-7 Aro tumours take on androstenedione (no E2 pellet);
+    letrozole and fulvestrant lower ER activity, MLN0128 lowers Akt where everolimus raises it."""
+    import yaml
+
+    from xenosim.cohort import MouseSpec, simulate_mouse
+    from xenosim.config import validate_dict
+
+    root = __import__("pathlib").Path(__file__).resolve().parents[1]
+    raw = yaml.safe_load((root / "configs" / "mcf7_aro_aromatase_inhibitor.yaml").read_text())
+    raw.update(cells_per_agent=100000, study_days=14, mice_per_arm=1)
+    exp = validate_dict(raw)
+    spec = MouseSpec("m1", "mcf7_aro", 0, 0)
+    last = {}
+    for arm in ("control", "letrozole", "fulvestrant", "everolimus", "mln0128"):
+        out = simulate_mouse(exp, spec, arm)
+        assert out.enrolled, arm  # androstenedione from inoculation lets the tumour take
+        last[arm] = out.cells[-1]
+    er = {a: c["mean_er_activity"] for a, c in last.items()}
+    akt = {a: c["mean_akt"] for a, c in last.items()}
+    assert er["letrozole"] < er["control"] - 0.1
+    assert er["fulvestrant"] < 0.2 * er["control"]
+    assert akt["everolimus"] > akt["control"] > akt["mln0128"]

@@ -156,6 +156,8 @@ class Host(_Strict):
     body_weight_g: PositiveFloat = 25.0
     baseline_e2_pM: NonNegFloat | None = None  # default: 3 pM ovariectomised, 100 pM intact
     estradiol_pellet: EstradiolPellet | None = EstradiolPellet()
+    # given to every mouse from inoculation to study end, e.g. androstenedione for MCF-7 Aro
+    supplements: list[Regimen] = []
 
     def baseline_e2_nM(self) -> float:
         if self.baseline_e2_pM is not None:
