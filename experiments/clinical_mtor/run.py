@@ -51,11 +51,9 @@ def main() -> None:
     ap.add_argument("--forest-only", action="store_true",
                     help="redraw forest.png from figures/hazard_ratios.csv without running")
     args = ap.parse_args()
-    if args.forest_only:
-        forest(pd.read_csv(HERE / "figures" / "hazard_ratios.csv"), HERE / "figures" / "forest.png")
-        return
     rows, kms = [], {}
     figdir = HERE / "figures"
+    note = f" (ablation: {args.mechanism_off} off)" if args.mechanism_off else ""
     if args.mechanism_off:
         from xenosim.config import Mechanisms
 
@@ -64,6 +62,9 @@ def main() -> None:
                      f"{', '.join(Mechanisms.model_fields)}")
         figdir = figdir / f"ablation_{args.mechanism_off}"
         figdir.mkdir(parents=True, exist_ok=True)
+    if args.forest_only:
+        forest(pd.read_csv(figdir / "hazard_ratios.csv"), figdir / "forest.png", note)
+        return
     for title, cfg in CONFIGS.items():
         base = load_patient_study(ROOT / "configs" / cfg,
                                   {"patients_per_arm": args.patients_per_arm})
@@ -92,7 +93,7 @@ def main() -> None:
                   f"months; {path}")
     table = pd.DataFrame(rows)
     table.to_csv(figdir / "hazard_ratios.csv", index=False, float_format="%.4g")
-    forest(table, figdir / "forest.png")
+    forest(table, figdir / "forest.png", note)
     km_grid(kms, figdir / "km_grid.png")
 
 
@@ -100,7 +101,7 @@ def _months(v: float) -> str:
     return "not reached" if not np.isfinite(v) else f"{v:.1f}"
 
 
-def forest(table: pd.DataFrame, path: Path) -> None:
+def forest(table: pd.DataFrame, path: Path, note: str = "") -> None:
     """Hazard ratios (combination vs endocrine alone) per population and rule, with the trials'."""
     apply_style()
     fig, ax = plt.subplots(figsize=(8.5, 5.2))
@@ -114,9 +115,14 @@ def forest(table: pd.DataFrame, path: Path) -> None:
         y -= 1
         for rule, marker in zip(RULES, ("o", "s"), strict=True):
             r = table[(table["population"] == title) & (table["rule"] == rule)].iloc[0]
-            hi_err = min(r["ci_high"], 20) - r["hazard_ratio"]
-            ax.errorbar(r["hazard_ratio"], y, xerr=[[r["hazard_ratio"] - r["ci_low"]], [hi_err]],
-                        fmt=marker, color=green, capsize=3)
+            if np.isfinite(r["hazard_ratio"]):
+                hi_err = min(r["ci_high"], 20) - r["hazard_ratio"]
+                ax.errorbar(r["hazard_ratio"], y,
+                            xerr=[[r["hazard_ratio"] - r["ci_low"]], [hi_err]],
+                            fmt=marker, color=green, capsize=3)
+            else:
+                ax.text(0.02, y, "HR not estimable: no progression in one arm", fontsize=7.5,
+                        va="center", color=green, transform=ax.get_yaxis_transform())
             pos.append(y)
             labels.append(f"xenosim, {rule}: medians {_months(r['median_reference'])} vs "
                           f"{_months(r['median_combination'])}; {int(r['events'])} events")
@@ -126,10 +132,11 @@ def forest(table: pd.DataFrame, path: Path) -> None:
     ax.set_yticklabels(labels, fontsize=7.5)
     ax.axvline(1.0, color="0.4", ls=":")
     ax.set_xscale("log")
-    ax.set_xlim(max(1e-3, 0.7 * float(table["ci_low"].min())), 3)
+    low = float(np.nanmin(table["ci_low"])) if table["ci_low"].notna().any() else 0.1
+    ax.set_xlim(max(1e-3, 0.7 * low), 3)
     ax.set_xlabel("Hazard ratio of progression, endocrine + mTOR inhibitor vs endocrine alone\n"
                   "(log scale, 95 % CI; black: published trial, green: virtual trial)")
-    ax.set_title("Who benefits from adding an mTOR inhibitor", fontsize=11)
+    ax.set_title("Who benefits from adding an mTOR inhibitor" + note, fontsize=11)
     fig.savefig(path)
     plt.close(fig)
 

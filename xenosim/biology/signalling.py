@@ -43,7 +43,7 @@ class Signals:
     ser167: np.ndarray
     er: er_mod.ERActivity = field(repr=False)
     er_protein: np.ndarray | float = 1.0  # relative to untreated (fulvestrant degrades ER)
-    e2_tumour_nM: float = 0.0  # E2 the cells see: serum E2 + tumour aromatase
+    e2_tumour_nM: np.ndarray | float = 0.0  # E2 the cells see: serum + tumour aromatase
 
 
 def compute_signalling(exposure: Exposure, genotype: Genotype, p: dict[str, float],
@@ -87,7 +87,7 @@ def compute_signalling(exposure: Exposure, genotype: Genotype, p: dict[str, floa
         er_protein = serd.er_protein_remaining(occ_f, p["serd_er_degradation_max"])
         er_expr = er_expr * er_protein
     er = er_mod.er_activity(occ_e2, occ_anti, occ_free, ser167, er_expr, p)
-    return Signals(akt, mtorc1, s6k1, ser167, er, er_protein, float(e2_nM))
+    return Signals(akt, mtorc1, s6k1, ser167, er, er_protein, e2_nM)
 
 
 def steady_state(exposure: Exposure, genotype: Genotype, p: dict[str, float],
