@@ -55,16 +55,18 @@ def test_iv_bolus_halves_every_half_life(species, name):
     assert c[1] / c[0] == pytest.approx(0.5) and c[2] / c[0] == pytest.approx(0.25)
 
 
-@pytest.mark.parametrize("name", HUMAN)
-def test_human_daily_oral_dosing_reaches_the_accumulation_steady_state(name):
-    d = drug(name).for_species("human")
+@pytest.mark.parametrize("species,name", [("mouse", n) for n in LIBRARY]
+                         + [("human", n) for n in HUMAN])
+def test_daily_dosing_reaches_the_accumulation_steady_state(species, name):
+    d = drug(name).for_species(species)
+    weight = MOUSE_KG if species == "mouse" else HUMAN_KG
     k = np.log(2) / d.half_life_h.value
     slowest_h = max(d.half_life_h.value, np.log(2) / d.absorption_rate_per_h.value)  # flip-flop
     days = int(np.ceil(8 * slowest_h / 24)) + 3
     doses = [DoseEvent(24.0 * i, 10.0, "po") for i in range(days)]
     t = np.array([24.0 * (days - 2) + 3, 24.0 * (days - 1) + 3])
-    multi = serum_concentration_nM(d, doses, t, HUMAN_KG)
-    single = serum_concentration_nM(d, doses[:1], np.array([3.0]), HUMAN_KG)
+    multi = serum_concentration_nM(d, doses, t, weight)
+    single = serum_concentration_nM(d, doses[:1], np.array([3.0]), weight)
     assert multi[1] == pytest.approx(multi[0], rel=0.01)  # at steady state
     ka, tau, t3 = d.absorption_rate_per_h.value, 24.0, 3.0
     # Bateman superposition: each exponential accumulates with its own factor 1/(1 - e^{-k tau})
