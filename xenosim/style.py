@@ -22,6 +22,10 @@ ARM_COLOURS: dict[str, str] = {
     "letrozole+temsirolimus": "#009e73",
     "exemestane+everolimus": "#009e73",
     "tamoxifen+everolimus": "#009e73",
+    "letrozole+everolimus": "#009e73",
+    "everolimus": "#e69f00",  # a rapalog alone: the CCI-779 colour
+    "fulvestrant": "#d55e00",
+    "mln0128": "#8c564b",
 }
 _EXTRA = sns.color_palette("tab10", 10).as_hex()
 
