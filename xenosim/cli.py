@@ -36,6 +36,15 @@ def _load(config: Path, overrides: dict, settings: list[str] | None = None):
         _fail_config(exc)
 
 
+def _reject_options(kind: str, options: dict) -> None:
+    """Options that mean nothing for this kind of config are refused, not silently ignored."""
+    given = [name for name, value in options.items() if value not in (None, [], ())]
+    if given:
+        err_console.print(f"[bold red]error:[/] {', '.join(given)} does not apply to a {kind} "
+                          f"config")
+        raise typer.Exit(2)
+
+
 SETTINGS_HELP = ("Change a config value for this run: KEY.PATH=VALUE (repeatable), e.g. "
                  "--set mechanisms.ser167_er_link=false --set experiment=no_ser167")
 
@@ -54,6 +63,8 @@ def run(
              "<run>/analysis, as 'xenosim analyze' does")] = True,
     scheduler: Annotated[str | None, typer.Option(
         help="Run the mice on a Dask cluster (tcp://host:8786) instead of local processes")] = None,
+    patients_per_arm: Annotated[int | None, typer.Option(
+        help="Override patients per arm (virtual-patient configs)")] = None,
 ) -> None:
     """Run an experiment: writes results/<experiment>/<run-id>/ (tables, figures, report).
 
@@ -61,17 +72,26 @@ def run(
     from .invitro.cli import is_invitro_config
 
     if is_invitro_config(config):
-        from .invitro.cli import reject_option, run_invitro_command
+        from .invitro.cli import run_invitro_command
 
-        reject_option("--mice-per-arm", mice_per_arm, "; set replicates per plate instead")
-        reject_option("--set", settings)
-        reject_option("--scheduler", scheduler)
+        _reject_options("in vitro", {"--mice-per-arm": mice_per_arm, "--set": settings,
+                                     "--scheduler": scheduler,
+                                     "--patients-per-arm": patients_per_arm})
         run_invitro_command(config, seed=seed, out=out, jobs=jobs, quiet=quiet,
                             fail=_fail_config)
         return
     from .cohort import run_cohort
     from .output import write_results
+    from .patients.config import is_patient_config
 
+    if is_patient_config(config):  # mode: patients -> the virtual-patient trial runner
+        from .patients.cli import run_patients
+
+        _reject_options("virtual-patient", {"--mice-per-arm": mice_per_arm, "--set": settings,
+                                            "--scheduler": scheduler})
+        run_patients(config, seed, patients_per_arm, out, jobs, quiet)
+        return
+    _reject_options("xenograft", {"--patients-per-arm": patients_per_arm})
     exp = _load(config, {"seed": seed, "mice_per_arm": mice_per_arm}, settings)
     console.print(f"[bold]{exp.experiment}[/]: {len(exp.cell_lines)} cell line(s) x "
                   f"{len(exp.arms)} arms x {exp.mice_per_arm} mice, seed {exp.seed}, {jobs} job(s)")
@@ -129,12 +149,19 @@ def validate(
 ) -> None:
     """Check a config without running it (exit code 2 and located errors if invalid)."""
     from .invitro.cli import is_invitro_config
+    from .patients.config import is_patient_config
 
     if is_invitro_config(config):
-        from .invitro.cli import reject_option, validate_invitro_command
+        from .invitro.cli import validate_invitro_command
 
-        reject_option("--set", settings)
+        _reject_options("in vitro", {"--set": settings})
         validate_invitro_command(config, fail=_fail_config)
+        return
+    if is_patient_config(config):
+        from .patients.cli import validate_patients
+
+        _reject_options("virtual-patient", {"--set": settings})
+        validate_patients(config)
         return
     exp = _load(config, {}, settings)
     console.print(f"[green]OK[/] {config}: experiment {exp.experiment!r}, "
@@ -153,10 +180,14 @@ def list_library() -> None:
     table = Table(title="Experiments (configs/)")
     table.add_column("config")
     table.add_column("experiment")
+    from .patients.config import is_patient_config, load_patient_study
+
     for f in sorted(configs.glob("*.yaml")) if configs.is_dir() else []:
         try:
             if is_invitro_config(f):
                 table.add_row(str(f), f"{load_invitro(f).experiment} (in vitro)")
+            elif is_patient_config(f):
+                table.add_row(str(f), load_patient_study(f).experiment + " (virtual patients)")
             else:
                 table.add_row(str(f), load_experiment(f).experiment)
         except ConfigErrors:
@@ -175,10 +206,10 @@ def list_library() -> None:
         t.add_row(name, desc)
     console.print(t)
     t = Table(title="Drugs")
-    for c in ("drug", "target", "routes", "description"):
+    for c in ("drug", "target", "routes", "PK", "description"):
         t.add_column(c)
     for d in DRUGS.values():
-        t.add_row(d.name, d.target, ", ".join(d.routes), d.description)
+        t.add_row(d.name, d.target, ", ".join(d.routes), ", ".join(d.species), d.description)
     console.print(t)
 
 
@@ -194,7 +225,8 @@ def params(
     t = Table(title="Model parameters", show_lines=False)
     for c in ("name", "value", "unit", "grade", "source", "note"):
         t.add_column(c, overflow="fold")
-    everything = list(PARAMETERS.values()) + [p for d in DRUGS.values() for p in d.params()]
+    everything = list(PARAMETERS.values()) + [p for d in DRUGS.values() if not d.alias_of
+                                               for p in d.params()]
     for p in everything:
         if grade and p.grade != grade:
             continue

@@ -156,6 +156,8 @@ class Host(_Strict):
     body_weight_g: PositiveFloat = 25.0
     baseline_e2_pM: NonNegFloat | None = None  # default: 3 pM ovariectomised, 100 pM intact
     estradiol_pellet: EstradiolPellet | None = EstradiolPellet()
+    # given to every mouse from inoculation to study end, e.g. androstenedione for MCF-7 Aro
+    supplements: list[Regimen] = []
 
     def baseline_e2_nM(self) -> float:
         if self.baseline_e2_pM is not None:
@@ -189,6 +191,9 @@ class Mechanisms(_Strict):
     akt_survival: bool = True
     heterogeneity: bool = True
     hypoxia: bool = True
+    torc2_akt_link: bool = True  # TORC1/2 kinase inhibitors cut mTORC2 -> Akt S473
+    er_degradation: bool = True  # fulvestrant degrades ER protein
+    tumour_aromatase: bool = True  # aromatase-expressing tumours make E2 from androstenedione
 
 
 class Experiment(_Strict):

@@ -49,6 +49,9 @@ def mouse_profile(exp: Experiment, arm: str | None, treatment_start_h: float | N
             DoseEvent(d * 24.0, pellet.dose_mg, "pellet", pellet.release_days * 24.0,
                       min(removal, implants[i + 1] * 24.0) if i + 1 < len(implants) else removal)
             for i, d in enumerate(implants)]
+    for reg in host.supplements:  # from inoculation (the take phase) to the end
+        doses.setdefault(reg.drug, []).extend(
+            regimen_doses(reg, 0.0, end_h / 24.0, weight_kg))
     if arm is not None:
         for reg in exp.arms[arm].regimens:
             doses.setdefault(reg.drug, []).extend(

@@ -107,6 +107,33 @@ PARAMETERS: dict[str, Param] = {
            "assumed", "lognormal sigma of the per-mouse in vivo cycling factor (vascular supply)"),
         _P("high_activity_threshold", 0.5, "1", "assumed", "assumed",
            "activity above which a cell counts as 'high' (mTORC1, ER) in summaries"),
+        # ---- drug and genotype library (issue 7) ------------------------------------------------
+        _P("akt_s473_dependence", 0.8, "1", "Sarbassov 2005; Alessi 1996 (S473 by mTORC2 needed "
+           "for full Akt activity; T308-only Akt is partly active)", "assumed",
+           "share of PI3K-driven Akt activity lost when mTORC2 is fully inhibited"),
+        _P("kd_fulvestrant_nM", 0.22, "nM", "Wakeling 1991 (ICI 182,780 relative binding affinity "
+           "0.89 of E2)", "derived", "kd_e2_nM / 0.89"),
+        _P("serd_er_degradation_max", 0.8, "1", "Wakeling 1991; Nicholson 2001 (fulvestrant lowers "
+           "ER protein by ~80% in MCF-7 and in tumours)", "assumed",
+           "fraction of ER protein degraded when all ER is fulvestrant-bound"),
+        _P("aromatase_e2_per_androstenedione", 0.04, "1", "Geisler 2008 (tumour E2 ~10x plasma in "
+           "postmenopausal breast cancer with ~2.5 nM plasma androstenedione)", "assumed",
+           "tumour E2 (nM) formed per nM androstenedione (well below Km) at full (MCF-7Ca-like) aromatase"),
+        _P("aromatase_km_androstenedione_nM", 30.0, "nM", "Km of aromatase for androstenedione "
+           "~20-50 nM (placental and breast aromatase; Kellis & Vickery 1987)", "measured",
+           "substrate saturation: supraphysiological androstenedione (mouse supplements) "
+           "cannot raise tumour E2 without bound"),
+        _P("postmenopausal_serum_e2_pM", 15.0, "pM", "Geisler 2002 (postmenopausal plasma E2 "
+           "~5-20 pM)", "measured", "made by peripheral aromatase; AIs suppress it"),
+        _P("postmenopausal_androstenedione_nM", 2.5, "nM", "Geisler 2002 (plasma androstenedione "
+           "~0.5-1 ng/mL)", "measured"),
+        _P("tsc1_loss_mtorc1_drive", 0.6, "1", "Huang & Manning 2008 (TSC loss: Rheb-GTP keeps "
+           "mTORC1 on without Akt)", "assumed",
+           "Akt-independent share of mTORC1 activity in TSC1-null cells"),
+        _P("patient_kinetics_scale", 0.1, "1", "Friberg 1997; Kuroishi 1990 (breast cancer volume "
+           "doubling ~2-6 months vs ~1-2 weeks for MCF-7 xenografts)", "assumed",
+           "division and basal loss rates of patient lesions relative to xenografts (median): "
+           "~11-day perfused xenograft doubling (this model, 15 pM E2) / ~100-day human doubling"),
     ]
 }
 
@@ -117,6 +144,9 @@ MECHANISM_SWITCHES: dict[str, tuple[str, ...]] = {
     "tamoxifen_partial_agonism": ("efficacy_tamoxifen_bound",),
     "akt_survival": ("akt_survival_max",),
     "heterogeneity": ("expression_sigma_log",),
+    "torc2_akt_link": ("akt_s473_dependence",),
+    "er_degradation": ("serd_er_degradation_max",),
+    "tumour_aromatase": ("aromatase_e2_per_androstenedione",),
 }
 #: Switches handled in code rather than by zeroing a parameter.
 SPECIAL_SWITCHES = ("hypoxia",)

@@ -16,6 +16,16 @@ ARM_COLOURS: dict[str, str] = {
     "cci779": "#e69f00",
     "tamoxifen+cci779": "#009e73",
     "estrogen_withdrawal": "#cc79a7",
+    # virtual-patient trials: endocrine therapy alone in blues, with an mTOR inhibitor in greens
+    "letrozole": "#56b4e9",
+    "exemestane": "#56b4e9",
+    "letrozole+temsirolimus": "#009e73",
+    "exemestane+everolimus": "#009e73",
+    "tamoxifen+everolimus": "#009e73",
+    "letrozole+everolimus": "#009e73",
+    "everolimus": "#e69f00",  # a rapalog alone: the CCI-779 colour
+    "fulvestrant": "#d55e00",
+    "mln0128": "#8c564b",
 }
 _EXTRA = sns.color_palette("tab10", 10).as_hex()
 

@@ -23,3 +23,8 @@ def mtorc1_activity(akt: np.ndarray, basal: float, akt_half: float,
 def s6k1_activity(mtorc1: np.ndarray) -> np.ndarray:
     """S6K1 (Thr389) activity follows mTORC1 one-to-one (normalised readout)."""
     return mtorc1
+
+
+def mtorc1_basal_with_tsc_loss(basal: float, tsc_loss_drive: float, constitutive: float) -> float:
+    """Akt-independent mTORC1 share: basal (amino acids) plus Rheb activity freed by TSC loss."""
+    return basal + (1.0 - basal) * tsc_loss_drive * constitutive

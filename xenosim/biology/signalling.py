@@ -14,8 +14,8 @@ import numpy as np
 
 from ..genotypes import Genotype
 from . import akt as akt_mod
+from . import aromatase, fate, mtor, serd
 from . import er as er_mod
-from . import fate, mtor
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,10 @@ class Exposure:
     tamoxifen_nM: float = 0.0
     mtorc1_inhibition: float = 0.0  # fraction of mTORC1 activity removed (rapalogs, TORC1/2i)
     torc2_inhibition: float = 0.0  # fraction of mTORC2 -> Akt input removed (TORC1/2 inhibitors)
-    er_degradation: float = 0.0  # fraction of ER protein degraded (fulvestrant)
+    er_degradation: float = 0.0  # fraction of ER protein degraded (given directly)
+    fulvestrant_nM: float = 0.0  # SERD: pure antagonist + degrader (biology/serd.py)
+    androstenedione_nM: float = 0.0  # substrate of tumour aromatase (biology/aromatase.py)
+    aromatase_inhibition: float = 0.0  # fraction of aromatase blocked (AIs)
 
 
 @dataclass
@@ -39,6 +42,8 @@ class Signals:
     s6k1: np.ndarray
     ser167: np.ndarray
     er: er_mod.ERActivity = field(repr=False)
+    er_protein: np.ndarray | float = 1.0  # relative to untreated (fulvestrant degrades ER)
+    e2_tumour_nM: np.ndarray | float = 0.0  # E2 the cells see: serum + tumour aromatase
 
 
 def compute_signalling(exposure: Exposure, genotype: Genotype, p: dict[str, float],
@@ -50,19 +55,39 @@ def compute_signalling(exposure: Exposure, genotype: Genotype, p: dict[str, floa
         s6k1_previous,
         p["s6k1_irs1_feedback_gain"],
         akt_expression,
-        exposure.torc2_inhibition,
+        exposure.torc2_inhibition * p["akt_s473_dependence"] if exposure.torc2_inhibition else 0.0,
     )
-    mtorc1 = mtor.mtorc1_activity(akt, p["mtorc1_basal"], p["mtorc1_akt_half"],
+    mtorc1_basal = p["mtorc1_basal"]
+    if genotype.mtorc1_constitutive:  # TSC1 loss
+        mtorc1_basal = mtor.mtorc1_basal_with_tsc_loss(
+            mtorc1_basal, p["tsc1_loss_mtorc1_drive"], genotype.mtorc1_constitutive)
+    mtorc1 = mtor.mtorc1_activity(akt, mtorc1_basal, p["mtorc1_akt_half"],
                                   exposure.mtorc1_inhibition)
     s6k1 = mtor.s6k1_activity(mtorc1)
     ser167 = er_mod.ser167_phosphorylation(akt, s6k1, p["ser167_weight_s6k1"],
                                            p["ser167_half_input"], p["ser167_hill"])
+    e2_nM = exposure.e2_nM
+    if exposure.androstenedione_nM and genotype.aromatase_activity:
+        e2_nM = e2_nM + aromatase.intratumoral_estradiol_nM(
+            exposure.androstenedione_nM, genotype.aromatase_activity,
+            p["aromatase_e2_per_androstenedione"], exposure.aromatase_inhibition,
+            p["aromatase_km_androstenedione_nM"])
     occ_e2, occ_anti, occ_free = er_mod.er_occupancy(
-        exposure.e2_nM, exposure.oht_nM, exposure.tamoxifen_nM,
+        e2_nM, exposure.oht_nM, exposure.tamoxifen_nM,
         p["kd_e2_nM"], p["kd_4oht_nM"], p["kd_tamoxifen_nM"])
-    er = er_mod.er_activity(occ_e2, occ_anti, occ_free, ser167,
-                            er_expression * (1.0 - exposure.er_degradation), p)
-    return Signals(akt, mtorc1, s6k1, ser167, er)
+    er_expr = er_expression * (1.0 - exposure.er_degradation)
+    if genotype.er_expression_multiplier != 1.0:
+        er_expr = er_expr * genotype.er_expression_multiplier
+    er_protein = 1.0
+    if exposure.fulvestrant_nM:  # fulvestrant-bound ER leaves every other state, and is degraded
+        occ_f = serd.fulvestrant_occupancy(
+            exposure.fulvestrant_nM, e2_nM, exposure.oht_nM, exposure.tamoxifen_nM,
+            p["kd_fulvestrant_nM"], p["kd_e2_nM"], p["kd_4oht_nM"], p["kd_tamoxifen_nM"])
+        occ_e2, occ_anti, occ_free = (o * (1.0 - occ_f) for o in (occ_e2, occ_anti, occ_free))
+        er_protein = serd.er_protein_remaining(occ_f, p["serd_er_degradation_max"])
+        er_expr = er_expr * er_protein
+    er = er_mod.er_activity(occ_e2, occ_anti, occ_free, ser167, er_expr, p)
+    return Signals(akt, mtorc1, s6k1, ser167, er, er_protein, e2_nM)
 
 
 def steady_state(exposure: Exposure, genotype: Genotype, p: dict[str, float],

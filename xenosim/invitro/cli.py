@@ -10,7 +10,6 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import typer
 import yaml
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -76,9 +75,3 @@ def validate_invitro_command(config: Path, fail) -> None:
                   f"{n_wells} wells")
 
 
-def reject_option(name: str, value, hint: str = "") -> None:
-    """Options of the xenograft runner that mean nothing for wells: refuse them clearly."""
-    if value not in (None, [], ()):
-        Console(stderr=True).print(f"[bold red]error:[/] {name} does not apply to an in vitro "
-                                   f"config (mode: invitro){hint}")
-        raise typer.Exit(2)

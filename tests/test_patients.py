@@ -1,0 +1,185 @@
+"""Virtual-patient cohorts: the hazard-ratio machinery on synthetic data, the progression rule,
+config errors, reproducibility across workers, the CLI, and the mechanism in small trials."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from xenosim.cli import app
+from xenosim.config import ConfigErrors
+from xenosim.patients.config import load_patient_study, validate_patient_dict
+from xenosim.patients.runner import (
+    draw_patient,
+    patient_genotypes,
+    progresses,
+    run_trial,
+    simulate_patient,
+)
+from xenosim.patients.survival import (
+    arm_medians,
+    compare_arms,
+    cox_hazard_ratio,
+    median_survival,
+    synthetic_trial,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+EXE = {"drug": "exemestane", "dose": 25, "dose_unit": "mg", "route": "po"}
+EVE = {"drug": "everolimus", "dose": 10, "dose_unit": "mg", "route": "po"}
+
+
+def tiny(**over) -> dict:
+    raw = {"mode": "patients", "experiment": "tiny", "seed": 3, "patients_per_arm": 3,
+           "arms": {"exemestane": {"regimens": [EXE]},
+                    "exemestane+everolimus": {"regimens": [EXE, EVE]}},
+           "follow_up_months": 4, "agents_per_patient": 150, "run_in_days": 7}
+    raw.update(over)
+    return raw
+
+
+# ---- hazard-ratio machinery -------------------------------------------------------------------
+@pytest.mark.parametrize("true_hr", [0.45, 1.0, 2.0])
+def test_cox_recovers_a_known_hazard_ratio_on_synthetic_data(true_hr):
+    df = synthetic_trial(np.random.default_rng(7), 800, true_hr, median_reference=4.0,
+                         follow_up=24.0)
+    res = compare_arms(df, "reference").iloc[0]
+    assert res["hr_ci_low"] < true_hr < res["hr_ci_high"]
+    assert res["hazard_ratio"] == pytest.approx(true_hr, rel=0.1)
+    med = arm_medians(df).set_index("arm")
+    assert med.loc["reference", "median_ttp_months"] == pytest.approx(4.0, rel=0.1)
+    assert med.loc["treated", "median_ttp_months"] == pytest.approx(4.0 / true_hr, rel=0.15)
+    if true_hr != 1.0:
+        assert res["cox_p"] < 1e-6 and res["logrank_p"] < 1e-6
+
+
+def test_hazard_ratio_ci_has_its_nominal_coverage():
+    """95 % Wald CIs of small trials (60 per arm) cover the true HR about 95 % of the time."""
+    rng = np.random.default_rng(11)
+    covered = []
+    for _ in range(80):
+        df = synthetic_trial(rng, 60, 0.6, 5.0, 24.0)
+        r = cox_hazard_ratio(df["ttp_months"], df["progressed"], df["arm"] == "treated")
+        covered.append(r["ci_low"] < 0.6 < r["ci_high"])
+    assert 0.87 <= np.mean(covered) <= 1.0
+
+
+def test_no_events_gives_no_hazard_ratio_and_median_not_reached():
+    r = cox_hazard_ratio([5.0, 6.0, 7.0, 8.0], [False] * 4, [0, 0, 1, 1])
+    assert np.isnan(r["hr"]) and r["events"] == 0
+    one_sided = cox_hazard_ratio([1.0, 2.0, 7.0, 8.0], [True, True, False, False], [0, 0, 1, 1])
+    assert np.isnan(one_sided["hr"]) and one_sided["events"] == 2  # diverges: not estimable
+    assert np.isnan(median_survival([5.0, 6.0], [False, False])[0])
+
+
+def test_progression_is_twenty_percent_over_the_nadir():
+    assert progresses(120.0, 100.0, 0.2) and not progresses(119.9, 100.0, 0.2)
+    assert not progresses(130.0, 100.0, 0.2, min_increase=50.0)
+
+
+# ---- config ------------------------------------------------------------------------------------
+def test_example_configs_validate():
+    for name in ("patients_ai_naive.yaml", "patients_ai_resistant.yaml"):
+        study = load_patient_study(ROOT / "configs" / name)
+        assert study.reference in study.arms and len(study.arms) == 2
+
+
+@pytest.mark.parametrize("change,path,words", [
+    ({"population": {"akt_activated_modifiers": ["myr_atk"]}},
+     "population.akt_activated_modifiers", "did you mean 'myr_akt'"),
+    ({"arms": {"a": {"regimens": [EXE]},
+               "b": {"regimens": [{"drug": "estradiol", "dose": 1, "dose_unit": "mg",
+                                   "route": "sc"}]}}}, "arms", "no human PK"),
+    ({"reference_arm": "placebo"}, "", "not one of the arms"),
+    ({"scans": {"every_week": 8}}, "scans.every_week", "did you mean 'every_weeks'"),
+    ({"population": {"akt_activated_fraction": {"distribution": "beta", "mean": 0.5}}},
+     "population.akt_activated_fraction", "needs mean, sd"),
+])
+def test_bad_configs_are_located(change, path, words):
+    with pytest.raises(ConfigErrors) as err:
+        validate_patient_dict(tiny(**change), "trial.yaml")
+    text = str(err.value)
+    assert "trial.yaml" in text and path in text and words in text
+
+
+def test_cli_bad_config_exits_2_and_writes_nothing(tmp_path):
+    cfg = tmp_path / "bad.yaml"
+    cfg.write_text(yaml.safe_dump(tiny(patients_per_arm=-1)))
+    out = tmp_path / "out"
+    res = CliRunner().invoke(app, ["run", str(cfg), "--out", str(out), "--quiet"])
+    assert res.exit_code == 2 and "patients_per_arm" in res.output
+    assert "Traceback" not in res.output and not out.exists()
+
+
+# ---- runner --------------------------------------------------------------------------------------
+def test_patient_draws_and_genotypes_follow_the_population():
+    study = validate_patient_dict(tiny(population={
+        "akt_activated_fraction": {"distribution": "fixed", "value": 0.3},
+        "pi3k_activated_probability": 1.0, "adapted_probability": 0.0}))
+    traits = draw_patient(study, np.random.default_rng(0))
+    assert traits["akt_activated_fraction"] == 0.3 and traits["pi3k_activated"]
+    assert not traits["adapted"] and traits["lesion_shares"].sum() == pytest.approx(1.0)
+    parental, activated = patient_genotypes(study, traits)
+    assert "pik3ca_mutant" in parental.modifiers and "myr_akt" not in parental.modifiers
+    assert activated.constitutive_akt_drive > 0 and activated.aromatase_activity > 0
+
+
+def test_same_seed_same_trial_whatever_the_number_of_workers():
+    study = validate_patient_dict(tiny(patients_per_arm=2, follow_up_months=2))
+    one = run_trial(study, jobs=1)
+    two = run_trial(study, jobs=2)
+    pd.testing.assert_frame_equal(one.patients, two.patients)
+    pd.testing.assert_frame_equal(one.scans, two.scans)
+    assert set(one.patients["arm"]) == set(study.arms) and len(one.patients) == 4
+
+
+def test_everolimus_controls_akt_activated_adapted_tumours_better_than_exemestane_alone():
+    """The mechanism in one patient: same tumour draw, exemestane with vs without everolimus.
+    Akt-activated, LTED-adapted cells keep ligand-independent (Ser167) ER activity and
+    translation under exemestane; everolimus removes the S6K1 share (deGraffenried 2004)."""
+    pop = {"akt_activated_fraction": {"distribution": "fixed", "value": 0.5},
+           "pi3k_activated_probability": 1.0, "adapted_probability": 1.0, "lesions_max": 1,
+           "kinetics_sigma_log": 0.0,
+           "baseline_sum_volume_cm3": {"distribution": "fixed", "value": 10.0}}
+    study = validate_patient_dict(tiny(population=pop, follow_up_months=4,
+                                       progression={"increase_from_nadir": 5.0},
+                                       scans={"every_weeks": 8, "cv": 0.0}))
+    alone = simulate_patient(study, "exemestane", 0)
+    combo = simulate_patient(study, "exemestane+everolimus", 0)
+    last = {o.patient["arm"]: o.scans[-1] for o in (alone, combo)}
+    assert last["exemestane+everolimus"]["true_sum_volume_cm3"] < \
+        0.8 * last["exemestane"]["true_sum_volume_cm3"]
+    assert last["exemestane+everolimus"]["mean_mtorc1"] < 0.5 * last["exemestane"]["mean_mtorc1"]
+    assert last["exemestane+everolimus"]["mean_er_activity"] < last["exemestane"][
+        "mean_er_activity"]
+    assert last["exemestane"]["aromatase_inhibition"] > 0.95
+
+
+def test_cli_runs_a_tiny_trial_and_writes_the_results(tmp_path):
+    cfg = tmp_path / "tiny.yaml"
+    cfg.write_text(yaml.safe_dump(tiny(patients_per_arm=3)))
+    res = CliRunner().invoke(app, ["run", str(cfg), "--out", str(tmp_path), "--jobs", "1",
+                                   "--quiet", "--seed", "5"])
+    assert res.exit_code == 0, res.output
+    (run,) = (tmp_path / "tiny").iterdir()
+    for f in ("config.yaml", "manifest.json", "patients.csv", "scans.csv", "arms.csv",
+              "hazard_ratios.csv", "subgroups.csv", "km.png", "spider.png",
+              "benefit_by_akt.png", "pathway.png", "report.md"):
+        assert (run / f).is_file(), f
+    patients = pd.read_csv(run / "patients.csv")
+    assert len(patients) == 6 and set(patients["arm"]) == {"exemestane", "exemestane+everolimus"}
+    assert "Hazard ratios" in (run / "report.md").read_text()
+    again = load_patient_study(run / "config.yaml")  # the resolved config reproduces the run
+    assert again.seed == 5 and again.patients_per_arm == 3
+
+
+def test_list_shows_patient_configs_modifiers_and_drug_species(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    res = CliRunner().invoke(app, ["list"], env={"COLUMNS": "200"})
+    assert res.exit_code == 0, res.output
+    for word in ("ai_naive_letrozole_temsirolimus (virtual patients)", "tsc1_loss", "lted",
+                 "mcf7_aro", "mln0128", "mouse, human"):
+        assert word in res.output, word
