@@ -40,6 +40,14 @@ READOUTS: dict[str, tuple[str, str | None]] = {
     "fate": ("Fate", None),
 }
 
+#: Cell lines offered on the page: the built-in lines plus teaching lines made of library
+#: modifiers (config, not code). PTEN loss gives strongly PI3K-driven, feedback-sensitive Akt.
+TEACHING_LINES: dict[str, tuple[list[str], str]] = {
+    **CELL_LINES,
+    "mcf7_pten_null": (["pten_null"], "MCF-7 with PTEN loss (hypothetical teaching line): strong "
+                       "PI3K-driven Akt, still under S6K1 -> IRS-1 feedback"),
+}
+
 #: Mechanism switches offered as controls (all the switches of the config schema).
 MECHANISM_KEYS = ("ser167_er_link", "s6k1_irs1_feedback", "tamoxifen_partial_agonism",
                   "akt_survival", "heterogeneity", "hypoxia")
@@ -87,7 +95,9 @@ def teaching_experiment(*, cell_line: str, estradiol_pellet_mg: float, tamoxifen
         "experiment": "teaching",
         "description": "interactive teaching page: one treated tumour and its untreated twin",
         "seed": int(seed),
-        "cell_lines": {cell_line: {}},
+        "cell_lines": {cell_line: ({} if cell_line in CELL_LINES
+                               else {"modifiers": TEACHING_LINES[cell_line][0],
+                                     "description": TEACHING_LINES[cell_line][1]})},
         "host": {"ovariectomised": True, "estradiol_pellet": pellet},
         # the implanted ball is exactly start_volume_mm3: every cell takes, no host scatter
         "inoculum": {"cells": float(start_volume_mm3) / 1.0e-6, "take_fraction": 1.0},
@@ -132,8 +142,8 @@ class TeachingModel(mesa.Model):
         seed: int = 1,
     ):
         super().__init__(rng=int(seed))
-        if cell_line not in CELL_LINES:
-            raise ValueError(f"unknown cell line {cell_line!r}; built in: {', '.join(CELL_LINES)}")
+        if cell_line not in TEACHING_LINES:
+            raise ValueError(f"unknown cell line {cell_line!r}; one of {', '.join(TEACHING_LINES)}")
         if not 0.0 <= torc12_inhibition < 1.0:
             raise ValueError("torc12_inhibition is a fraction in [0, 1)")
         self.settings: dict[str, Any] = {
@@ -203,7 +213,7 @@ class TeachingModel(mesa.Model):
         e2 = (f"estradiol pellet {s['estradiol_pellet_mg']:g} mg / 60 days"
               if s["estradiol_pellet_mg"] > 0 else "no estradiol pellet (ovariectomised)")
         off = [k for k in MECHANISM_KEYS if not s[k]]
-        text = f"{CELL_LINES[self.cell_line][1]}; {e2}; " + (" + ".join(parts) or "no drug")
+        text = f"{TEACHING_LINES[self.cell_line][1]}; {e2}; " + (" + ".join(parts) or "no drug")
         if off:
             text += "; ablated: " + ", ".join(off)
         return text
@@ -287,6 +297,11 @@ class TeachingModel(mesa.Model):
         cs = self.cross_section()
         hit = np.flatnonzero((cs.x == int(x)) & (cs.y == int(y)))
         return int(cs.index[hit[0]]) if hit.size else None
+
+    def index_of(self, cell_id: int) -> int | None:
+        """Current index of the treated tumour's cell with this id (None once it is cleared)."""
+        hit = np.flatnonzero(self.treated.tumour.cell_id == np.uint32(cell_id))
+        return int(hit[0]) if hit.size else None
 
     def cell_view(self, index: int) -> dict[str, Any]:
         """A cell's state as its Mesa agent sees it, plus where it sits and its oxygen."""
