@@ -37,7 +37,7 @@ def _growth_panel(ax, runs: dict[str, LessonRun]) -> None:
         ax.plot(day[day >= 0], v[day >= 0], color=colour, linestyle=style,
                 linewidth=2.2 - 0.5 * k, alpha=1.0 - 0.2 * k, label=label)
     ax.axhline(1.0, color="#999999", linewidth=0.8)
-    ax.set_yscale("log")
+    ax.set_ylim(bottom=0)
     ax.set_xlabel("treatment day")
     ax.set_ylabel("tumour volume / day-0 volume")
     ax.set_title("Growth (line style: vector solid, myr-Akt dashed, ablation dotted)",
