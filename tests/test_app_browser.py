@@ -139,6 +139,20 @@ def test_page_in_headless_chromium(server):
             expect(page.get_by_text("Tumour cross-section — day 0.5")).to_be_visible(
                 timeout=20000)
             page.screenshot(path=str(ARTIFACTS / "teaching_page.png"), full_page=True)
+
+            # play runs the model continuously; the rate (steps/s shown) is recorded
+            start_day = _title_day(page)
+            page.get_by_role("button", name="▶").click()
+            t0 = time.monotonic()
+            page.wait_for_timeout(6000)
+            page.get_by_role("button", name="❚❚").click()
+            elapsed = time.monotonic() - t0
+            page.wait_for_timeout(1000)
+            steps = round((_title_day(page) - start_day) / 0.5)
+            (ARTIFACTS / "teaching_page_speed.txt").write_text(
+                f"played {steps} steps in {elapsed:.1f} s: {steps / elapsed:.1f} steps/s "
+                f"shown in the browser (model + cross-section + live plots per step)\n")
+            assert steps >= 2, f"play advanced only {steps} steps in {elapsed:.1f} s"
         finally:
             browser.close()
     assert not errors, "\n".join(errors)

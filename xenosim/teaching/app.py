@@ -18,8 +18,9 @@ import solara
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
-from .figures import FATE_COLOURS, FATE_LABELS, png_bytes, timeseries_figure
+from .figures import FATE_COLOURS, FATE_LABELS
 from .lessons import LESSONS, lesson
+from .liveplots import LivePlotRenderer
 from .model import MECHANISM_KEYS, READOUTS, TEACHING_LINES, TeachingModel
 from .raster import Raster, cross_section_raster, viridis_css_gradient
 
@@ -142,8 +143,10 @@ def TumourView(model: TeachingModel):
     """Cross-section coloured by a chosen readout, with legend, scale bar and a clickable cell."""
     update_counter.get()  # redraw after every Step / play tick (Mesa's signal)
     readout = solara.use_reactive("akt")
-    picked = solara.use_reactive(None)  # cell_id of the clicked cell
-    index = model.index_of(picked.value) if picked.value is not None else None
+    # the clicked cell: (model, cell_id); a new model (Reset) forgets it
+    picked = solara.use_reactive(None)
+    cell_id = picked.value[1] if picked.value and picked.value[0] is model else None
+    index = model.index_of(cell_id) if cell_id is not None else None
     raster = cross_section_raster(model, readout.value, index)
     src = "data:image/png;base64," + base64.b64encode(raster.png).decode()
 
@@ -154,11 +157,11 @@ def TumourView(model: TeachingModel):
         if site is None:
             return
         hit = model.cell_at(*site)
-        picked.set(None if hit is None else int(model.tumour.cell_id[hit]))
+        picked.set(None if hit is None else (model, int(model.tumour.cell_id[hit])))
 
     with solara.Card(f"Tumour cross-section — day {model.day:.1f}"):
         solara.ToggleButtonsSingle(value=readout, values=list(READOUTS), dense=True)
-        with solara.Row(style={"align-items": "flex-start", "flex-wrap": "wrap"}):
+        with solara.Row(style={"align-items": "flex-start", "flex-wrap": "nowrap"}):
             img = solara.v.Html(tag="img", attributes={
                 "src": src, "width": raster.size_px, "height": raster.size_px,
                 "alt": "tumour cross-section", "class": "xenosim-section",
@@ -171,7 +174,7 @@ def TumourView(model: TeachingModel):
                 solara.Text(f"{raster.n_cells:,} cells on the central section "
                             f"(1 site = {model.settings['cells_per_agent']:g} cells)",
                             style={"font-size": "12px"})
-        _cell_card(model, picked.value)
+        _cell_card(model, cell_id)
 
 
 # ---- live plots and the lesson -----------------------------------------------------------------
@@ -180,25 +183,41 @@ def TumourView(model: TeachingModel):
 def LivePlots(model: TeachingModel):
     """Tumour volume against the untreated twin, mean pathway activities, ER-activity split."""
     update_counter.get()
+    renderer = solara.use_memo(lambda: LivePlotRenderer(model), [model])
     with solara.Card("Live plots"):
-        solara.Image(png_bytes(timeseries_figure(model)), width="100%")
+        solara.Image(renderer.render(), width="100%")
+
+
+@solara.component
+def LessonText(number: int):
+    """The lesson (without its answers). Static: not redrawn at every step."""
+    # headings two levels down: the lesson sits inside a card
+    text = "\n".join("##" + line if line.startswith("#") else line
+                     for line in lesson(number).student_text().splitlines())
+    _markdown(text, font_size="13px")
+
+
+@solara.component
+def RunStatus(model: TeachingModel):
+    """The treatment in words and the two tumours' volumes now."""
+    update_counter.get()
+    twin = model.summaries.get("reference_volume_mm3", float("nan"))
+    _markdown(
+        f"**{model.describe()}**\n\n"
+        f"Treatment day {model.day:.1f}: treated tumour {model.tumour.volume_mm3:,.0f} mm³, "
+        f"untreated twin {twin:,.0f} mm³."
+        + ("" if model.running else "\n\n*Run finished (end of study or 1,500 mm³ endpoint)."
+           " Press Reset for a new run.*")
+        + "\n\nChange settings in the sidebar, then press **Reset** to apply them.")
 
 
 @solara.component
 def LessonPanel(model: TeachingModel, number: int | None):
     """The treatment in words, the two tumours' volumes, and the lesson text (if any)."""
-    update_counter.get()
     with solara.Card("Experiment"):
-        twin = model.summaries.get("reference_volume_mm3", float("nan"))
-        _markdown(
-            f"**{model.describe()}**\n\n"
-            f"Treatment day {model.day:.1f}: treated tumour {model.tumour.volume_mm3:,.0f} mm³, "
-            f"untreated twin {twin:,.0f} mm³."
-            + ("" if model.running else "\n\n*Run finished (end of study or 1,500 mm³ endpoint)."
-               " Press Reset for a new run.*")
-            + "\n\nChange settings in the sidebar, then press **Reset** to apply them.")
+        RunStatus(model)
         if number is not None:
-            _markdown(lesson(number).student_text())
+            LessonText(number)
 
 
 @solara.component
@@ -233,7 +252,7 @@ def page_for(number: int | None = None):
     def Page():
         model = solara.use_reactive(solara.use_memo(
             lambda: TeachingModel(**model_kwargs(params)), []))
-        SolaraViz(model, components=[], model_params=params, name=title, play_interval=50,
+        SolaraViz(model, components=[], model_params=params, name=title, play_interval=10,
                   render_interval=RENDER_INTERVAL)
         MainView(model.value, number)
 

@@ -218,5 +218,5 @@ def png_bytes(fig: Figure) -> bytes:
     import io
 
     buf = io.BytesIO()
-    fig.savefig(buf, format="png")
+    fig.savefig(buf, format="png", pil_kwargs={"compress_level": 1})  # fast encoding
     return buf.getvalue()
