@@ -153,6 +153,8 @@ def test_page_in_headless_chromium(server):
                 f"played {steps} steps in {elapsed:.1f} s: {steps / elapsed:.1f} steps/s "
                 f"shown in the browser (model + cross-section + live plots per step)\n")
             assert steps >= 2, f"play advanced only {steps} steps in {elapsed:.1f} s"
+            page.get_by_text("Live plots").scroll_into_view_if_needed()
+            page.screenshot(path=str(ARTIFACTS / "teaching_page_plots.png"))
         finally:
             browser.close()
     assert not errors, "\n".join(errors)

@@ -134,3 +134,19 @@ def test_app_command_rejects_bad_input():
         res = runner.invoke(app, ["app", "--port", str(busy), "--no-browser"])
     assert res.exit_code == 2 and "already in use" in res.output
     assert "Traceback" not in res.output
+
+
+def test_live_plots_redraw_only_the_data_and_grow_their_axis():
+    from xenosim.teaching.liveplots import LivePlotRenderer
+
+    m = TeachingModel(**SMALL, days=14)
+    r = LivePlotRenderer(m)
+    first = r.render()
+    assert first[:8] == b"\x89PNG\r\n\x1a\n"
+    ceiling = r._ceiling
+    while m.running:
+        m.step()
+        r.render()
+    assert r.render() != first
+    assert r._ceiling > ceiling  # the vector tumour outgrew the first volume axis
+    assert r._ceiling >= m.tumour.volume_mm3

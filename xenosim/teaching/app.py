@@ -214,7 +214,7 @@ def RunStatus(model: TeachingModel):
 @solara.component
 def LessonPanel(model: TeachingModel, number: int | None):
     """The treatment in words, the two tumours' volumes, and the lesson text (if any)."""
-    with solara.Card("Experiment"):
+    with solara.Card("Experiment", style={"max-height": "640px", "overflow-y": "auto"}):
         RunStatus(model)
         if number is not None:
             LessonText(number)
