@@ -78,11 +78,23 @@ def server():
         proc.terminate()
         pytest.fail("the page did not answer within 60 s")
     yield url
-    proc.terminate()
+    proc.terminate()  # xenosim app stops its solara server on SIGTERM
     try:
-        proc.wait(timeout=10)
+        proc.wait(timeout=15)
     except subprocess.TimeoutExpired:
         proc.kill()
+    _wait_closed(port)
+
+
+def _wait_closed(port: int, timeout_s: float = 10.0) -> None:
+    """The server's port is released (its process ended with xenosim app)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) != 0:
+                return
+        time.sleep(0.3)
+    pytest.fail(f"the page server on port {port} outlived xenosim app")
 
 
 def _title_day(page) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -60,11 +61,15 @@ def app_command(
         _fail(f"--port {port}: {host}:{port} is already in use; pick another with --port")
     url = f"http://{host}:{port}/"
     env = dict(os.environ, XENOSIM_LESSON="" if lesson is None else str(lesson))
-    cmd = [sys.executable, "-m", "solara", "run", APP_MODULE, "--host", host, "--port",
+    # solara warns about cookies on plain http (harmless on localhost): keep the console readable
+    cmd = [sys.executable, "-W", "ignore:Cookies with samesite=none:UserWarning", "-m", "solara",
+           "run", APP_MODULE, "--host", host, "--port",
            str(port), "--production", "--no-open", "--log-level", "warning"]
     what = f"lesson {lesson}" if lesson is not None else "default settings"
     console.print(f"starting the teaching page ({what}) ...")
     proc = subprocess.Popen(cmd, env=env)
+    # a plain `kill` (SIGTERM) must stop the server too, not orphan it
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and proc.poll() is None:
