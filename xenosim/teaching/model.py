@@ -27,6 +27,7 @@ from ..biology.signalling import Exposure
 from ..config import Experiment, validate_dict
 from ..genotypes import CELL_LINES
 from ..model import MouseModel
+from ..parameters import PARAMETERS
 
 PRETREATMENT_DAYS = 1.0
 ENDPOINT_MM3 = 1500.0
@@ -100,7 +101,8 @@ def teaching_experiment(*, cell_line: str, estradiol_pellet_mg: float, tamoxifen
                                      "description": TEACHING_LINES[cell_line][1]})},
         "host": {"ovariectomised": True, "estradiol_pellet": pellet},
         # the implanted ball is exactly start_volume_mm3: every cell takes, no host scatter
-        "inoculum": {"cells": float(start_volume_mm3) / 1.0e-6, "take_fraction": 1.0},
+        "inoculum": {"cells": float(start_volume_mm3) / PARAMETERS["cell_volume_mm3"].value,
+                     "take_fraction": 1.0},
         "arms": {"treated": {"regimens": regimens}, "untreated": {}},
         "mice_per_arm": 1,
         "study_days": float(days) + PRETREATMENT_DAYS + 1.0,
