@@ -120,11 +120,12 @@ def _cell_card(model: TeachingModel, cell_id: int | None) -> None:
     if cell_id is None:
         _markdown("*Click a cell in the picture to read its state (the agent's view).*")
         return
-    index = model.index_of(cell_id)
-    if index is None:
+    with model.lock:
+        index = model.index_of(cell_id)
+        v = model.cell_view(index) if index is not None else None
+    if v is None:
         _markdown(f"**Cell {cell_id}** has died and been cleared.")
         return
-    v = model.cell_view(index)
     where = "on this section" if v["z"] == 0 else f"moved off this section (z = {v['z']})"
     _markdown(
         f"**Cell {v['cell_id']}** — {v['status']}\n\n"
@@ -146,8 +147,9 @@ def TumourView(model: TeachingModel):
     # the clicked cell: (model, cell_id); a new model (Reset) forgets it
     picked = solara.use_reactive(None)
     cell_id = picked.value[1] if picked.value and picked.value[0] is model else None
-    index = model.index_of(cell_id) if cell_id is not None else None
-    raster = cross_section_raster(model, readout.value, index)
+    with model.lock:  # a consistent snapshot even if the model steps in another thread
+        index = model.index_of(cell_id) if cell_id is not None else None
+        raster = cross_section_raster(model, readout.value, index)
     src = "data:image/png;base64," + base64.b64encode(raster.png).decode()
 
     def on_click(data: Any) -> None:
@@ -156,8 +158,10 @@ def TumourView(model: TeachingModel):
         site = raster.site_at(float(data.get("offsetX", -1)), float(data.get("offsetY", -1)))
         if site is None:
             return
-        hit = model.cell_at(*site)
-        picked.set(None if hit is None else (model, int(model.tumour.cell_id[hit])))
+        with model.lock:
+            hit = model.cell_at(*site)
+            hit_id = None if hit is None else int(model.tumour.cell_id[hit])
+        picked.set(None if hit_id is None else (model, hit_id))
 
     with solara.Card(f"Tumour cross-section — day {model.day:.1f}"):
         solara.ToggleButtonsSingle(value=readout, values=list(READOUTS), dense=True)
@@ -184,8 +188,10 @@ def LivePlots(model: TeachingModel):
     """Tumour volume against the untreated twin, mean pathway activities, ER-activity split."""
     update_counter.get()
     renderer = solara.use_memo(lambda: LivePlotRenderer(model), [model])
+    with model.lock:
+        png = renderer.render()
     with solara.Card("Live plots"):
-        solara.Image(renderer.render(), width="100%")
+        solara.Image(png, width="100%")
 
 
 @solara.component

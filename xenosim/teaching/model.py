@@ -16,6 +16,7 @@ endpoint (``ENDPOINT_MM3``); the reference twin stops growing at the endpoint to
 from __future__ import annotations
 
 import dataclasses
+import threading
 from typing import Any
 
 import mesa
@@ -177,6 +178,8 @@ class TeachingModel(mesa.Model):
         self.datacollector = mesa.DataCollector(model_reporters={
             key: (lambda m, key=key: m.summaries.get(key, np.nan)) for key in RECORDED})
         self.running = True
+        # held while stepping: the page may draw from another thread (SolaraViz "Use Threads")
+        self.lock = threading.RLock()
         # grow the implanted ball under the host's estradiol only, then start treatment
         for _ in range(int(round(PRETREATMENT_DAYS * 24.0 / TIME_STEP_H))):
             self._advance()
@@ -232,7 +235,8 @@ class TeachingModel(mesa.Model):
 
     def step(self) -> None:
         """One time step (12 h) of both mice; stop at ``days`` or at the endpoint."""
-        self._advance()
+        with self.lock:
+            self._advance()
         if self.day >= self.days - 1e-9 or self.treated.tumour.volume_mm3 >= ENDPOINT_MM3:
             self.running = False
 
