@@ -34,8 +34,12 @@ def _growth_panel(ax, runs: dict[str, LessonRun]) -> None:
         if not r.settings.get("ser167_er_link", True) or not r.settings.get(
                 "s6k1_irs1_feedback", True):
             style = ":"
+        withdrawal = colour == arm_colour("estrogen_withdrawal")
+        # the withdrawal curve sits on top (tamoxifen curves often run right along it)
         ax.plot(day[day >= 0], v[day >= 0], color=colour, linestyle=style,
-                linewidth=2.2 - 0.5 * k, alpha=1.0 - 0.2 * k, label=label)
+                linewidth=3.0 if withdrawal else 2.2 - 0.5 * k,
+                alpha=0.75 if withdrawal else 1.0 - 0.2 * k, zorder=4 if withdrawal else 2,
+                label=label)
     ax.axhline(1.0, color="#999999", linewidth=0.8)
     ax.set_ylim(bottom=0)
     ax.set_xlabel("treatment day")
