@@ -258,6 +258,10 @@ def page_for(number: int | None = None):
     def Page():
         model = solara.use_reactive(solara.use_memo(
             lambda: TeachingModel(**model_kwargs(params)), []))
+        # slider values always on show (Vuetify hides the thumb label until a slider is dragged):
+        # the lessons ask for doses like a 1.7 mg pellet
+        solara.Style(".v-slider__thumb-label-container { display: block !important; }"
+                     " .v-slider { margin-top: 18px; }")
         SolaraViz(model, components=[], model_params=params, name=title, play_interval=10,
                   render_interval=RENDER_INTERVAL)
         MainView(model.value, number)
