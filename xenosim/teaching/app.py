@@ -224,6 +224,9 @@ def LessonPanel(model: TeachingModel, number: int | None):
         RunStatus(model)
         if number is not None:
             LessonText(number)
+        else:
+            _markdown("**Lessons** (open one with `xenosim app --lesson N`):\n\n" + "\n".join(
+                f"{n}. {les.title}" for n, les in LESSONS.items()), font_size="13px")
 
 
 @solara.component

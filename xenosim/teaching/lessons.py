@@ -33,6 +33,7 @@ class Lesson:
 
     @property
     def markdown_path(self) -> Path:
+        """The lesson's Markdown file in experiments/lessons/."""
         return LESSON_DIR / f"lesson{self.number}_{self.slug}.md"
 
     def student_text(self) -> str:
@@ -80,6 +81,7 @@ class LessonRun:
 
     @property
     def history(self):
+        """The run's recorded columns, one row per 12-h step (a pandas DataFrame)."""
         return self.model.history()
 
     def at_day(self, column: str, day: float) -> float:
@@ -122,7 +124,7 @@ SMALL_SIZE: dict[str, Any] = {"cells_per_agent": 20000.0}
 #: Treatment days every lesson runs, and the window over which pathway readouts are averaged
 #: (after the first days, when drug levels and the feedback loop have settled).
 LESSON_DAYS = 21
-WINDOW = (3.0, float(LESSON_DAYS))
+WINDOW_DAYS = (3.0, float(LESSON_DAYS))
 
 
 @dataclass
@@ -137,7 +139,7 @@ class LessonOutcome:
 
 
 def _window_mean(r: LessonRun, column: str) -> float:
-    return r.mean_over(column, *WINDOW)
+    return r.mean_over(column, *WINDOW_DAYS)
 
 
 def _growth(runs: dict[str, LessonRun], keys: list[str], days: float) -> dict[str, float]:
