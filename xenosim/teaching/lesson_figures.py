@@ -7,7 +7,7 @@ from matplotlib.figure import Figure
 
 from ..style import CELL_LINE_STYLES, arm_colour
 from .figures import ER_SHARES, draw_cross_section
-from .lessons import LESSONS, WINDOW_DAYS, LessonRun
+from .lessons import LESSONS, LessonRun
 from .model import arm_name
 
 
@@ -55,13 +55,14 @@ def _er_split_panel(ax, runs: dict[str, LessonRun]) -> None:
     labels = list(runs)
     x = np.arange(len(labels))
     bottom = np.zeros(len(labels))
+    first, last = runs[labels[0]].window_days
     for key, lab, colour in ER_SHARES:
-        vals = np.array([runs[k].mean_over(key, *WINDOW_DAYS) for k in labels])
+        vals = np.array([runs[k].mean_over(key, first, last) for k in labels])
         ax.bar(x, vals, bottom=bottom, color=colour, label=lab, width=0.7)
         bottom += vals
     ax.set_xticks(x, [lab.replace(", ", ",\n") for lab in labels], fontsize=7)
     ax.set_ylim(0, 1)
-    ax.set_ylabel(f"ER activity, days {WINDOW_DAYS[0]:g}-{WINDOW_DAYS[1]:g} (viable cells)")
+    ax.set_ylabel(f"ER activity, days {first:g}-{last:g} (viable cells)")
     ax.set_title("Where ER activity comes from", fontsize=9)
     ax.legend(fontsize=7, loc="upper right")
 
@@ -71,16 +72,17 @@ def _akt_panel(ax, runs: dict[str, LessonRun]) -> None:
     labels = list(runs)
     x = np.arange(len(labels))
     w = 0.2
+    first, last = runs[labels[0]].window_days
     for j, (key, name, colour) in enumerate((("mean_akt", "Akt", "#d55e00"),
                                              ("mean_mtorc1", "mTORC1", "#0072b2"))):
-        twin = [runs[k].mean_over("reference_" + key, *WINDOW_DAYS) for k in labels]
-        treated = [runs[k].mean_over(key, *WINDOW_DAYS) for k in labels]
+        twin = [runs[k].mean_over("reference_" + key, first, last) for k in labels]
+        treated = [runs[k].mean_over(key, first, last) for k in labels]
         ax.bar(x + (2 * j - 1.5) * w, twin, w, color=colour, alpha=0.35,
                label=f"{name}, untreated twin")
         ax.bar(x + (2 * j - 0.5) * w, treated, w, color=colour, label=f"{name}, treated")
     ax.set_xticks(x, [lab.replace(", ", ",\n") for lab in labels], fontsize=7)
     ax.set_ylim(0, 1)
-    ax.set_ylabel(f"mean activity, days {WINDOW_DAYS[0]:g}-{WINDOW_DAYS[1]:g} (viable cells)")
+    ax.set_ylabel(f"mean activity, days {first:g}-{last:g} (viable cells)")
     ax.set_title("Akt and mTORC1: treated vs untreated twin", fontsize=9)
     ax.legend(fontsize=7, loc="upper left", ncols=2)
 

@@ -84,6 +84,11 @@ class LessonRun:
         """The run's recorded columns, one row per 12-h step (a pandas DataFrame)."""
         return self.model.history()
 
+    @property
+    def window_days(self) -> tuple[float, float]:
+        """Treatment days over which the lessons average pathway readouts."""
+        return WINDOW_START_DAY, float(self.model.days)
+
     def at_day(self, column: str, day: float) -> float:
         """A recorded column at the last step on or before ``day`` of treatment."""
         h = self.history
@@ -121,10 +126,10 @@ SMALL_SIZE: dict[str, Any] = {"cells_per_agent": 20000.0}
 
 
 
-#: Treatment days every lesson runs, and the window over which pathway readouts are averaged
-#: (after the first days, when drug levels and the feedback loop have settled).
+#: Treatment days every lesson runs; pathway readouts are averaged from WINDOW_START_DAY (when
+#: drug levels and the feedback loop have settled) to the end of the run.
 LESSON_DAYS = 21
-WINDOW_DAYS = (3.0, float(LESSON_DAYS))
+WINDOW_START_DAY = 3.0
 
 
 @dataclass
@@ -139,7 +144,7 @@ class LessonOutcome:
 
 
 def _window_mean(r: LessonRun, column: str) -> float:
-    return r.mean_over(column, *WINDOW_DAYS)
+    return r.mean_over(column, *r.window_days)
 
 
 def _growth(runs: dict[str, LessonRun], keys: list[str], days: float) -> dict[str, float]:
