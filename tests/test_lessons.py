@@ -90,3 +90,11 @@ def test_claims_can_fail():
     rise_off = off.mean_over("mean_akt", 3, 7) - off.mean_over("reference_mean_akt", 3, 7)
     assert rise_on > 0.03
     assert abs(rise_off) < 0.01
+
+
+@pytest.mark.parametrize("seed", [7, 12])
+def test_lesson1_claims_hold_on_other_seeds(seed):
+    from xenosim.teaching.lessons import SMALL_SIZE, run_lesson
+
+    outcome = run_lesson(1, size=SMALL_SIZE, seed=seed)
+    assert all(outcome.claims.values()), outcome.claims

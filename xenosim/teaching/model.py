@@ -110,7 +110,9 @@ def teaching_experiment(*, cell_line: str, estradiol_pellet_mg: float, tamoxifen
         "time_step_h": TIME_STEP_H,
         "cells_per_agent": float(cells_per_agent),
         "mechanisms": dict(mechanisms),
-        "parameters": {"host_take_sigma_log": 0.0},
+        # the teaching tumour grows in the median mouse: host-to-host scatter in take and growth
+        # rate is a cohort property (xenosim run shows it); here the seed varies the cells only
+        "parameters": {"host_take_sigma_log": 0.0, "host_growth_sigma_log": 0.0},
     }
     return validate_dict(raw, "<teaching page>")
 
