@@ -60,7 +60,7 @@ class LivePlotRenderer:
                                   label="untreated twin"))
         handles.append(Line2D([], [], color="#b22222", linewidth=0.8, linestyle="-.",
                               label="humane endpoint"))
-        ax.legend(handles=handles, fontsize=7, loc="upper left")
+        self.legends = [ax.legend(handles=handles, fontsize=7, loc="upper left")]
         self.vol_title = ax.set_title("", fontsize=9)
         self.vol_title.set_animated(True)
 
@@ -72,8 +72,9 @@ class LivePlotRenderer:
         ax.set_ylim(0, 1)
         ax.set_ylabel("mean activity (viable cells)", fontsize=8)
         ax.set_title("Pathway activity (dashed: untreated twin)", fontsize=9)
-        ax.legend(handles=[Line2D([], [], color=c, linewidth=2, label=lab)
-                           for _, lab, c in PATHWAYS], fontsize=7, loc="lower left", ncols=3)
+        self.legends.append(ax.legend(handles=[Line2D([], [], color=c, linewidth=2, label=lab)
+                                               for _, lab, c in PATHWAYS],
+                                      fontsize=7, loc="lower left", ncols=3))
 
         # ER activity stacked by source, and the twin's total
         ax = self.ax_er
@@ -87,7 +88,9 @@ class LivePlotRenderer:
         if twin:
             er_handles.append(Line2D([], [], color="black", linewidth=1, linestyle="--",
                                      label="untreated twin: total"))
-        ax.legend(handles=er_handles, fontsize=7, loc="upper right")
+        self.legends.append(ax.legend(handles=er_handles, fontsize=7, loc="upper right"))
+        for legend in self.legends:  # drawn over the curves, every frame
+            legend.set_animated(True)
 
         self._ceiling: float | None = None
         self._background = None
@@ -134,6 +137,7 @@ class LivePlotRenderer:
         artists = [(self.ax_vol, a) for a in (self.vol, self.vol_twin, self.vol_title)]
         artists += [(self.ax_path, a) for _, line, twin in self.paths for a in (line, twin)]
         artists += [(self.ax_er, a) for a in (*self.er_fills, self.er_twin)]
+        artists += [(leg.axes, leg) for leg in self.legends]
         for ax, artist in artists:
             ax.draw_artist(artist)
         rgba = np.asarray(self.canvas.buffer_rgba())
