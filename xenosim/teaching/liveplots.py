@@ -89,11 +89,12 @@ class LivePlotRenderer:
             er_handles.append(Line2D([], [], color="black", linewidth=1, linestyle="--",
                                      label="untreated twin: total"))
         self.legends.append(ax.legend(handles=er_handles, fontsize=7, loc="upper right"))
-        for legend in self.legends:  # drawn over the curves, every frame
+        for legend in self.legends:  # pasted over the curves every frame (see render)
             legend.set_animated(True)
 
         self._ceiling: float | None = None
         self._background = None
+        self._legend_pixels: list = []
 
     def _volume_ceiling(self, volumes: np.ndarray) -> float:
         top = float(np.nanmax(volumes, initial=0.0)) * 1.1
@@ -112,6 +113,14 @@ class LivePlotRenderer:
             self.ax_vol.set_ylim(0, ceiling)
             self.canvas.draw()  # animated artists are left out
             self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+            # legends go over the curves: render them once, keep their pixels, paste per frame
+            renderer = self.canvas.get_renderer()
+            for legend in self.legends:
+                legend.axes.draw_artist(legend)
+            self._legend_pixels = [
+                self.canvas.copy_from_bbox(legend.get_window_extent(renderer).padded(1))
+                for legend in self.legends]
+            self.canvas.restore_region(self._background)
             self._ceiling = ceiling
         else:
             self.canvas.restore_region(self._background)
@@ -137,9 +146,10 @@ class LivePlotRenderer:
         artists = [(self.ax_vol, a) for a in (self.vol, self.vol_twin, self.vol_title)]
         artists += [(self.ax_path, a) for _, line, twin in self.paths for a in (line, twin)]
         artists += [(self.ax_er, a) for a in (*self.er_fills, self.er_twin)]
-        artists += [(leg.axes, leg) for leg in self.legends]
         for ax, artist in artists:
             ax.draw_artist(artist)
+        for pixels in self._legend_pixels:
+            self.canvas.restore_region(pixels)
         rgba = np.asarray(self.canvas.buffer_rgba())
         buf = io.BytesIO()
         Image.fromarray(rgba[..., :3]).save(buf, format="PNG", compress_level=1)
