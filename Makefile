@@ -12,7 +12,7 @@ CONFIG ?= configs/degraffenried2004.yaml
 OUT ?= results
 SEED ?=
 
-.PHONY: run test bench lint clean venv
+.PHONY: run test test-browser app bench lint clean venv
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then echo "error: xenosim needs Python >= 3.12 (Mesa 3.5). Install python3.12 (or pyenv install 3.12) or run 'make PYTHON=/path/to/python3.12 ...'." >&2; exit 1; fi
@@ -29,6 +29,13 @@ run: $(STAMP)
 test: $(STAMP)
 	$(VENV)/bin/python -m ruff check xenosim tests
 	$(VENV)/bin/python -m pytest -q
+
+# the browser test alone, required (a missing chromium fails instead of skipping); CI runs it
+test-browser: $(STAMP)
+	XENOSIM_REQUIRE_BROWSER=1 $(VENV)/bin/python -m pytest -q -m browser tests/test_app_browser.py
+
+app: $(STAMP)
+	$(VENV)/bin/xenosim app $(if $(LESSON),--lesson $(LESSON),)
 
 bench: $(STAMP)
 	$(VENV)/bin/python -m xenosim.bench

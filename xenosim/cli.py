@@ -257,5 +257,15 @@ def _register_sweep() -> None:
 _register_sweep()
 
 
+def _register_teaching() -> None:
+    """``xenosim app`` (the teaching page) lives in :mod:`xenosim.teaching.cli`."""
+    from .teaching.cli import app_command
+
+    app.command("app")(app_command)
+
+
+_register_teaching()
+
+
 def main() -> None:  # pragma: no cover
     app()

@@ -128,6 +128,12 @@ def _day_axis(ax) -> None:
 def volume_figure(model: TeachingModel) -> Figure:
     """Tumour volume of the treated mouse against its untreated twin."""
     fig, ax = _series_axes()
+    draw_volume(ax, model)
+    return fig
+
+
+def draw_volume(ax, model: TeachingModel) -> None:
+    """Tumour volume of the treated mouse (solid) against its untreated twin (dashed)."""
     day = model.series("day")
     ax.plot(day, model.series("volume_mm3"), color=arm_colour(model.arm), linewidth=2,
             label=f"treated: {arm_label(model.arm)}")
@@ -139,7 +145,6 @@ def volume_figure(model: TeachingModel) -> Figure:
     ax.set_title(f"Growth: {model.tumour.volume_mm3:,.0f} mm³ on day {model.day:.1f}", fontsize=9)
     _day_axis(ax)
     ax.legend(fontsize=7, loc="upper left")
-    return fig
 
 
 PATHWAYS = (("mean_akt", "Akt", "#d55e00"), ("mean_mtorc1", "mTORC1", "#0072b2"),
@@ -149,6 +154,12 @@ PATHWAYS = (("mean_akt", "Akt", "#d55e00"), ("mean_mtorc1", "mTORC1", "#0072b2")
 def pathway_figure(model: TeachingModel) -> Figure:
     """Mean pathway activities of viable cells (treated solid, untreated twin dashed)."""
     fig, ax = _series_axes()
+    draw_pathways(ax, model)
+    return fig
+
+
+def draw_pathways(ax, model: TeachingModel) -> None:
+    """Mean Akt, mTORC1 and ER activity of viable cells (treated solid, twin dashed)."""
     day = model.series("day")
     for key, label, colour in PATHWAYS:
         ax.plot(day, model.series(key), color=colour, linewidth=2, label=label)
@@ -160,7 +171,6 @@ def pathway_figure(model: TeachingModel) -> Figure:
     ax.set_title("Pathway activity (dashed: untreated twin)", fontsize=9)
     _day_axis(ax)
     ax.legend(fontsize=7, loc="lower left", ncols=3)
-    return fig
 
 
 ER_SHARES = (("er_share_e2", "E2-bound ER", "#e69f00"),
@@ -171,6 +181,12 @@ ER_SHARES = (("er_share_e2", "E2-bound ER", "#e69f00"),
 def er_split_figure(model: TeachingModel) -> Figure:
     """Where ER activity comes from: the E2, tamoxifen and Ser167 shares (they add up)."""
     fig, ax = _series_axes()
+    draw_er_split(ax, model)
+    return fig
+
+
+def draw_er_split(ax, model: TeachingModel) -> None:
+    """ER activity of viable cells stacked by source: E2, tamoxifen, Ser167 (they add up)."""
     day = model.series("day")
     shares = [np.nan_to_num(model.series(k)) for k, _, _ in ER_SHARES]
     ax.stackplot(day, *shares, colors=[c for _, _, c in ER_SHARES],
@@ -183,6 +199,17 @@ def er_split_figure(model: TeachingModel) -> Figure:
     ax.set_title("ER activity split by source", fontsize=9)
     _day_axis(ax)
     ax.legend(fontsize=7, loc="upper right")
+
+
+def timeseries_figure(model: TeachingModel) -> Figure:
+    """The page's live plots in one figure (one render instead of three): volume, pathway
+    activities and the ER-activity split, side by side."""
+    fig = Figure(figsize=(13.5, 3.3), dpi=80)
+    fig.subplots_adjust(left=0.05, right=0.99, bottom=0.15, top=0.9, wspace=0.22)
+    axes = fig.subplots(1, 3)
+    draw_volume(axes[0], model)
+    draw_pathways(axes[1], model)
+    draw_er_split(axes[2], model)
     return fig
 
 
@@ -191,5 +218,5 @@ def png_bytes(fig: Figure) -> bytes:
     import io
 
     buf = io.BytesIO()
-    fig.savefig(buf, format="png")
+    fig.savefig(buf, format="png", pil_kwargs={"compress_level": 1})  # fast encoding
     return buf.getvalue()

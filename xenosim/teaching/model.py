@@ -16,6 +16,7 @@ endpoint (``ENDPOINT_MM3``); the reference twin stops growing at the endpoint to
 from __future__ import annotations
 
 import dataclasses
+import threading
 from typing import Any
 
 import mesa
@@ -27,6 +28,7 @@ from ..biology.signalling import Exposure
 from ..config import Experiment, validate_dict
 from ..genotypes import CELL_LINES
 from ..model import MouseModel
+from ..parameters import PARAMETERS
 
 PRETREATMENT_DAYS = 1.0
 ENDPOINT_MM3 = 1500.0
@@ -38,6 +40,14 @@ READOUTS: dict[str, tuple[str, str | None]] = {
     "mtorc1": ("mTORC1 activity", "mtorc1"),
     "er": ("ER activity", "er_activity"),
     "fate": ("Fate", None),
+}
+
+#: Cell lines offered on the page: the built-in lines plus teaching lines made of library
+#: modifiers (config, not code). PTEN loss gives strongly PI3K-driven, feedback-sensitive Akt.
+TEACHING_LINES: dict[str, tuple[list[str], str]] = {
+    **CELL_LINES,
+    "mcf7_pten_null": (["pten_null"], "MCF-7 with PTEN loss (hypothetical teaching line): strong "
+                       "PI3K-driven Akt, still under S6K1 -> IRS-1 feedback"),
 }
 
 #: Mechanism switches offered as controls (all the switches of the config schema).
@@ -87,17 +97,22 @@ def teaching_experiment(*, cell_line: str, estradiol_pellet_mg: float, tamoxifen
         "experiment": "teaching",
         "description": "interactive teaching page: one treated tumour and its untreated twin",
         "seed": int(seed),
-        "cell_lines": {cell_line: {}},
+        "cell_lines": {cell_line: ({} if cell_line in CELL_LINES
+                               else {"modifiers": TEACHING_LINES[cell_line][0],
+                                     "description": TEACHING_LINES[cell_line][1]})},
         "host": {"ovariectomised": True, "estradiol_pellet": pellet},
         # the implanted ball is exactly start_volume_mm3: every cell takes, no host scatter
-        "inoculum": {"cells": float(start_volume_mm3) / 1.0e-6, "take_fraction": 1.0},
+        "inoculum": {"cells": float(start_volume_mm3) / PARAMETERS["cell_volume_mm3"].value,
+                     "take_fraction": 1.0},
         "arms": {"treated": {"regimens": regimens}, "untreated": {}},
         "mice_per_arm": 1,
         "study_days": float(days) + PRETREATMENT_DAYS + 1.0,
         "time_step_h": TIME_STEP_H,
         "cells_per_agent": float(cells_per_agent),
         "mechanisms": dict(mechanisms),
-        "parameters": {"host_take_sigma_log": 0.0},
+        # the teaching tumour grows in the median mouse: host-to-host scatter in take and growth
+        # rate is a cohort property (xenosim run shows it); here the seed varies the cells only
+        "parameters": {"host_take_sigma_log": 0.0, "host_growth_sigma_log": 0.0},
     }
     return validate_dict(raw, "<teaching page>")
 
@@ -132,8 +147,8 @@ class TeachingModel(mesa.Model):
         seed: int = 1,
     ):
         super().__init__(rng=int(seed))
-        if cell_line not in CELL_LINES:
-            raise ValueError(f"unknown cell line {cell_line!r}; built in: {', '.join(CELL_LINES)}")
+        if cell_line not in TEACHING_LINES:
+            raise ValueError(f"unknown cell line {cell_line!r}; one of {', '.join(TEACHING_LINES)}")
         if not 0.0 <= torc12_inhibition < 1.0:
             raise ValueError("torc12_inhibition is a fraction in [0, 1)")
         self.settings: dict[str, Any] = {
@@ -165,6 +180,8 @@ class TeachingModel(mesa.Model):
         self.datacollector = mesa.DataCollector(model_reporters={
             key: (lambda m, key=key: m.summaries.get(key, np.nan)) for key in RECORDED})
         self.running = True
+        # held while stepping: the page may draw from another thread (SolaraViz "Use Threads")
+        self.lock = threading.RLock()
         # grow the implanted ball under the host's estradiol only, then start treatment
         for _ in range(int(round(PRETREATMENT_DAYS * 24.0 / TIME_STEP_H))):
             self._advance()
@@ -203,7 +220,7 @@ class TeachingModel(mesa.Model):
         e2 = (f"estradiol pellet {s['estradiol_pellet_mg']:g} mg / 60 days"
               if s["estradiol_pellet_mg"] > 0 else "no estradiol pellet (ovariectomised)")
         off = [k for k in MECHANISM_KEYS if not s[k]]
-        text = f"{CELL_LINES[self.cell_line][1]}; {e2}; " + (" + ".join(parts) or "no drug")
+        text = f"{TEACHING_LINES[self.cell_line][1]}; {e2}; " + (" + ".join(parts) or "no drug")
         if off:
             text += "; ablated: " + ", ".join(off)
         return text
@@ -220,7 +237,8 @@ class TeachingModel(mesa.Model):
 
     def step(self) -> None:
         """One time step (12 h) of both mice; stop at ``days`` or at the endpoint."""
-        self._advance()
+        with self.lock:
+            self._advance()
         if self.day >= self.days - 1e-9 or self.treated.tumour.volume_mm3 >= ENDPOINT_MM3:
             self.running = False
 
@@ -287,6 +305,11 @@ class TeachingModel(mesa.Model):
         cs = self.cross_section()
         hit = np.flatnonzero((cs.x == int(x)) & (cs.y == int(y)))
         return int(cs.index[hit[0]]) if hit.size else None
+
+    def index_of(self, cell_id: int) -> int | None:
+        """Current index of the treated tumour's cell with this id (None once it is cleared)."""
+        hit = np.flatnonzero(self.treated.tumour.cell_id == np.uint32(cell_id))
+        return int(hit[0]) if hit.size else None
 
     def cell_view(self, index: int) -> dict[str, Any]:
         """A cell's state as its Mesa agent sees it, plus where it sits and its oxygen."""

@@ -1,0 +1,156 @@
+"""The page's live plots, blitted: what does not change is drawn once, the data every step.
+
+Axes, ticks, labels, legends and grids are drawn into a cached background (again only when the
+volume axis has to grow, a handful of times per run); each step restores that background and
+draws only the curves. That makes a redraw ~10x cheaper than building and saving a new figure,
+which keeps the page at several steps per second. The x axis spans the whole run from the start
+(pre-treatment to the last treatment day), so curves grow into a fixed frame.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from PIL import Image
+
+from ..style import arm_colour
+from .figures import ER_SHARES, PATHWAYS, REFERENCE_COLOUR, arm_label
+from .model import ENDPOINT_MM3, PRETREATMENT_DAYS, TeachingModel
+
+#: Volume-axis ceilings (mm3): the axis jumps to the next one when a tumour gets near the top.
+VOLUME_CEILINGS = (250.0, 500.0, 750.0, 1000.0, 1500.0, 2000.0)
+
+
+class LivePlotRenderer:
+    """Volume (treated vs untreated twin), mean pathway activities and the ER-activity split."""
+
+    def __init__(self, model: TeachingModel):
+        self.model = model
+        self.fig = fig = Figure(figsize=(13.5, 3.4), dpi=80)
+        self.canvas = FigureCanvasAgg(fig)
+        fig.subplots_adjust(left=0.05, right=0.99, bottom=0.14, top=0.9, wspace=0.22)
+        self.ax_vol, self.ax_path, self.ax_er = axes = fig.subplots(1, 3)
+        x_max = max(float(model.days), 1.0)
+        for ax in axes:
+            ax.set_xlim(-PRETREATMENT_DAYS, x_max)
+            ax.set_autoscale_on(False)
+            ax.axvline(0.0, color="#999999", linewidth=0.8, linestyle=":")
+            ax.set_xlabel("treatment day", fontsize=8)
+            ax.tick_params(labelsize=7)
+            ax.grid(alpha=0.3)
+        twin = model.reference is not None
+
+        # volume: treated (arm colour) against the untreated twin (grey dashed)
+        ax = self.ax_vol
+        colour = arm_colour(model.arm)
+        self.vol = ax.plot([], [], color=colour, linewidth=2, animated=True)[0]
+        self.vol_twin = ax.plot([], [], color=REFERENCE_COLOUR, linewidth=1.5, linestyle="--",
+                                animated=True)[0]
+        ax.axhline(ENDPOINT_MM3, color="#b22222", linewidth=0.8, linestyle="-.")
+        ax.set_ylabel("tumour volume (mm³)", fontsize=8)
+        handles = [Line2D([], [], color=colour, linewidth=2,
+                          label=f"treated: {arm_label(model.arm)}")]
+        if twin:
+            handles.append(Line2D([], [], color=REFERENCE_COLOUR, linewidth=1.5, linestyle="--",
+                                  label="untreated twin"))
+        handles.append(Line2D([], [], color="#b22222", linewidth=0.8, linestyle="-.",
+                              label="humane endpoint"))
+        self.legends = [ax.legend(handles=handles, fontsize=7, loc="upper left")]
+        self.vol_title = ax.set_title("", fontsize=9)
+        self.vol_title.set_animated(True)
+
+        # mean pathway activities (treated solid, twin dashed)
+        ax = self.ax_path
+        self.paths = [(key, ax.plot([], [], color=c, linewidth=2, animated=True)[0],
+                       ax.plot([], [], color=c, linewidth=1, linestyle="--", animated=True)[0])
+                      for key, _, c in PATHWAYS]
+        ax.set_ylim(0, 1)
+        ax.set_ylabel("mean activity (viable cells)", fontsize=8)
+        ax.set_title("Pathway activity (dashed: untreated twin)", fontsize=9)
+        self.legends.append(ax.legend(handles=[Line2D([], [], color=c, linewidth=2, label=lab)
+                                               for _, lab, c in PATHWAYS],
+                                      fontsize=7, loc="lower left", ncols=3))
+
+        # ER activity stacked by source, and the twin's total
+        ax = self.ax_er
+        self.er_twin = ax.plot([], [], color="black", linewidth=1, linestyle="--",
+                               animated=True)[0]
+        self.er_fills: list = []
+        ax.set_ylim(0, 1)
+        ax.set_ylabel("ER activity (viable cells)", fontsize=8)
+        ax.set_title("ER activity split by source", fontsize=9)
+        er_handles = [Patch(color=c, alpha=0.85, label=lab) for _, lab, c in ER_SHARES]
+        if twin:
+            er_handles.append(Line2D([], [], color="black", linewidth=1, linestyle="--",
+                                     label="untreated twin: total"))
+        self.legends.append(ax.legend(handles=er_handles, fontsize=7, loc="upper right"))
+        for legend in self.legends:  # pasted over the curves every frame (see render)
+            legend.set_animated(True)
+
+        self._ceiling: float | None = None
+        self._background = None
+        self._legend_pixels: list = []
+
+    def _volume_ceiling(self, volumes: np.ndarray) -> float:
+        top = float(np.nanmax(volumes, initial=0.0)) * 1.1
+        for c in VOLUME_CEILINGS:
+            if top <= c:
+                return c
+        return float(np.ceil(top / 500.0) * 500.0)
+
+    def render(self) -> bytes:
+        """The current state as PNG bytes."""
+        m = self.model
+        day = m.series("day")
+        vol, vol_twin = m.series("volume_mm3"), m.series("reference_volume_mm3")
+        ceiling = self._volume_ceiling(np.concatenate([vol, vol_twin]))
+        if ceiling != self._ceiling:  # (re)draw the static background
+            self.ax_vol.set_ylim(0, ceiling)
+            self.canvas.draw()  # animated artists are left out
+            self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+            # legends go over the curves: render them once, keep their pixels, paste per frame
+            renderer = self.canvas.get_renderer()
+            for legend in self.legends:
+                legend.axes.draw_artist(legend)
+            self._legend_pixels = [
+                self.canvas.copy_from_bbox(legend.get_window_extent(renderer).padded(1))
+                for legend in self.legends]
+            self.canvas.restore_region(self._background)
+            self._ceiling = ceiling
+        else:
+            self.canvas.restore_region(self._background)
+
+        self.vol.set_data(day, vol)
+        self.vol_twin.set_data(day, vol_twin)
+        self.vol_title.set_text(f"Growth: {m.tumour.volume_mm3:,.0f} mm³ on day {m.day:.1f}")
+        for key, line, twin in self.paths:
+            line.set_data(day, m.series(key))
+            twin.set_data(day, m.series("reference_" + key))
+        self.er_twin.set_data(day, m.series("reference_mean_er_activity"))
+        for fill in self.er_fills:
+            fill.remove()
+        bottom = np.zeros_like(day)
+        self.er_fills = []
+        for key, _, colour in ER_SHARES:
+            top = bottom + np.nan_to_num(m.series(key))
+            self.er_fills.append(self.ax_er.fill_between(day, bottom, top, color=colour,
+                                                         alpha=0.85, linewidth=0,
+                                                         animated=True))
+            bottom = top
+
+        artists = [(self.ax_vol, a) for a in (self.vol, self.vol_twin, self.vol_title)]
+        artists += [(self.ax_path, a) for _, line, twin in self.paths for a in (line, twin)]
+        artists += [(self.ax_er, a) for a in (*self.er_fills, self.er_twin)]
+        for ax, artist in artists:
+            ax.draw_artist(artist)
+        for pixels in self._legend_pixels:
+            self.canvas.restore_region(pixels)
+        rgba = np.asarray(self.canvas.buffer_rgba())
+        buf = io.BytesIO()
+        Image.fromarray(rgba[..., :3]).save(buf, format="PNG", compress_level=1)
+        return buf.getvalue()
