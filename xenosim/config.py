@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -313,7 +314,13 @@ class LocatedValueError(ValueError):
         self.loc, self.value = loc, value
 
 
-def _from_validation(file: str, err: ValidationError) -> ConfigErrors:
+def located_errors(file: str, err: ValidationError, root: type[BaseModel] | None = None,
+                   refine: Callable[[dict, tuple, str, Any], tuple[tuple, str, Any]] | None = None,
+                   ) -> ConfigErrors:
+    """pydantic errors -> located ConfigErrors: key path, value, and what is allowed (for an
+    unknown key: the keys allowed there under ``root``, with a 'did you mean'). ``refine``
+    lets a config kind reword its own cases: ``(error, loc, msg, value) -> (loc, msg, value)``."""
+    root = root or Experiment
     errors = []
     for e in err.errors():
         loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-")))
@@ -323,7 +330,7 @@ def _from_validation(file: str, err: ValidationError) -> ConfigErrors:
             errors.append(ConfigError(file, _path(loc + located.loc), located.value, str(located)))
             continue
         if e["type"] == "extra_forbidden":
-            allowed = _fields_at(Experiment, loc)
+            allowed = _fields_at(root, loc)
             hint = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
             msg = "unknown key; allowed here: " + ", ".join(allowed)
             if hint:
@@ -331,14 +338,27 @@ def _from_validation(file: str, err: ValidationError) -> ConfigErrors:
         elif e["type"] == "missing":
             msg = "required key is missing"
         value = e.get("input") if e["type"] != "missing" else None
+        if refine is not None:
+            loc, msg, value = refine(e, loc, msg, value)
         if isinstance(value, dict) and e["type"] != "extra_forbidden":
             value = "{...}"
         errors.append(ConfigError(file, _path(loc), value, msg))
     return ConfigErrors(errors)
 
 
-def load_experiment(path: str | Path, overrides: dict[str, Any] | None = None) -> Experiment:
-    """Read and validate an experiment config; raise ConfigErrors with located messages."""
+def config_mode(path: str | Path) -> str | None:
+    """The ``mode:`` a config file declares (``invitro``, ``patients``; None for a xenograft
+    study and for any file that cannot be read: its own loader reports those problems)."""
+    try:
+        raw = yaml.safe_load(Path(path).read_text())
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    return raw.get("mode") if isinstance(raw, dict) else None
+
+
+def read_config_mapping(path: str | Path, overrides: dict[str, Any] | None = None) -> dict:
+    """Read a YAML config file into a mapping with ``overrides`` applied; a missing file, a YAML
+    syntax error or a non-mapping raise located ConfigErrors."""
     path = Path(path)
     name = str(path)
     if not path.is_file():
@@ -354,27 +374,77 @@ def load_experiment(path: str | Path, overrides: dict[str, Any] | None = None) -
     if not isinstance(raw, dict):
         raise ConfigErrors([ConfigError(name, "", raw, "the file must hold a YAML mapping")])
     apply_overrides(raw, overrides or {}, name)
-    return validate_dict(raw, name)
+    return raw
+
+
+def load_experiment(path: str | Path, overrides: dict[str, Any] | None = None) -> Experiment:
+    """Read and validate an experiment config; raise ConfigErrors with located messages.
+    ``overrides`` keys may be dotted key paths (see :func:`apply_overrides`)."""
+    return validate_dict(read_config_mapping(path, overrides), str(path))
+
+
+_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def split_path(path: str) -> list[str | int]:
+    """'arms.a.regimens[1].dose' -> ['arms', 'a', 'regimens', 1, 'dose']."""
+    parts: list[str | int] = []
+    pos = 0
+    for m in _TOKEN.finditer(path):
+        between = path[pos:m.start()]
+        if between not in ("", "."):
+            raise ValueError(f"unreadable path {path!r}")
+        parts.append(int(m[2]) if m[2] is not None else m[1])
+        pos = m.end()
+    if not parts or path[pos:]:
+        raise ValueError(f"unreadable path {path!r}")
+    return parts
+
+
+def set_path(raw: dict, path: str, value: Any) -> None:
+    """Set ``value`` at a config path, creating mappings where keys are missing."""
+    parts = split_path(path)
+    node: Any = raw
+    for i, part in enumerate(parts[:-1]):
+        where = _path(tuple(parts[: i + 1]))
+        if isinstance(part, int):
+            if not isinstance(node, list) or part >= len(node):
+                size = len(node) if isinstance(node, list) else 0
+                raise KeyError(f"{where}: no list item {part} (the config has {size})")
+            node = node[part]
+        else:
+            if not isinstance(node, dict):
+                raise KeyError(f"{where}: not a mapping in the config")
+            if part not in node:
+                if parts[0] != "parameters" and i > 0:
+                    keys = [str(k) for k in node]
+                    hint = difflib.get_close_matches(str(part), keys, n=1)
+                    raise KeyError(f"{where}: not in the config (keys there: "
+                                   f"{', '.join(keys)})" + (f"; did you mean {hint[0]!r}?"
+                                                            if hint else ""))
+                node[part] = {}
+            node = node[part]
+    last = parts[-1]
+    if isinstance(last, int):
+        if not isinstance(node, list) or last >= len(node):
+            raise KeyError(f"{path}: no list item {last}")
+    elif not isinstance(node, dict):
+        raise KeyError(f"{path}: not a mapping in the config")
+    node[last] = value
 
 
 def apply_overrides(raw: dict, overrides: dict[str, Any], name: str) -> None:
-    """Set ``overrides`` into the parsed config in place; keys may be dotted key paths
-    (``mechanisms.ser167_er_link``), so an ablation or a dose change needs no copied config.
-    ``None`` values are skipped (an option the user did not give)."""
+    """Set ``overrides`` into the parsed config in place; keys may be key paths
+    (``mechanisms.ser167_er_link``, ``arms.cci779.regimens[0].dose``), so an ablation or a dose
+    change needs no copied config. ``None`` values are skipped (an option the user did not give)."""
     for key, value in overrides.items():
         if value is None:
             continue
-        *parents, leaf = key.split(".")
-        node = raw
-        for i, part in enumerate(parents):
-            child = node.get(part) if isinstance(node, dict) else None
-            if child is None and isinstance(node, dict):
-                child = node[part] = {}
-            if not isinstance(child, dict):
-                raise ConfigErrors([ConfigError(name, ".".join(parents[:i + 1]), child,
-                                                f"cannot set {key!r}: not a mapping here")])
-            node = child
-        node[leaf] = value
+        try:
+            set_path(raw, key, value)
+        except (KeyError, ValueError) as exc:
+            raise ConfigErrors([ConfigError(name, key, value,
+                                            f"cannot set: {exc.args[0]}")]) from None
 
 
 def parse_settings(settings: list[str], name: str) -> dict[str, Any]:
@@ -400,7 +470,7 @@ def validate_dict(raw: dict, name: str = "<config>") -> Experiment:
     try:
         return Experiment.model_validate(raw)
     except ValidationError as err:
-        raise _from_validation(name, err) from None
+        raise located_errors(name, err) from None
 
 
 def dump_experiment(exp: Experiment) -> str:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import yaml
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ..config import config_mode
 
 console = Console()
 
@@ -20,11 +21,7 @@ console = Console()
 def is_invitro_config(path: Path) -> bool:
     """True if ``path`` is a readable YAML mapping with ``mode: invitro`` (any other file, broken
     ones included, goes to the xenograft loader, which reports its problems)."""
-    try:
-        raw = yaml.safe_load(Path(path).read_text())
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return False
-    return isinstance(raw, dict) and raw.get("mode") == "invitro"
+    return config_mode(path) == "invitro"
 
 
 def _load(config: Path, overrides: dict, fail):

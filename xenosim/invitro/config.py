@@ -30,7 +30,14 @@ from pydantic import (
     model_validator,
 )
 
-from ..config import CellLineSpec, ConfigError, ConfigErrors, Mechanisms, _fields_at, _path
+from ..config import (
+    CellLineSpec,
+    ConfigError,
+    ConfigErrors,
+    Mechanisms,
+    located_errors,
+    read_config_mapping,
+)
 from ..drugs import DRUGS
 from ..genotypes import CELL_LINES
 from ..parameters import PARAMETERS
@@ -327,36 +334,18 @@ def _cross_errors(exp: InVitroExperiment, file: str) -> list[ConfigError]:
     return errors
 
 
-def _from_validation(file: str, err: ValidationError) -> ConfigErrors:
-    """pydantic errors -> located ConfigErrors (as :func:`xenosim.config._from_validation`, with
-    the in vitro schema as the root for 'allowed here' lists)."""
-    errors = []
-    for e in err.errors():
-        loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-        msg = e["msg"].removeprefix("Value error, ")
-        if e["type"] == "extra_forbidden":
-            allowed = _fields_at(InVitroExperiment, loc)
-            hint = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
-            msg = "unknown key; allowed here: " + ", ".join(allowed)
-            if hint:
-                msg += f"; did you mean {hint[0]!r}?"
-        elif e["type"] == "missing":
-            msg = "required key is missing"
-            if loc == ("mode",):
-                msg += " (in vitro configs need `mode: invitro`)"
-        elif e["type"] == "literal_error" and loc == ("mode",):
-            msg = "this is not an in vitro config; allowed: invitro"
-        elif e["type"] == "greater_than_equal" and ("concentrations" in loc
-                                                    or "conditions" in loc):
-            msg = "concentrations cannot be negative; allowed: >= 0"
-        value = e.get("input") if e["type"] != "missing" else None
-        unknown = _UNKNOWN_KEY.match(msg)
-        if unknown:  # point at the bad key itself, not at the whole mapping
-            loc, value = (*loc, unknown["key"]), unknown["key"]
-        if isinstance(value, dict) and e["type"] != "extra_forbidden":
-            value = "{...}"
-        errors.append(ConfigError(file, _path(loc), value, msg))
-    return ConfigErrors(errors)
+def _refine(e: dict, loc: tuple, msg: str, value: Any) -> tuple[tuple, str, Any]:
+    """The in vitro wording of pydantic's errors (see :func:`xenosim.config.located_errors`)."""
+    if e["type"] == "missing" and loc == ("mode",):
+        msg += " (in vitro configs need `mode: invitro`)"
+    elif e["type"] == "literal_error" and loc == ("mode",):
+        msg = "this is not an in vitro config; allowed: invitro"
+    elif e["type"] == "greater_than_equal" and ("concentrations" in loc or "conditions" in loc):
+        msg = "concentrations cannot be negative; allowed: >= 0"
+    unknown = _UNKNOWN_KEY.match(msg)
+    if unknown:  # point at the bad key itself, not at the whole mapping
+        loc, value = (*loc, unknown["key"]), unknown["key"]
+    return loc, msg, value
 
 
 _UNKNOWN_KEY = re.compile(r"^unknown drug/concentration key '(?P<key>[^']*)'")
@@ -367,7 +356,7 @@ def validate_invitro(raw: dict, name: str = "<config>") -> InVitroExperiment:
     try:
         exp = InVitroExperiment.model_validate(raw)
     except ValidationError as err:
-        raise _from_validation(name, err) from None
+        raise located_errors(name, err, InVitroExperiment, _refine) from None
     errors = _cross_errors(exp, name)
     if errors:
         raise ConfigErrors(errors)
@@ -376,22 +365,7 @@ def validate_invitro(raw: dict, name: str = "<config>") -> InVitroExperiment:
 
 def load_invitro(path: str | Path, overrides: dict[str, Any] | None = None) -> InVitroExperiment:
     """Read and validate an in vitro config; raise ConfigErrors with located messages."""
-    path = Path(path)
-    name = str(path)
-    if not path.is_file():
-        raise ConfigErrors([ConfigError(name, "", str(path), "config file not found")])
-    try:
-        raw = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "?"
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigErrors([ConfigError(name, f"<YAML {where}>", None,
-                                        f"YAML syntax error: {problem}")]) from None
-    if not isinstance(raw, dict):
-        raise ConfigErrors([ConfigError(name, "", raw, "the file must hold a YAML mapping")])
-    raw.update({k: v for k, v in (overrides or {}).items() if v is not None})
-    return validate_invitro(raw, name)
+    return validate_invitro(read_config_mapping(path, overrides), str(path))
 
 
 def dump_invitro(exp: InVitroExperiment) -> str:

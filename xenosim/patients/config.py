@@ -15,7 +15,13 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from ..config import Arm, ConfigError, ConfigErrors, Mechanisms, _fields_at, _path
+from ..config import (
+    Arm,
+    Mechanisms,
+    config_mode,
+    located_errors,
+    read_config_mapping,
+)
 from ..drugs import DRUGS
 from ..genotypes import MODIFIERS
 from ..parameters import PARAMETERS
@@ -216,51 +222,12 @@ class PatientStudy(_Strict):
 
 def is_patient_config(path: str | Path) -> bool:
     """True if the YAML file declares ``mode: patients`` (unreadable files: False)."""
-    try:
-        raw = yaml.safe_load(Path(path).read_text())
-    except (OSError, yaml.YAMLError):
-        return False
-    return isinstance(raw, dict) and raw.get("mode") == "patients"
-
-
-def _errors(file: str, err: ValidationError) -> ConfigErrors:
-    errors = []
-    for e in err.errors():
-        loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-        msg = e["msg"].removeprefix("Value error, ")
-        if e["type"] == "extra_forbidden":
-            allowed = _fields_at(PatientStudy, loc)
-            hint = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
-            msg = "unknown key; allowed here: " + ", ".join(allowed)
-            if hint:
-                msg += f"; did you mean {hint[0]!r}?"
-        elif e["type"] == "missing":
-            msg = "required key is missing"
-        value = e.get("input") if e["type"] != "missing" else None
-        if isinstance(value, dict) and e["type"] != "extra_forbidden":
-            value = "{...}"
-        errors.append(ConfigError(file, _path(loc), value, msg))
-    return ConfigErrors(errors)
+    return config_mode(path) == "patients"
 
 
 def load_patient_study(path: str | Path, overrides: dict[str, Any] | None = None) -> PatientStudy:
     """Read and validate a virtual-patient config; ConfigErrors with located messages."""
-    path = Path(path)
-    name = str(path)
-    if not path.is_file():
-        raise ConfigErrors([ConfigError(name, "", str(path), "config file not found")])
-    try:
-        raw = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "?"
-        raise ConfigErrors([ConfigError(name, f"<YAML {where}>", None,
-                                        f"YAML syntax error: {getattr(exc, 'problem', exc)}")]
-                           ) from None
-    if not isinstance(raw, dict):
-        raise ConfigErrors([ConfigError(name, "", raw, "the file must hold a YAML mapping")])
-    raw.update({k: v for k, v in (overrides or {}).items() if v is not None})
-    return validate_patient_dict(raw, name)
+    return validate_patient_dict(read_config_mapping(path, overrides), str(path))
 
 
 def validate_patient_dict(raw: dict, name: str = "<config>") -> PatientStudy:
@@ -268,7 +235,7 @@ def validate_patient_dict(raw: dict, name: str = "<config>") -> PatientStudy:
     try:
         return PatientStudy.model_validate(raw)
     except ValidationError as err:
-        raise _errors(name, err) from None
+        raise located_errors(name, err, PatientStudy) from None
 
 
 def dump_patient_study(study: PatientStudy) -> str:

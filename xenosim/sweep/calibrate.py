@@ -42,8 +42,8 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ..config import ConfigError, ConfigErrors
-from .config import SweepParameter, _read_yaml, load_sweep_dict, pydantic_errors
+from ..config import ConfigError, ConfigErrors, located_errors, read_config_mapping
+from .config import SweepParameter, load_sweep_dict
 
 
 class _Strict(BaseModel):
@@ -132,14 +132,11 @@ def load_calibration(path: str | Path, overrides: dict | None = None) -> LoadedC
     """Read a calibration config, its base experiment and its target table (located errors)."""
     path = Path(path)
     name = str(path)
-    raw = _read_yaml(path, name)
-    if not isinstance(raw, dict):
-        raise ConfigErrors([ConfigError(name, "", raw, "the file must hold a YAML mapping")])
-    raw.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    raw = read_config_mapping(path, overrides)
     try:
         cfg = CalibrationConfig.model_validate(raw)
     except ValidationError as err:
-        raise pydantic_errors(name, err) from None
+        raise located_errors(name, err, CalibrationConfig) from None
     target = load_target(cfg, path.parent, name)
     if target.empty:
         raise ConfigErrors([ConfigError(name, "target.file", cfg.target.file,

@@ -23,15 +23,20 @@ value is a located config error before any task runs.
 from __future__ import annotations
 
 import copy
-import difflib
-import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ..config import ConfigError, ConfigErrors, _path, validate_dict
+from ..config import (
+    ConfigError,
+    ConfigErrors,
+    located_errors,
+    read_config_mapping,
+    set_path,
+    split_path,
+    validate_dict,
+)
 
 METRICS = ("growth_rate_per_day", "fold_change_final", "final_volume_mm3", "n_endpoint",
            "mean_akt", "mean_mtorc1", "mean_er_activity", "er_share_ser167")
@@ -147,56 +152,6 @@ class SweepConfig(_Strict):
         return self
 
 
-_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
-
-
-def split_path(path: str) -> list[str | int]:
-    """'arms.a.regimens[1].dose' -> ['arms', 'a', 'regimens', 1, 'dose']."""
-    parts: list[str | int] = []
-    pos = 0
-    for m in _TOKEN.finditer(path):
-        between = path[pos:m.start()]
-        if between not in ("", "."):
-            raise ValueError(f"unreadable path {path!r}")
-        parts.append(int(m[2]) if m[2] is not None else m[1])
-        pos = m.end()
-    if not parts or path[pos:]:
-        raise ValueError(f"unreadable path {path!r}")
-    return parts
-
-
-def set_path(raw: dict, path: str, value: Any) -> None:
-    """Set ``value`` at a config path, creating mappings where keys are missing."""
-    parts = split_path(path)
-    node: Any = raw
-    for i, part in enumerate(parts[:-1]):
-        where = _path(tuple(parts[: i + 1]))
-        if isinstance(part, int):
-            if not isinstance(node, list) or part >= len(node):
-                size = len(node) if isinstance(node, list) else 0
-                raise KeyError(f"{where}: no list item {part} (the base has {size})")
-            node = node[part]
-        else:
-            if not isinstance(node, dict):
-                raise KeyError(f"{where}: not a mapping in the base config")
-            if part not in node:
-                if parts[0] != "parameters" and i > 0:
-                    keys = [str(k) for k in node]
-                    hint = difflib.get_close_matches(str(part), keys, n=1)
-                    raise KeyError(f"{where}: not in the base config (keys there: "
-                                   f"{', '.join(keys)})" + (f"; did you mean {hint[0]!r}?"
-                                                            if hint else ""))
-                node[part] = {}
-            node = node[part]
-    last = parts[-1]
-    if isinstance(last, int):
-        if not isinstance(node, list) or last >= len(node):
-            raise KeyError(f"{path}: no list item {last}")
-    elif not isinstance(node, dict):
-        raise KeyError(f"{path}: not a mapping in the base config")
-    node[last] = value
-
-
 def deep_merge(base: dict, extra: dict) -> dict:
     """A copy of ``base`` with ``extra`` merged in (mappings recursively, anything else replaced)."""
     out = copy.deepcopy(base)
@@ -226,43 +181,11 @@ class LoadedSweep:
         return raw
 
 
-def _read_yaml(path: Path, label: str) -> Any:
-    if not path.is_file():
-        raise ConfigErrors([ConfigError(label, "", str(path), "file not found")])
-    try:
-        return yaml.safe_load(path.read_text())
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "?"
-        raise ConfigErrors([ConfigError(label, f"<YAML {where}>", None,
-                                        f"YAML syntax error: {getattr(exc, 'problem', exc)}")]
-                           ) from None
-
-
 def load_sweep(path: str | Path, overrides: dict[str, Any] | None = None) -> LoadedSweep:
     """Read and validate a sweep config and its base experiment; raise located ConfigErrors."""
     path = Path(path)
     name = str(path)
-    raw = _read_yaml(path, name)
-    if not isinstance(raw, dict):
-        raise ConfigErrors([ConfigError(name, "", raw, "the file must hold a YAML mapping")])
-    raw.update({k: v for k, v in (overrides or {}).items() if v is not None})
-    return load_sweep_dict(raw, name, path.parent)
-
-
-def pydantic_errors(name: str, err: ValidationError) -> ConfigErrors:
-    """Located config errors from a pydantic validation error."""
-    errors = []
-    for e in err.errors():
-        loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and "function-" in p))
-        msg = e["msg"].removeprefix("Value error, ")
-        if e["type"] == "extra_forbidden":
-            msg = "unknown key"
-        elif e["type"] == "missing":
-            msg = "required key is missing"
-        value = e.get("input") if e["type"] != "missing" else None
-        errors.append(ConfigError(name, _path(loc), value, msg))
-    return ConfigErrors(errors)
+    return load_sweep_dict(read_config_mapping(path, overrides), name, path.parent)
 
 
 def load_sweep_dict(raw: dict, name: str, base_dir: Path) -> LoadedSweep:
@@ -270,11 +193,9 @@ def load_sweep_dict(raw: dict, name: str, base_dir: Path) -> LoadedSweep:
     try:
         cfg = SweepConfig.model_validate(raw)
     except ValidationError as err:
-        raise pydantic_errors(name, err) from None
+        raise located_errors(name, err, SweepConfig) from None
     base_path = (Path(base_dir) / cfg.base).resolve()
-    base_raw = _read_yaml(base_path, f"{name}: base")
-    if not isinstance(base_raw, dict):
-        raise ConfigErrors([ConfigError(name, "base", cfg.base, "the base is not a YAML mapping")])
+    base_raw = read_config_mapping(base_path)
     base_raw = deep_merge(base_raw, cfg.overrides)
     errors = []
     for key in ("cell_lines", "arms"):
