@@ -14,7 +14,15 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from .drugs import DRUGS, ROUTES
 from .genotypes import CELL_LINES, MODIFIERS
@@ -41,6 +49,19 @@ class ConfigErrors(Exception):
     def __init__(self, errors: list[ConfigError]):
         self.errors = errors
         super().__init__("\n".join(e.format() for e in errors))
+
+
+def _known_parameters(v: dict[str, float]) -> dict[str, float]:
+    for name in v:
+        if name not in PARAMETERS:
+            hint = difflib.get_close_matches(name, PARAMETERS, n=1)
+            extra = f"; did you mean {hint[0]!r}?" if hint else ""
+            raise ValueError(f"unknown parameter {name!r} (see `xenosim params`){extra}")
+    return v
+
+
+#: A config's ``parameters:`` block: registry parameter -> value (unknown names rejected).
+ParameterOverrides = Annotated[dict[str, float], AfterValidator(_known_parameters)]
 
 
 class _Strict(BaseModel):
@@ -216,7 +237,7 @@ class Experiment(_Strict):
     time_step_h: Annotated[float, Field(gt=0, le=24)] = 12.0
     cells_per_agent: Annotated[float, Field(ge=1)] = 6000.0
     mechanisms: Mechanisms = Mechanisms()
-    parameters: dict[str, float] = {}
+    parameters: ParameterOverrides = {}
 
     @field_validator("cell_lines")
     @classmethod
@@ -234,16 +255,6 @@ class Experiment(_Strict):
     def _arms(cls, v: dict[str, Arm]):
         if not v:
             raise ValueError("at least one arm is needed")
-        return v
-
-    @field_validator("parameters")
-    @classmethod
-    def _params(cls, v: dict[str, float]):
-        for name in v:
-            if name not in PARAMETERS:
-                hint = difflib.get_close_matches(name, PARAMETERS, n=1)
-                extra = f"; did you mean {hint[0]!r}?" if hint else ""
-                raise ValueError(f"unknown parameter {name!r} (see `xenosim params`){extra}")
         return v
 
     @model_validator(mode="after")

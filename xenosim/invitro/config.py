@@ -35,12 +35,12 @@ from ..config import (
     ConfigError,
     ConfigErrors,
     Mechanisms,
+    ParameterOverrides,
     located_errors,
     read_config_mapping,
 )
 from ..drugs import DRUGS
 from ..genotypes import CELL_LINES
-from ..parameters import PARAMETERS
 from . import params as _params  # noqa: F401  (registers the in vitro parameters)
 
 #: Concentration keys -> (drug, unit, description).
@@ -263,7 +263,7 @@ class InVitroExperiment(_Strict):
     reporter: Reporter = Reporter()
     apoptosis_assay: ApoptosisAssay = ApoptosisAssay()
     mechanisms: Mechanisms = Mechanisms()
-    parameters: dict[str, float] = {}
+    parameters: ParameterOverrides = {}
 
     @field_validator("cell_lines")
     @classmethod
@@ -284,16 +284,6 @@ class InVitroExperiment(_Strict):
         for name in v:
             if not name or not all(ch.isalnum() or ch in "_-." for ch in name):
                 raise ValueError(f"plate name {name!r}: use letters, digits, '_', '-', '.'")
-        return v
-
-    @field_validator("parameters")
-    @classmethod
-    def _params(cls, v: dict[str, float]):
-        for name in v:
-            if name not in PARAMETERS:
-                hint = difflib.get_close_matches(name, PARAMETERS, n=1)
-                extra = f"; did you mean {hint[0]!r}?" if hint else ""
-                raise ValueError(f"unknown parameter {name!r} (see `xenosim params`){extra}")
         return v
 
     def all_media(self) -> dict[str, Medium]:

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ..config import (
     Arm,
     Mechanisms,
+    ParameterOverrides,
     config_mode,
     located_errors,
     read_config_mapping,
@@ -167,7 +168,7 @@ class PatientStudy(_Strict):
     run_in_days: Annotated[float, Field(ge=0, le=365)] = 14.0  # untreated, before baseline scan
     agents_per_patient: Annotated[int, Field(ge=50, le=100000)] = 600
     mechanisms: Mechanisms = Mechanisms(hypoxia=False)
-    parameters: dict[str, float] = {}
+    parameters: ParameterOverrides = {}
 
     @field_validator("arms")
     @classmethod
@@ -183,16 +184,6 @@ class PatientStudy(_Strict):
                     raise ValueError(f"arms.{name}.regimens[{i}]: {reg.drug} has no human PK in "
                                      f"the library; drugs with human PK: "
                                      f"{', '.join(k for k, x in DRUGS.items() if x.human)}")
-        return v
-
-    @field_validator("parameters")
-    @classmethod
-    def _params(cls, v: dict[str, float]):
-        for name in v:
-            if name not in PARAMETERS:
-                hint = difflib.get_close_matches(name, PARAMETERS, n=1)
-                extra = f"; did you mean {hint[0]!r}?" if hint else ""
-                raise ValueError(f"unknown parameter {name!r} (see `xenosim params`){extra}")
         return v
 
     @model_validator(mode="after")
