@@ -8,24 +8,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from .config import ConfigErrors, load_experiment, parse_settings
+from .terminal import console, err_console, fail_config, phase_progress
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="xenosim: an agent-based in-silico xenograft laboratory.")
-console = Console()
-err_console = Console(stderr=True)
-
-
-def _fail_config(exc: ConfigErrors) -> None:
-    err_console.print(f"[bold red]Invalid config[/] ({len(exc.errors)} problem"
-                      f"{'s' if len(exc.errors) != 1 else ''}):")
-    for e in exc.errors:
-        err_console.print(f"  • {e.format()}", markup=False, highlight=False, soft_wrap=True)
-    raise typer.Exit(2)
 
 
 def _load(config: Path, overrides: dict, settings: list[str] | None = None):
@@ -33,7 +22,7 @@ def _load(config: Path, overrides: dict, settings: list[str] | None = None):
         return load_experiment(config, {**parse_settings(settings or [], str(config)),
                                         **overrides})
     except ConfigErrors as exc:
-        _fail_config(exc)
+        fail_config(exc)
 
 
 def _reject_options(kind: str, options: dict) -> None:
@@ -78,7 +67,7 @@ def run(
                                      "--scheduler": scheduler,
                                      "--patients-per-arm": patients_per_arm})
         run_invitro_command(config, seed=seed, out=out, jobs=jobs, quiet=quiet,
-                            fail=_fail_config)
+                            fail=fail_config)
         return
     from .cohort import run_cohort
     from .output import write_results
@@ -96,13 +85,7 @@ def run(
     console.print(f"[bold]{exp.experiment}[/]: {len(exp.cell_lines)} cell line(s) x "
                   f"{len(exp.arms)} arms x {exp.mice_per_arm} mice, seed {exp.seed}, {jobs} job(s)")
     start = time.perf_counter()
-    with Progress(TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console, disable=quiet) as bar:
-
-        def progress(phase: str, total: int):
-            task = bar.add_task(phase, total=total)
-            return lambda: bar.advance(task)
-
+    with phase_progress(quiet) as progress:
         if scheduler:  # same pure per-mouse runs, same seeds: identical results
             from dask.distributed import Client
 
@@ -155,7 +138,7 @@ def validate(
         from .invitro.cli import validate_invitro_command
 
         _reject_options("in vitro", {"--set": settings})
-        validate_invitro_command(config, fail=_fail_config)
+        validate_invitro_command(config, fail=fail_config)
         return
     if is_patient_config(config):
         from .patients.cli import validate_patients

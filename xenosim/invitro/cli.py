@@ -10,12 +10,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
 from ..config import config_mode
-
-console = Console()
+from ..terminal import console, phase_progress
 
 
 def is_invitro_config(path: Path) -> bool:
@@ -47,13 +43,7 @@ def run_invitro_command(config: Path, *, seed: int | None, out: Path, jobs: int,
     console.print(f"[bold]{exp.experiment}[/] (in vitro): {len(exp.plates)} plate(s), "
                   f"{n_wells} wells, seed {exp.seed}, {jobs} job(s)")
     start = time.perf_counter()
-    with Progress(TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console, disable=quiet) as bar:
-
-        def progress(phase: str, total: int):
-            task = bar.add_task(phase, total=total)
-            return lambda: bar.advance(task)
-
+    with phase_progress(quiet) as progress:
         result = simulate(exp, jobs=jobs, progress=progress)
     for w in result.warnings:
         console.print(f"[yellow]warning:[/] {w}")

@@ -5,14 +5,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
 from ..config import ConfigErrors
-
-console = Console()
-err_console = Console(stderr=True)
+from ..terminal import console, fail_config, phase_progress
 
 
 def _load(config: Path, overrides: dict):
@@ -21,11 +15,7 @@ def _load(config: Path, overrides: dict):
     try:
         return load_patient_study(config, overrides)
     except ConfigErrors as exc:
-        err_console.print(f"[bold red]Invalid config[/] ({len(exc.errors)} problem"
-                          f"{'s' if len(exc.errors) != 1 else ''}):")
-        for e in exc.errors:
-            err_console.print(f"  • {e.format()}", markup=False, highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from None
+        fail_config(exc)
 
 
 def run_patients(config: Path, seed: int | None, patients_per_arm: int | None, out: Path,
@@ -38,13 +28,7 @@ def run_patients(config: Path, seed: int | None, patients_per_arm: int | None, o
     console.print(f"[bold]{study.experiment}[/]: virtual-patient trial, {len(study.arms)} arms x "
                   f"{study.patients_per_arm} patients, seed {study.seed}, {jobs} job(s)")
     start = time.perf_counter()
-    with Progress(TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console, disable=quiet) as bar:
-
-        def progress(phase: str, total: int):
-            task = bar.add_task(phase, total=total)
-            return lambda: bar.advance(task)
-
+    with phase_progress(quiet) as progress:
         result = run_trial(study, jobs=jobs, progress=progress)
     elapsed = time.perf_counter() - start
     for w in result.warnings:
