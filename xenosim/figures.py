@@ -42,6 +42,7 @@ def growth_curves(measurements: pd.DataFrame, path: Path, endpoint_mm3: float | 
     lines = _lines_in_order(treat)
     fig, axes = plt.subplots(1, len(lines), figsize=(6.2 * len(lines), 4.6), sharey=True,
                              squeeze=False)
+    top_mm3 = endpoint_mm3 or 0.0
     for ax, line in zip(axes[0], lines, strict=True):
         sub = treat[treat["cell_line"] == line]
         for arm in _arms_in_order(sub, labels):
@@ -52,16 +53,19 @@ def growth_curves(measurements: pd.DataFrame, path: Path, endpoint_mm3: float | 
             colour = arm_colour(arm)
             ax.errorbar(stats.index, stats["mean"], yerr=stats["sem"].fillna(0), color=colour,
                         marker="o", ms=3.5, lw=1.8, capsize=2, label=f"{labels.get(arm, arm)} (n={n0})")
+            top_mm3 = max(top_mm3, float((stats["mean"] + stats["sem"].fillna(0)).max()))
         if endpoint_mm3:
             ax.axhline(endpoint_mm3, color="0.5", ls=":", lw=1)
             ax.text(0.5, endpoint_mm3, " humane endpoint", va="bottom", fontsize=8, color="0.4")
         ax.set_title(_title(line))
         ax.set_xlabel("Days since randomisation")
-        ax.set_ylim(bottom=0)
+    # shared y axis: the limit is set once, from every panel (a per-panel limit clips the others)
+    axes[0][0].set_ylim(0, 1.05 * top_mm3 if top_mm3 > 0 else None)
     axes[0][0].set_ylabel("Tumour volume, mean ± SEM (mm³)")
     handles, names = axes[0][0].get_legend_handles_labels()
-    fig.legend(handles, [n.rsplit(" (n=", 1)[0] for n in names], loc="lower center",
-               ncol=min(len(names), 5), fontsize=9, frameon=False, bbox_to_anchor=(0.5, -0.06))
+    # hung below the figure (the saved bbox is tight), so a second legend row never covers labels
+    fig.legend(handles, [n.rsplit(" (n=", 1)[0] for n in names], loc="upper center",
+               ncol=min(len(names), 5), fontsize=9, frameon=False, bbox_to_anchor=(0.5, 0.0))
     fig.suptitle("Xenograft growth by arm (caliper volume)")
     fig.savefig(path)
     plt.close(fig)
@@ -127,8 +131,8 @@ def pathway(cells: pd.DataFrame, path: Path, labels: dict[str, str] | None = Non
             if i == len(lines) - 1:
                 ax.set_xlabel("Days since randomisation")
     handles, names = axes[0][0].get_legend_handles_labels()
-    fig.legend(handles, names, loc="lower center", ncol=min(len(names), 5), fontsize=9,
-               frameon=False, bbox_to_anchor=(0.5, -0.04))
+    fig.legend(handles, names, loc="upper center", ncol=min(len(names), 5), fontsize=9,
+               frameon=False, bbox_to_anchor=(0.5, 0.0))
     fig.suptitle("Signalling in viable tumour cells (simulation readout)")
     fig.savefig(path)
     plt.close(fig)
