@@ -88,34 +88,47 @@ class ExposureProfile:
 
     def exposure(self, start_h: float, end_h: float) -> Exposure:
         """The step's Exposure: concentrations turned into occupancy inputs and inhibitions."""
-        conc = self.mean_over(start_h, end_h)
-        e2 = self.baseline_e2_nM
-        tam = oht = 0.0
-        remaining_mtorc1 = 1.0
-        extra: dict[str, float] = {}
-        rapalogs = [(c, d) for name, c in conc.items()
-                    if (d := self.drug_params[name]).target == "mtorc1"]
-        for name, c in conc.items():
-            d = self.drug_params[name]
-            if d.target == "estrogen":
-                e2 += c
-            elif d.target == "er_antagonist":
-                tam += c
-                oht += c * (d.metabolite_fraction.value if d.metabolite_fraction else 0.0)
-            elif d.target == "mtorc1" and len(rapalogs) == 1:
-                remaining_mtorc1 *= 1.0 - fractional_inhibition(c, d.ic50_nM.value, d.emax.value)
-            elif d.target != "mtorc1":
-                _library_pd(d, c, extra)
-        if len(rapalogs) > 1:  # rapalogs share one site (FKBP12-FRB): they compete, Emax stays
-            remaining_mtorc1 *= 1.0 - rapalog_mixture_inhibition(rapalogs)
-        remaining_mtorc1 *= 1.0 - extra.pop("mtor_kinase_inhibition", 0.0)
-        if self.aromatase_e2_nM:
-            e2 += host_estradiol_nM(self.aromatase_e2_nM, extra.get("aromatase_inhibition", 0.0))
-        andro = self.baseline_androstenedione_nM + extra.pop("androstenedione_nM", 0.0)
-        if andro:
-            extra["androstenedione_nM"] = andro
-        return Exposure(e2_nM=e2, tamoxifen_nM=tam, oht_nM=oht,
-                        mtorc1_inhibition=1.0 - remaining_mtorc1, **extra)
+        return exposure_from_concentrations(
+            self.mean_over(start_h, end_h), self.drug_params, self.baseline_e2_nM,
+            aromatase_e2_nM=self.aromatase_e2_nM,
+            androstenedione_nM=self.baseline_androstenedione_nM)
+
+
+def exposure_from_concentrations(conc_nM: dict[str, float], drugs: dict[str, Drug],
+                                 e2_nM: float, *, oht_nM: float = 0.0,
+                                 tamoxifen_metabolism: bool = True,
+                                 aromatase_e2_nM: float = 0.0,
+                                 androstenedione_nM: float = 0.0) -> Exposure:
+    """The PD link, written once for tumours and wells: drug concentrations at the cells (nM,
+    by drug name) -> the Exposure the signalling functions read. ``tamoxifen_metabolism``: the
+    tumour makes 4-OHT from tamoxifen (in vivo); cells in a dish do not."""
+    e2 = e2_nM
+    tam, oht = 0.0, oht_nM
+    remaining_mtorc1 = 1.0
+    extra: dict[str, float] = {}
+    rapalogs = [(c, d) for name, c in conc_nM.items() if (d := drugs[name]).target == "mtorc1"]
+    for name, c in conc_nM.items():
+        d = drugs[name]
+        if d.target == "estrogen":
+            e2 += c
+        elif d.target == "er_antagonist":
+            tam += c
+            if tamoxifen_metabolism and d.metabolite_fraction:
+                oht += c * d.metabolite_fraction.value
+        elif d.target == "mtorc1" and len(rapalogs) == 1:
+            remaining_mtorc1 *= 1.0 - fractional_inhibition(c, d.ic50_nM.value, d.emax.value)
+        elif d.target != "mtorc1":
+            _library_pd(d, c, extra)
+    if len(rapalogs) > 1:  # rapalogs share one site (FKBP12-FRB): they compete, Emax stays
+        remaining_mtorc1 *= 1.0 - rapalog_mixture_inhibition(rapalogs)
+    remaining_mtorc1 *= 1.0 - extra.pop("mtor_kinase_inhibition", 0.0)
+    if aromatase_e2_nM:
+        e2 += host_estradiol_nM(aromatase_e2_nM, extra.get("aromatase_inhibition", 0.0))
+    andro = androstenedione_nM + extra.pop("androstenedione_nM", 0.0)
+    if andro:
+        extra["androstenedione_nM"] = andro
+    return Exposure(e2_nM=e2, tamoxifen_nM=tam, oht_nM=oht,
+                    mtorc1_inhibition=1.0 - remaining_mtorc1, **extra)
 
 
 def rapalog_mixture_inhibition(rapalogs: list[tuple[float, Drug]]) -> float:

@@ -29,11 +29,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..biology import fate
-from ..biology.mtor import fractional_inhibition
 from ..biology.signalling import Exposure, steady_state
 from ..drugs import DRUGS
 from ..genotypes import Genotype
 from ..parameters import resolve
+from ..pharmacology import exposure_from_concentrations
 from ..tumour import Tumour
 from .config import CONCENTRATION_KEYS, InVitroExperiment, Medium
 
@@ -65,17 +65,15 @@ def invitro_params(exp: InVitroExperiment) -> dict[str, float]:
 
 
 def well_exposure(conc: dict[str, float], medium: Medium, p: dict[str, float]) -> Exposure:
-    """The constant Exposure of a well: medium background + condition's drugs."""
+    """The constant Exposure of a well: medium background + the condition's drugs, through the
+    same PD link as a tumour (4-OHT is added as such: cells in a dish do not metabolise
+    tamoxifen)."""
     e2_pM = medium.e2_equivalent_pM(p) + conc.get("estradiol_pM", 0.0)
-    remaining = 1.0
-    for key, c in conc.items():
-        name = CONCENTRATION_KEYS[key][0]
-        d = DRUGS.get(name)
-        if d is not None and d.target == "mtorc1" and c > 0:
-            remaining *= 1.0 - float(fractional_inhibition(c, d.ic50_nM.value, d.emax.value))
-    return Exposure(e2_nM=e2_pM / 1000.0, oht_nM=conc.get("oht_nM", 0.0),
-                    tamoxifen_nM=conc.get("tamoxifen_nM", 0.0),
-                    mtorc1_inhibition=1.0 - remaining)
+    drugs = {CONCENTRATION_KEYS[k][0]: c for k, c in conc.items()
+             if k not in ("estradiol_pM", "oht_nM") and c > 0}
+    return exposure_from_concentrations(drugs, DRUGS, e2_pM / 1000.0,
+                                        oht_nM=conc.get("oht_nM", 0.0),
+                                        tamoxifen_metabolism=False)
 
 
 def well_seed(exp: InVitroExperiment, spec: WellSpec) -> int:
