@@ -17,7 +17,7 @@ def _default_workers() -> int:
 
 
 def _fail(message: str) -> None:
-    from ..cli import err_console
+    from ..terminal import err_console
 
     err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(2)
@@ -44,8 +44,8 @@ def sweep_command(
         TimeRemainingColumn,
     )
 
-    from ..cli import _fail_config, console
     from ..config import ConfigErrors
+    from ..terminal import console, fail_config
     from .config import load_sweep
     from .runner import SweepOutputError, run_sweep
 
@@ -54,7 +54,7 @@ def sweep_command(
     try:
         loaded = load_sweep(config, {"seed": seed, "replicates": replicates})
     except ConfigErrors as exc:
-        _fail_config(exc)
+        fail_config(exc)
     cfg = loaded.config
     where = scheduler or f"LocalCluster with {workers} worker(s)"
     console.print(f"[bold]{cfg.sweep}[/]: {cfg.design.method} design over "
@@ -111,8 +111,8 @@ def calibrate_command(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
-    from ..cli import _fail_config, console
     from ..config import ConfigErrors
+    from ..terminal import console, fail_config
     from .calibrate import load_calibration, run_calibration
     from .runner import SweepOutputError
 
@@ -121,7 +121,7 @@ def calibrate_command(
     try:
         loaded = load_calibration(config, {"samples": samples})
     except ConfigErrors as exc:
-        _fail_config(exc)
+        fail_config(exc)
     cfg = loaded.config
     console.print(f"[bold]{cfg.calibrate}[/]: ABC over {', '.join(p.name for p in cfg.parameters)}"
                   f", {cfg.samples} prior draws x {cfg.replicates} replicate(s), keep "
