@@ -51,9 +51,37 @@ def new_run_id(exp: Experiment) -> str:
     return f"{datetime.now(UTC):%Y%m%d-%H%M%S}-seed{exp.seed}"
 
 
-def _versions() -> dict[str, str]:
+def write_manifest(tmp: Path, *, experiment: str, run_id: str, seed: int,
+                   config_path: str | None, elapsed_s: float, jobs: int, warnings: list[str],
+                   extra_files: list[str] | None = None, **fields) -> None:
+    """``manifest.json`` of a run directory (every run kind): identity, seed, timing, versions,
+    git SHA, command line and the files written; ``fields`` adds what is specific to the kind.
+    Written last into the temporary directory, so it lists every file of the run."""
+    manifest = {
+        "experiment": experiment, **{k: v for k, v in fields.items() if k == "mode"},
+        "run_id": run_id, "seed": seed, "config_file": config_path,
+        "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+        "elapsed_s": round(elapsed_s, 2), "jobs": jobs,
+        **{k: v for k, v in fields.items() if k != "mode"},
+        "warnings": warnings, "versions": package_versions(), "git_sha": _git_sha(),
+        "platform": platform.platform(), "argv": sys.argv[1:],
+        "files": sorted(p.name for p in tmp.iterdir()) + ["manifest.json"],
+        "extra_files": extra_files or [], "timestamp": time.time(),
+    }
+    (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=_plain))
+
+
+def _plain(v):
+    """numpy scalars in a manifest are written as plain numbers."""
+    if hasattr(v, "item"):
+        return v.item()
+    raise TypeError(f"not JSON serialisable: {type(v).__name__}")
+
+
+def package_versions(extra: tuple[str, ...] = ()) -> dict[str, str]:
+    """Versions of Python and of the packages a result depends on (plus ``extra``)."""
     out = {"python": platform.python_version()}
-    for pkg in PACKAGES:
+    for pkg in PACKAGES + tuple(p for p in extra if p not in PACKAGES):
         try:
             out[pkg] = version(pkg)
         except PackageNotFoundError:
@@ -127,24 +155,8 @@ def write_results(result: CohortResult, exp: Experiment, out_root: Path, *,
         labels = {arm: (a.label or arm) for arm, a in exp.arms.items()}
         written = figures.all_run_figures(tables, tmp, exp.endpoint_volume_mm3, labels)
         written.append(report.write_report(tmp, exp, tables, written, result.warnings))
-        manifest = {
-            "experiment": exp.experiment,
-            "run_id": run_id,
-            "seed": exp.seed,
-            "config_file": config_path,
-            "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
-            "elapsed_s": round(elapsed_s, 2),
-            "jobs": jobs,
-            "endpoint_volume_mm3": exp.endpoint_volume_mm3,
-            "study_days": exp.study_days,
-            "warnings": result.warnings,
-            "versions": _versions(),
-            "git_sha": _git_sha(),
-            "platform": platform.platform(),
-            "argv": sys.argv[1:],
-            "files": sorted(p.name for p in tmp.iterdir()) + ["manifest.json"],
-            "extra_files": written,
-            "timestamp": time.time(),
-        }
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2))
+        write_manifest(tmp, experiment=exp.experiment, run_id=run_id, seed=exp.seed,
+                       config_path=config_path, elapsed_s=elapsed_s, jobs=jobs,
+                       warnings=result.warnings, extra_files=written,
+                       endpoint_volume_mm3=exp.endpoint_volume_mm3, study_days=exp.study_days)
     return final

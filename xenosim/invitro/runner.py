@@ -9,20 +9,16 @@ do not depend on ``jobs``.
 
 from __future__ import annotations
 
-import json
-import platform
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ..cohort import run_tasks
-from ..output import _git_sha, _versions, atomic_directory
+from ..output import atomic_directory, write_manifest
 from . import figures, report
 from .analysis import InVitroTables, add_condition_labels, analyse
 from .config import InVitroExperiment, dump_invitro
@@ -101,33 +97,13 @@ def write_invitro_results(result: InVitroResult, exp: InVitroExperiment, out_roo
             df.to_csv(tmp / f"{name}.csv", index=False, float_format="%.6g")
         written = figures.all_figures(exp, result.tables, tmp)
         written.append(report.write_report(tmp, exp, result.tables, written, result.warnings))
-        manifest = {
-            "experiment": exp.experiment,
-            "mode": "invitro",
-            "run_id": run_id,
-            "seed": exp.seed,
-            "config_file": config_path,
-            "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
-            "elapsed_s": round(result.elapsed_s, 2),
-            "jobs": jobs,
-            "n_wells": result.n_wells,
-            "warnings": result.warnings,
-            "versions": _versions(),
-            "git_sha": _git_sha(),
-            "platform": platform.platform(),
-            "argv": sys.argv[1:],
-            "files": sorted(p.name for p in tmp.iterdir()) + ["manifest.json"],
-            "extra_files": written,
-            "timestamp": time.time(),
-        }
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=_json))
+        write_manifest(tmp, experiment=exp.experiment, run_id=run_id, seed=exp.seed,
+                       config_path=config_path, elapsed_s=result.elapsed_s, jobs=jobs,
+                       warnings=result.warnings, extra_files=written, mode="invitro",
+                       n_wells=result.n_wells)
     return final
 
 
-def _json(v):
-    if isinstance(v, np.generic):
-        return v.item()
-    raise TypeError(type(v))
 
 
 def run_invitro(exp: InVitroExperiment, out_root: Path, jobs: int = 1,

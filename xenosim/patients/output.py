@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import platform
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..output import _git_sha, _versions, atomic_directory
+from ..output import atomic_directory, write_manifest
 from . import figures
 from .config import PatientStudy, dump_patient_study
 from .runner import TrialResult
@@ -84,16 +81,9 @@ def write_trial_results(result: TrialResult, study: PatientStudy, out_root: Path
         ]
         (tmp / "report.md").write_text(_report(study, arms, hrs, subgroups, result.warnings,
                                                written))
-        manifest = {
-            "experiment": study.experiment, "mode": "patients", "run_id": run_id,
-            "seed": study.seed, "config_file": config_path,
-            "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
-            "elapsed_s": round(elapsed_s, 2), "jobs": jobs, "warnings": result.warnings,
-            "versions": _versions(), "git_sha": _git_sha(), "platform": platform.platform(),
-            "argv": sys.argv[1:],
-            "files": sorted(p.name for p in tmp.iterdir()) + ["manifest.json"],
-        }
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2))
+        write_manifest(tmp, experiment=study.experiment, run_id=run_id, seed=study.seed,
+                       config_path=config_path, elapsed_s=elapsed_s, jobs=jobs,
+                       warnings=result.warnings, extra_files=written, mode="patients")
     return final
 
 

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..output import package_versions
 from .config import LoadedSweep
 from .design import Task, make_tasks
 from .task import TaskResult, run_task
@@ -149,23 +150,15 @@ def _prepare_output(loaded: LoadedSweep, out_root: Path) -> Path:
     return out
 
 
-def _versions() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    out = {}
-    for pkg in ("xenosim", "numpy", "pandas", "dask", "distributed", "pyarrow", "SALib", "mesa"):
-        try:
-            out[pkg] = version(pkg)
-        except PackageNotFoundError:
-            out[pkg] = "not installed"
-    return out
+#: Packages a sweep's results also depend on (beyond a run's).
+SWEEP_PACKAGES = ("dask", "distributed", "pyarrow", "SALib")
 
 
 def _write_manifest(out: Path, loaded: LoadedSweep, extra: dict) -> None:
     data = {"sweep": loaded.config.sweep, "config_file": loaded.file,
             "fingerprint": fingerprint(loaded),
             "config": loaded.config.model_dump(mode="json"), "base_experiment": loaded.base_raw,
-            "versions": _versions(), **extra}
+            "versions": package_versions(SWEEP_PACKAGES), **extra}
     _atomic_write_bytes(out / "sweep.json", json.dumps(data, indent=2, default=str).encode())
 
 
