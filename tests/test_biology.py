@@ -5,8 +5,8 @@ import pytest
 
 from xenosim.biology import akt, er, fate, heterogeneity, mtor, oxygen
 from xenosim.biology.signalling import Exposure, derived_rates, steady_state
-from xenosim.genotypes import cell_line
-from xenosim.parameters import PARAMETERS, resolve
+from xenosim.core.genotypes import cell_line
+from xenosim.core.parameters import PARAMETERS, resolve
 
 P = resolve()
 VECTOR, MYR = cell_line("mcf7_vector"), cell_line("mcf7_myr_akt")

@@ -12,9 +12,10 @@ from dask.distributed import Client, LocalCluster
 from typer.testing import CliRunner
 
 from xenosim.cli import app
-from xenosim.cohort import run_cohort
-from xenosim.config import ConfigErrors, validate_dict
+from xenosim.core.config import ConfigErrors
 from xenosim.sweep.calibrate import load_calibration, run_calibration
+from xenosim.xenograft.config import validate_dict
+from xenosim.xenograft.runner import run_cohort
 
 ROOT = Path(__file__).resolve().parents[1]
 TRUE_FACTOR = 0.3  # invivo_cycling_factor used to make the synthetic "lab" data

@@ -86,7 +86,8 @@ def test_validate_accepts_the_default_config():
 
 
 def test_set_overrides_a_nested_key_and_bad_ones_are_located(tmp_path):
-    from xenosim.config import load_experiment, parse_settings
+    from xenosim.core.config import parse_settings
+    from xenosim.xenograft.config import load_experiment
 
     exp = load_experiment("configs/degraffenried2004.yaml", parse_settings(
         ["mechanisms.ser167_er_link=false", "study_days=28"], "x"))

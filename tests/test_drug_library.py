@@ -7,12 +7,12 @@ import pytest
 
 from xenosim.biology import aromatase, serd
 from xenosim.biology.signalling import Exposure, steady_state
-from xenosim.config import Regimen
-from xenosim.dosing import regimen_doses
-from xenosim.drugs import ALIASES, DRUGS, TARGETS, drug
-from xenosim.genotypes import CELL_LINES, MODIFIERS, cell_line
-from xenosim.parameters import resolve
-from xenosim.pharmacology import (
+from xenosim.core.config import Regimen
+from xenosim.core.dosing import regimen_doses
+from xenosim.core.drugs import ALIASES, DRUGS, TARGETS, drug
+from xenosim.core.genotypes import CELL_LINES, MODIFIERS, cell_line
+from xenosim.core.parameters import resolve
+from xenosim.core.pharmacology import (
     DoseEvent,
     exposure_profile,
     metabolite_serum_nM,
@@ -255,8 +255,8 @@ def test_mcf7_aro_xenograft_config_runs_the_checks_in_mice():
     letrozole and fulvestrant lower ER activity, MLN0128 lowers Akt where everolimus raises it."""
     import yaml
 
-    from xenosim.cohort import MouseSpec, simulate_mouse
-    from xenosim.config import validate_dict
+    from xenosim.xenograft.config import validate_dict
+    from xenosim.xenograft.runner import MouseSpec, simulate_mouse
 
     root = __import__("pathlib").Path(__file__).resolve().parents[1]
     raw = yaml.safe_load((root / "configs" / "mcf7_aro_aromatase_inhibitor.yaml").read_text())

@@ -158,11 +158,11 @@ def test_wells_use_the_tumour_pd_link_for_library_drugs():
     """Wells and tumours share one PD link: a TORC1/2 inhibitor cuts mTORC1 and mTORC2 -> Akt,
     fulvestrant reaches the SERD input, and tamoxifen in a dish is not turned into 4-OHT (the
     tumour's metabolism is an in vivo term)."""
-    from xenosim.drugs import DRUGS
+    from xenosim.core.drugs import DRUGS
+    from xenosim.core.parameters import resolve
+    from xenosim.core.pharmacology import exposure_from_concentrations
     from xenosim.invitro.config import BUILTIN_MEDIA
     from xenosim.invitro.wells import well_exposure
-    from xenosim.parameters import resolve
-    from xenosim.pharmacology import exposure_from_concentrations
 
     p, full = resolve(), BUILTIN_MEDIA["full"]
     mln = well_exposure({"mln0128_nM": 100.0}, full, p)

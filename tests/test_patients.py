@@ -10,7 +10,7 @@ import yaml
 from typer.testing import CliRunner
 
 from xenosim.cli import app
-from xenosim.config import ConfigErrors
+from xenosim.core.config import ConfigErrors
 from xenosim.patients.config import load_patient_study, validate_patient_dict
 from xenosim.patients.runner import (
     draw_patient,

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from xenosim.config import Regimen
-from xenosim.dosing import regimen_doses
-from xenosim.drugs import drug
-from xenosim.pharmacology import DoseEvent, exposure_profile, serum_concentration_nM
+from xenosim.core.config import Regimen
+from xenosim.core.dosing import regimen_doses
+from xenosim.core.drugs import drug
+from xenosim.core.pharmacology import DoseEvent, exposure_profile, serum_concentration_nM
 
 WEIGHT_KG = 0.025
 

@@ -14,10 +14,10 @@ from scipy import stats
 
 from xenosim.biology import fate
 from xenosim.biology.signalling import Exposure
-from xenosim.genotypes import cell_line
-from xenosim.parameters import resolve
-from xenosim.reference import ReferenceCell, ReferenceTumour
-from xenosim.tumour import STATE_ARRAYS, Tumour
+from xenosim.core.genotypes import cell_line
+from xenosim.core.parameters import resolve
+from xenosim.core.reference import ReferenceCell, ReferenceTumour
+from xenosim.core.tumour import STATE_ARRAYS, Tumour
 
 METRICS = ("n_agents", "n_cycling", "n_quiescent", "n_apoptotic", "n_necrotic", "mean_akt",
            "mean_mtorc1", "mean_er_activity")

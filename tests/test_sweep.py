@@ -21,7 +21,7 @@ from dask.distributed import Client, LocalCluster
 from typer.testing import CliRunner
 
 from xenosim.cli import app
-from xenosim.config import ConfigErrors
+from xenosim.core.config import ConfigErrors
 from xenosim.sweep.analysis import read_results
 from xenosim.sweep.config import load_sweep
 from xenosim.sweep.design import make_tasks, task_identity

@@ -9,17 +9,17 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from xenosim import lattice
 from xenosim.biology import fate
 from xenosim.biology.signalling import Exposure
 from xenosim.cli import app
-from xenosim.cohort import run_cohort
-from xenosim.config import load_experiment, validate_dict
-from xenosim.genotypes import cell_line
-from xenosim.model import MouseModel, TumourCell
-from xenosim.output import atomic_directory
-from xenosim.parameters import resolve
-from xenosim.tumour import STATE_ARRAYS, Tumour
+from xenosim.core import lattice
+from xenosim.core.genotypes import cell_line
+from xenosim.core.output import atomic_directory
+from xenosim.core.parameters import resolve
+from xenosim.core.tumour import STATE_ARRAYS, Tumour
+from xenosim.xenograft.config import load_experiment, validate_dict
+from xenosim.xenograft.model import MouseModel, TumourCell
+from xenosim.xenograft.runner import run_cohort
 
 
 def test_lattice_fills_a_ball_outward():

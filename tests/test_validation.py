@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from xenosim.cohort import run_cohort
-from xenosim.config import load_experiment
+from xenosim.xenograft.config import load_experiment
+from xenosim.xenograft.runner import run_cohort
 
 
 @pytest.fixture(scope="module")
@@ -127,7 +127,7 @@ def test_default_run_report_shows_the_key_comparison(study, tmp_path):
     tamoxifen with its contrast and synergy numbers; the paper's claim is that the combination
     inhibits Akt tumours more than tamoxifen alone (a negative growth-rate contrast)."""
     from xenosim.analysis import analyze, load_results_dir
-    from xenosim.output import write_results
+    from xenosim.xenograft.output import write_results
 
     exp, res = study
     run = write_results(res, exp, tmp_path, config_path=None, jobs=2, elapsed_s=0.0)

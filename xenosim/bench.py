@@ -3,8 +3,8 @@
 Measures, in one run on this machine, and prints one table:
 
 1. agent-steps per second of one tumour at 1e4, 1e5 and 1e6 agents for the vectorised engine
-   (:class:`xenosim.tumour.Tumour`) and for the per-object Mesa engine
-   (:class:`xenosim.reference.ReferenceTumour`) at the sizes it can afford; the ratio is given only
+   (:class:`xenosim.core.tumour.Tumour`) and for the per-object Mesa engine
+   (:class:`xenosim.core.reference.ReferenceTumour`) at the sizes it can afford; the ratio is given only
    where both engines were measured at the same size (nothing is extrapolated);
 2. memory per agent at the largest size: the state arrays (bytes/agent) plus the peak of a step's
    temporaries measured with ``tracemalloc`` (numpy reports its buffers to tracemalloc);
@@ -36,9 +36,9 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from .biology.signalling import Exposure  # noqa: E402
-from .genotypes import cell_line  # noqa: E402
-from .parameters import resolve  # noqa: E402
+from xenosim.biology.signalling import Exposure  # noqa: E402
+from xenosim.core.genotypes import cell_line  # noqa: E402
+from xenosim.core.parameters import resolve  # noqa: E402
 
 EXPOSURE = Exposure(e2_nM=3.6, tamoxifen_nM=20.0, oht_nM=1.0, mtorc1_inhibition=0.5)
 CELLS_PER_AGENT = 6000.0
@@ -74,11 +74,11 @@ def _make(engine: str, n: int, seed: int):
     g = cell_line("mcf7_myr_akt")
     p = resolve()
     if engine == "vectorised":
-        from .tumour import Tumour
+        from xenosim.core.tumour import Tumour
 
         t = Tumour(g, n, CELLS_PER_AGENT, p, rng)
         return t, t.step
-    from .reference import ReferenceTumour
+    from xenosim.core.reference import ReferenceTumour
 
     t = ReferenceTumour(g, n, CELLS_PER_AGENT, p, rng)
     return t, t.advance
@@ -107,8 +107,8 @@ def time_engine(engine: str, n: int, steps: int, repeat: int = 3, seed: int = 0)
 
 def memory_per_agent(n: int) -> tuple[float, float]:
     """(state bytes per agent, peak step temporaries per agent) for an ``n``-agent tumour."""
-    from . import lattice
-    from .tumour import STATE_ARRAYS
+    from xenosim.core import lattice
+    from xenosim.core.tumour import STATE_ARRAYS
 
     tumour, advance = _make("vectorised", n, 0)
     advance(EXPOSURE, DT_H)
@@ -126,8 +126,8 @@ def memory_per_agent(n: int) -> tuple[float, float]:
 
 def time_study(jobs: int, quick: bool) -> tuple[float, int]:
     """Wall time (s) and number of mouse runs of the default study with ``jobs`` workers."""
-    from .cohort import run_cohort
-    from .config import load_experiment
+    from xenosim.xenograft.config import load_experiment
+    from xenosim.xenograft.runner import run_cohort
 
     root = Path(__file__).resolve().parents[1]
     overrides = {"mice_per_arm": 2} if quick else {}
@@ -142,7 +142,7 @@ def time_study(jobs: int, quick: bool) -> tuple[float, int]:
 def time_sweep(n_tasks: int, workers: int = 2) -> dict[str, float] | None:
     """Tasks/min and per-task overhead of a sweep on a ``workers``-worker LocalCluster."""
     try:
-        from .sweep.bench import sweep_throughput
+        from xenosim.sweep.bench import sweep_throughput
     except ImportError:
         return None
     return sweep_throughput(n_tasks, workers)

@@ -3,26 +3,17 @@
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from .config import ConfigErrors, load_experiment, parse_settings
-from .terminal import console, err_console, fail_config, phase_progress
+from xenosim.core.config import ConfigErrors
+from xenosim.core.terminal import console, err_console, fail_config
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="xenosim: an agent-based in-silico xenograft laboratory.")
-
-
-def _load(config: Path, overrides: dict, settings: list[str] | None = None):
-    try:
-        return load_experiment(config, {**parse_settings(settings or [], str(config)),
-                                        **overrides})
-    except ConfigErrors as exc:
-        fail_config(exc)
 
 
 def _reject_options(kind: str, options: dict) -> None:
@@ -58,10 +49,10 @@ def run(
     """Run an experiment: writes results/<experiment>/<run-id>/ (tables, figures, report).
 
     A config with ``mode: invitro`` runs plates of wells instead of mice (xenosim.invitro)."""
-    from .invitro.cli import is_invitro_config
+    from xenosim.invitro.cli import is_invitro_config
 
     if is_invitro_config(config):
-        from .invitro.cli import run_invitro_command
+        from xenosim.invitro.cli import run_invitro_command
 
         _reject_options("in vitro", {"--mice-per-arm": mice_per_arm, "--set": settings,
                                      "--scheduler": scheduler,
@@ -69,60 +60,21 @@ def run(
         run_invitro_command(config, seed=seed, out=out, jobs=jobs, quiet=quiet,
                             fail=fail_config)
         return
-    from .cohort import run_cohort
-    from .output import write_results
-    from .patients.config import is_patient_config
+    from xenosim.patients.config import is_patient_config
 
     if is_patient_config(config):  # mode: patients -> the virtual-patient trial runner
-        from .patients.cli import run_patients
+        from xenosim.patients.cli import run_patients
 
         _reject_options("virtual-patient", {"--mice-per-arm": mice_per_arm, "--set": settings,
                                             "--scheduler": scheduler})
         run_patients(config, seed, patients_per_arm, out, jobs, quiet)
         return
     _reject_options("xenograft", {"--patients-per-arm": patients_per_arm})
-    exp = _load(config, {"seed": seed, "mice_per_arm": mice_per_arm}, settings)
-    console.print(f"[bold]{exp.experiment}[/]: {len(exp.cell_lines)} cell line(s) x "
-                  f"{len(exp.arms)} arms x {exp.mice_per_arm} mice, seed {exp.seed}, {jobs} job(s)")
-    start = time.perf_counter()
-    with phase_progress(quiet) as progress:
-        if scheduler:  # same pure per-mouse runs, same seeds: identical results
-            from dask.distributed import Client
+    from xenosim.xenograft.cli import run_xenograft_command
 
-            try:
-                client = Client(scheduler, timeout="20s")
-            except OSError as exc:
-                err_console.print(f"[bold red]error:[/] cannot reach Dask scheduler "
-                                  f"{scheduler!r}: {exc}")
-                raise typer.Exit(2) from None
-            with client:
-                result = run_cohort(exp, jobs=jobs, executor=client.get_executor(),
-                                    progress=progress)
-        else:
-            result = run_cohort(exp, jobs=jobs, progress=progress)
-    elapsed = time.perf_counter() - start
-    for w in result.warnings:
-        console.print(f"[yellow]warning:[/] {w}")
-    path = write_results(result, exp, out, config_path=str(config), jobs=jobs, elapsed_s=elapsed)
-    console.print(f"simulated in {elapsed:.1f} s; results in [bold]{path}[/] "
-                  f"(report.md, growth_curves.png, ...)")
-    if analyze:
-        _analyze_run(path, exp.seed)
-
-
-def _analyze_run(path: Path, seed: int) -> None:
-    """The arm comparison of a finished run (its own atomic directory, ``<run>/analysis``)."""
-    from .analysis import AnalysisInputError, analyze, load_results_dir
-
-    start = time.perf_counter()
-    with console.status("comparing arms (mixed model, survival, synergy bootstrap) ..."):
-        try:
-            result = analyze(load_results_dir(path), path / "analysis", seed=seed)
-        except AnalysisInputError as exc:  # e.g. an arm with a single mouse
-            console.print(f"[yellow]analysis skipped:[/] {exc}")
-            return
-    console.print(f"analysed in {time.perf_counter() - start:.1f} s: "
-                  f"[bold]{result.report_html}[/]")
+    run_xenograft_command(config, seed=seed, mice_per_arm=mice_per_arm, out=out, jobs=jobs,
+                          quiet=quiet, settings=settings, analyze=analyze,
+                          scheduler=scheduler)
 
 
 @app.command()
@@ -131,39 +83,40 @@ def validate(
     settings: Annotated[list[str] | None, typer.Option("--set", help=SETTINGS_HELP)] = None,
 ) -> None:
     """Check a config without running it (exit code 2 and located errors if invalid)."""
-    from .invitro.cli import is_invitro_config
-    from .patients.config import is_patient_config
+    from xenosim.invitro.cli import is_invitro_config
+    from xenosim.patients.config import is_patient_config
 
     if is_invitro_config(config):
-        from .invitro.cli import validate_invitro_command
+        from xenosim.invitro.cli import validate_invitro_command
 
         _reject_options("in vitro", {"--set": settings})
         validate_invitro_command(config, fail=fail_config)
         return
     if is_patient_config(config):
-        from .patients.cli import validate_patients
+        from xenosim.patients.cli import validate_patients
 
         _reject_options("virtual-patient", {"--set": settings})
         validate_patients(config)
         return
-    exp = _load(config, {}, settings)
-    console.print(f"[green]OK[/] {config}: experiment {exp.experiment!r}, "
-                  f"{len(exp.cell_lines)} cell line(s), {len(exp.arms)} arms")
+    from xenosim.xenograft.cli import validate_xenograft_command
+
+    validate_xenograft_command(config, settings)
 
 
 @app.command("list")
 def list_library() -> None:
     """Built-in experiments, cell lines, genotype modifiers and drugs."""
-    from .drugs import DRUGS
-    from .genotypes import CELL_LINES, MODIFIERS
-    from .invitro.cli import is_invitro_config
-    from .invitro.config import load_invitro
+    from xenosim.core.drugs import DRUGS
+    from xenosim.core.genotypes import CELL_LINES, MODIFIERS
+    from xenosim.invitro.cli import is_invitro_config
+    from xenosim.invitro.config import load_invitro
 
     configs = Path("configs")
     table = Table(title="Experiments (configs/)")
     table.add_column("config")
     table.add_column("experiment")
-    from .patients.config import is_patient_config, load_patient_study
+    from xenosim.patients.config import is_patient_config, load_patient_study
+    from xenosim.xenograft.config import load_experiment
 
     for f in sorted(configs.glob("*.yaml")) if configs.is_dir() else []:
         try:
@@ -201,9 +154,9 @@ def params(
     grade: Annotated[str | None, typer.Option(help="Only this grade")] = None,
 ) -> None:
     """The parameter table: value, unit, evidence grade and source of every parameter."""
-    from .drugs import DRUGS
-    from .invitro import params as _invitro_params  # noqa: F401  (registers in vitro parameters)
-    from .parameters import PARAMETERS
+    from xenosim.core.drugs import DRUGS
+    from xenosim.core.parameters import PARAMETERS
+    from xenosim.invitro import params as _invitro_params  # noqa: F401  (registers in vitro parameters)
 
     t = Table(title="Model parameters", show_lines=False)
     for c in ("name", "value", "unit", "grade", "source", "note"):
@@ -220,7 +173,7 @@ def params(
 
 def _register_analysis() -> None:
     """``xenosim analyze`` / ``xenosim compare`` live in :mod:`xenosim.analysis.cli`."""
-    from .analysis.cli import analyze_command, compare_command
+    from xenosim.analysis.cli import analyze_command, compare_command
 
     app.command("analyze")(analyze_command)
     app.command("compare")(compare_command)
@@ -231,7 +184,7 @@ _register_analysis()
 
 def _register_sweep() -> None:
     """``xenosim sweep`` / ``xenosim calibrate`` live in :mod:`xenosim.sweep.cli`."""
-    from .sweep.cli import calibrate_command, sweep_command
+    from xenosim.sweep.cli import calibrate_command, sweep_command
 
     app.command("sweep")(sweep_command)
     app.command("calibrate")(calibrate_command)
@@ -242,7 +195,7 @@ _register_sweep()
 
 def _register_teaching() -> None:
     """``xenosim app`` (the teaching page) lives in :mod:`xenosim.teaching.cli`."""
-    from .teaching.cli import app_command
+    from xenosim.teaching.cli import app_command
 
     app.command("app")(app_command)
 

@@ -13,8 +13,8 @@ import pandas as pd
 
 from xenosim.biology import fate
 from xenosim.biology.signalling import derived_rates, steady_state
-from xenosim.genotypes import Genotype
-from xenosim.parameters import resolve
+from xenosim.core.genotypes import Genotype
+from xenosim.core.parameters import resolve
 from xenosim.patients.config import load_patient_study
 from xenosim.patients.runner import patient_profile
 

@@ -19,11 +19,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from xenosim.core.style import apply_style, arm_colour
 from xenosim.patients.config import load_patient_study
 from xenosim.patients.output import write_trial_results
 from xenosim.patients.runner import run_trial
 from xenosim.patients.survival import arm_medians, compare_arms
-from xenosim.style import apply_style, arm_colour
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -55,7 +55,7 @@ def main() -> None:
     figdir = HERE / "figures"
     note = f" (ablation: {args.mechanism_off} off)" if args.mechanism_off else ""
     if args.mechanism_off:
-        from xenosim.config import Mechanisms
+        from xenosim.core.config import Mechanisms
 
         if args.mechanism_off not in Mechanisms.model_fields:
             ap.error(f"unknown mechanism {args.mechanism_off!r}; allowed: "

@@ -1,5 +1,5 @@
 """Figures for the arm comparison: growth curves, spaghetti, waterfall, Kaplan–Meier, forest plot,
-synergy over time and mechanism panels. One panel per cell line; colours from xenosim.style.
+synergy over time and mechanism panels. One panel per cell line; colours from xenosim.core.style.
 
 Every function returns a matplotlib Figure (Agg backend); the caller saves and closes it.
 """
@@ -21,7 +21,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter  # noqa: 
 
 from xenosim.analysis.mechanism import SHARE_COLUMNS, SHARE_LABELS  # noqa: E402
 from xenosim.analysis.stats import MIN_FRACTION_PRESENT  # noqa: E402
-from xenosim.style import apply_style, arm_colour  # noqa: E402
+from xenosim.core.style import apply_style, arm_colour  # noqa: E402
 
 DAY_LABEL = "days since randomisation"
 VOLUME_LABEL = "tumour volume (mm³)"

@@ -12,10 +12,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..genotypes import Genotype
-from . import akt as akt_mod
-from . import aromatase, fate, mtor, serd
-from . import er as er_mod
+from xenosim.biology import akt as akt_mod
+from xenosim.biology import aromatase, fate, mtor, serd
+from xenosim.biology import er as er_mod
+from xenosim.core.genotypes import Genotype
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,7 @@ def derived_rates(p: dict[str, float]) -> DerivedRates:
 
 @lru_cache(maxsize=64)
 def _derived_rates(items: tuple) -> DerivedRates:
-    from ..genotypes import cell_line
+    from xenosim.core.genotypes import cell_line
 
     p = dict(items)
     vector = cell_line("mcf7_vector")

@@ -1,13 +1,13 @@
 """In vitro mode: wells instead of mice, on the same cell model as the xenograft.
 
 Plates of wells (cell lines x media x drug concentrations x replicates) are simulated with the
-shared biology (each well is a small :class:`xenosim.tumour.Tumour` with ``invivo=False``) and read
+shared biology (each well is a small :class:`xenosim.core.tumour.Tumour` with ``invivo=False``) and read
 out as a lab would: cell counts over days, ERE-luciferase reporter activity, fraction apoptotic;
 then analysed (growth rates, four-parameter logistic dose-response fits, Bliss / HSA / Loewe
 combination maps) and reported.
 
 Entry points: :func:`load_invitro` (config -> :class:`InVitroExperiment`, raising
-:class:`xenosim.config.ConfigErrors`) and :func:`run_invitro` (-> results directory). Names are
+:class:`xenosim.core.config.ConfigErrors`) and :func:`run_invitro` (-> results directory). Names are
 imported lazily so that ``import xenosim.invitro.params`` (the parameter registry) stays cheap.
 """
 

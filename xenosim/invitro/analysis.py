@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from .config import CONCENTRATION_KEYS, InVitroExperiment, short_label
+from xenosim.invitro.config import CONCENTRATION_KEYS, InVitroExperiment, short_label
 
 DRUG_COLUMNS = list(CONCENTRATION_KEYS)
 LN2 = float(np.log(2.0))

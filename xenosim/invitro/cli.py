@@ -10,8 +10,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from ..config import config_mode
-from ..terminal import console, phase_progress
+from xenosim.core.config import config_mode
+from xenosim.core.terminal import console, phase_progress
 
 
 def is_invitro_config(path: Path) -> bool:
@@ -21,8 +21,8 @@ def is_invitro_config(path: Path) -> bool:
 
 
 def _load(config: Path, overrides: dict, fail):
-    from ..config import ConfigErrors
-    from .config import load_invitro
+    from xenosim.core.config import ConfigErrors
+    from xenosim.invitro.config import load_invitro
 
     try:
         return load_invitro(config, overrides)
@@ -35,7 +35,7 @@ def run_invitro_command(config: Path, *, seed: int | None, out: Path, jobs: int,
     """``xenosim run`` for an in vitro config: simulate every well, analyse, write atomically.
 
     ``fail(ConfigErrors)`` prints the located errors and exits with code 2 (xenosim.cli's)."""
-    from .runner import simulate, write_invitro_results
+    from xenosim.invitro.runner import simulate, write_invitro_results
 
     exp = _load(config, {"seed": seed}, fail)
     n_wells = sum(len(p.lines(exp)) * len(p.media) * len(p.condition_list()) * p.replicates

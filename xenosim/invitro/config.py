@@ -6,8 +6,8 @@ factorial product of ``concentrations`` (one list per drug; a single list is a s
 dose-response, two lists make a combination matrix) plus any explicit ``conditions``.
 
 Concentration keys carry their unit: ``estradiol_pM``, ``oht_nM`` (4-hydroxytamoxifen),
-``tamoxifen_nM``, and ``<drug>_nM`` for every mTORC1 inhibitor of :data:`xenosim.drugs.DRUGS`
-(rapamycin, cci779). Every problem becomes a :class:`xenosim.config.ConfigError` naming the file,
+``tamoxifen_nM``, and ``<drug>_nM`` for every mTORC1 inhibitor of :data:`xenosim.core.drugs.DRUGS`
+(rapamycin, cci779). Every problem becomes a :class:`xenosim.core.config.ConfigError` naming the file,
 the key path, the value and what is allowed.
 """
 
@@ -30,7 +30,7 @@ from pydantic import (
     model_validator,
 )
 
-from ..config import (
+from xenosim.core.config import (
     CellLineSpec,
     ConfigError,
     ConfigErrors,
@@ -39,9 +39,9 @@ from ..config import (
     located_errors,
     read_config_mapping,
 )
-from ..drugs import DRUGS
-from ..genotypes import CELL_LINES
-from . import params as _params  # noqa: F401  (registers the in vitro parameters)
+from xenosim.core.drugs import DRUGS
+from xenosim.core.genotypes import CELL_LINES
+from xenosim.invitro import params as _params  # noqa: F401  (registers the in vitro parameters)
 
 #: Concentration keys -> (drug, unit, description).
 CONCENTRATION_KEYS: dict[str, tuple[str, str, str]] = {
@@ -96,7 +96,7 @@ class Medium(_Strict):
         E2-free (the estrogen-deprived reference of Wiese 1992 that calibrates the model);
         phenol red adds its E2-equivalent (Berthois 1986).
         """
-        from .params import ESTRADIOL_MW
+        from xenosim.invitro.params import ESTRADIOL_MW
 
         e2 = self.extra_e2_pM
         if self.serum == "fbs":
@@ -327,7 +327,7 @@ def _cross_errors(exp: InVitroExperiment, file: str) -> list[ConfigError]:
 
 
 def _refine(e: dict, loc: tuple, msg: str, value: Any) -> tuple[tuple, str, Any]:
-    """The in vitro wording of pydantic's errors (see :func:`xenosim.config.located_errors`)."""
+    """The in vitro wording of pydantic's errors (see :func:`xenosim.core.config.located_errors`)."""
     if e["type"] == "missing" and loc == ("mode",):
         msg += " (in vitro configs need `mode: invitro`)"
     elif e["type"] == "literal_error" and loc == ("mode",):

@@ -14,11 +14,11 @@ import seaborn as sns
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
-from ..drugs import DRUGS
-from ..figures import LINE_TITLES
-from ..style import apply_style, arm_colour
-from .analysis import DRUG_COLUMNS, InVitroTables, combination_pairs, readout_column
-from .config import CONCENTRATION_KEYS, InVitroExperiment, short_label
+from xenosim.core.drugs import DRUGS
+from xenosim.core.style import apply_style, arm_colour
+from xenosim.invitro.analysis import DRUG_COLUMNS, InVitroTables, combination_pairs, readout_column
+from xenosim.invitro.config import CONCENTRATION_KEYS, InVitroExperiment, short_label
+from xenosim.xenograft.figures import LINE_TITLES
 
 MEDIUM_TITLES = {"full": "full medium (FBS + phenol red)",
                  "stripped": "charcoal-stripped, phenol-red-free"}
@@ -42,7 +42,7 @@ def _class_colour(cls: str) -> str:
 
 def treatment_class(conc: dict[str, float]) -> str:
     """The xenograft arm a condition corresponds to, so wells and mice share colours
-    (xenosim.style): vehicle -> control, 4-OHT / tamoxifen -> tamoxifen, an mTORC1 inhibitor ->
+    (xenosim.core.style): vehicle -> control, 4-OHT / tamoxifen -> tamoxifen, an mTORC1 inhibitor ->
     cci779, both -> tamoxifen+cci779; estradiol alone -> estradiol."""
     anti = any(conc.get(k, 0) > 0 for k in ("oht_nM", "tamoxifen_nM"))
     mtor = any(v > 0 for k, v in conc.items()
@@ -161,7 +161,7 @@ def dose_response(exp: InVitroExperiment, tables: InVitroTables, plate: str, axi
     apply_style()
     dr = tables.dose_response
     dr = dr[(dr["plate"] == plate) & (dr["drug"] == axis)]
-    from .analysis import relative_response
+    from xenosim.invitro.analysis import relative_response
 
     d = relative_response(exp, tables.wells, plate, axis)
     lines = _order(dr["cell_line"], exp.cell_lines)

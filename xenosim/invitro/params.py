@@ -7,9 +7,9 @@ apoptosis hazard) is the xenograft's own parameter set.
 
 from __future__ import annotations
 
-from ..parameters import Param, register
+from xenosim.core.parameters import Param, register
 
-ESTRADIOL_MW = 272.4  # g/mol (PubChem; same value as xenosim.drugs)
+ESTRADIOL_MW = 272.4  # g/mol (PubChem; same value as xenosim.core.drugs)
 
 INVITRO_PARAMETERS = [
     Param("fbs_e2_pg_per_mL", 50.0, "pg/mL",

@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..parameters import PARAMETERS
-from ..report import _table
-from .config import CONCENTRATION_KEYS, InVitroExperiment, short_label
-from .params import INVITRO_PARAMETERS
+from xenosim.core.parameters import PARAMETERS
+from xenosim.invitro.config import CONCENTRATION_KEYS, InVitroExperiment, short_label
+from xenosim.invitro.params import INVITRO_PARAMETERS
+from xenosim.xenograft.report import _table
 
 WIESE = {"doubling_e2_h": 33.0, "doubling_deprived_h": 55.0}
 
@@ -29,7 +29,7 @@ def _ci(v, lo, hi, fmt="{:.3g}") -> str:
 def _design_lines(exp: InVitroExperiment) -> list[str]:
     out = []
     media = exp.all_media()
-    from .wells import invitro_params
+    from xenosim.invitro.wells import invitro_params
 
     p = invitro_params(exp)
     for pname, plate in exp.plates.items():
@@ -162,7 +162,7 @@ def write_report(out: Path, exp: InVitroExperiment, tables, figure_files: list[s
             if f.startswith("reporter_"):
                 text += [f"![{f}]({f})", ""]
 
-    from .wells import invitro_params
+    from xenosim.invitro.wells import invitro_params
 
     p = invitro_params(exp)
     grades = pd.Series([p.grade for p in PARAMETERS.values()]).value_counts()

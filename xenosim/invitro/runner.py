@@ -1,7 +1,7 @@
 """Run an in vitro study: simulate every well (in parallel if asked), analyse, write results.
 
 Results go to ``<out_root>/<experiment>/<run-id>/`` through
-:func:`xenosim.output.atomic_directory`: config, manifest, tidy tables (``wells.csv`` per well x
+:func:`xenosim.core.output.atomic_directory`: config, manifest, tidy tables (``wells.csv`` per well x
 day; ``growth.csv``, ``dose_response.csv``, ``synergy.csv``, ``reporter.csv``), figures and
 ``report.md``. Each well is seeded from the experiment seed and its own identity, so the numbers
 do not depend on ``jobs``.
@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..cohort import run_tasks
-from ..output import atomic_directory, write_manifest
-from . import figures, report
-from .analysis import InVitroTables, add_condition_labels, analyse
-from .config import InVitroExperiment, dump_invitro
-from .wells import WellSpec, simulate_wells, well_specs
+from xenosim.core.output import atomic_directory, write_manifest
+from xenosim.invitro import figures, report
+from xenosim.invitro.analysis import InVitroTables, add_condition_labels, analyse
+from xenosim.invitro.config import InVitroExperiment, dump_invitro
+from xenosim.invitro.wells import WellSpec, simulate_wells, well_specs
+from xenosim.xenograft.runner import run_tasks
 
 Progress = Callable[[str, int], Callable[[], None]]
 

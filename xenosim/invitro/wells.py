@@ -1,4 +1,4 @@
-"""Wells: each well is a small :class:`xenosim.tumour.Tumour` run with ``invivo=False``.
+"""Wells: each well is a small :class:`xenosim.core.tumour.Tumour` run with ``invivo=False``.
 
 The xenograft's own cell population steps every well (signalling -> division -> clearance,
 heterogeneity and inheritance included); the well adds the two things a dish has and a tumour
@@ -7,7 +7,7 @@ step with ``invivo=False`` leaves out:
 - **exposure from the medium**: the medium's E2-equivalent background plus the drugs of the
   condition, at constant concentration (medium and drug refreshed as in practice); an mTORC1
   inhibitor acts through :func:`xenosim.biology.mtor.fractional_inhibition` with its entry of
-  :data:`xenosim.drugs.DRUGS`, several combine as independent inhibitors;
+  :data:`xenosim.core.drugs.DRUGS`, several combine as independent inhibitors;
 - **in vitro apoptosis**: after each step, viable cells die with the hazard of the shared
   :func:`xenosim.biology.fate.apoptosis_rate_per_h` (rises as ER output falls, opposed by Akt)
   with the in vitro basal rate ``apoptosis_rate_invitro_per_day``, drawn with the shared
@@ -28,14 +28,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..biology import fate
-from ..biology.signalling import Exposure, steady_state
-from ..drugs import DRUGS
-from ..genotypes import Genotype
-from ..parameters import resolve
-from ..pharmacology import exposure_from_concentrations
-from ..tumour import Tumour
-from .config import CONCENTRATION_KEYS, InVitroExperiment, Medium
+from xenosim.biology import fate
+from xenosim.biology.signalling import Exposure, steady_state
+from xenosim.core.drugs import DRUGS
+from xenosim.core.genotypes import Genotype
+from xenosim.core.parameters import resolve
+from xenosim.core.pharmacology import exposure_from_concentrations
+from xenosim.core.tumour import Tumour
+from xenosim.invitro.config import CONCENTRATION_KEYS, InVitroExperiment, Medium
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from ..config import ConfigErrors
-from ..terminal import console, fail_config, phase_progress
+from xenosim.core.config import ConfigErrors
+from xenosim.core.terminal import console, fail_config, phase_progress
 
 
 def _load(config: Path, overrides: dict):
-    from .config import load_patient_study
+    from xenosim.patients.config import load_patient_study
 
     try:
         return load_patient_study(config, overrides)
@@ -21,8 +21,8 @@ def _load(config: Path, overrides: dict):
 def run_patients(config: Path, seed: int | None, patients_per_arm: int | None, out: Path,
                  jobs: int, quiet: bool) -> Path:
     """Run a virtual-patient trial and write its results directory."""
-    from .output import write_trial_results
-    from .runner import run_trial
+    from xenosim.patients.output import write_trial_results
+    from xenosim.patients.runner import run_trial
 
     study = _load(config, {"seed": seed, "patients_per_arm": patients_per_arm})
     console.print(f"[bold]{study.experiment}[/]: virtual-patient trial, {len(study.arms)} arms x "

@@ -15,7 +15,7 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from ..config import (
+from xenosim.core.config import (
     Arm,
     Mechanisms,
     ParameterOverrides,
@@ -23,9 +23,9 @@ from ..config import (
     located_errors,
     read_config_mapping,
 )
-from ..drugs import DRUGS
-from ..genotypes import MODIFIERS
-from ..parameters import PARAMETERS
+from xenosim.core.drugs import DRUGS
+from xenosim.core.genotypes import MODIFIERS
+from xenosim.core.parameters import PARAMETERS
 
 DAYS_PER_MONTH = 30.4375
 

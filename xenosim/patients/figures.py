@@ -9,8 +9,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from ..style import apply_style, arm_colour
-from .survival import km_curve
+from xenosim.core.style import apply_style, arm_colour
+from xenosim.patients.survival import km_curve
 
 
 def km_figure(patients: pd.DataFrame, arms_table: pd.DataFrame, hr_table: pd.DataFrame,

@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..output import atomic_directory, write_manifest
-from . import figures
-from .config import PatientStudy, dump_patient_study
-from .runner import TrialResult
-from .survival import arm_medians, compare_arms
+from xenosim.core.output import atomic_directory, write_manifest
+from xenosim.patients import figures
+from xenosim.patients.config import PatientStudy, dump_patient_study
+from xenosim.patients.runner import TrialResult
+from xenosim.patients.survival import arm_medians, compare_arms
 
 
 def subgroup_table(patients: pd.DataFrame, reference: str) -> pd.DataFrame:

@@ -18,14 +18,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..biology import fate
-from ..cohort import run_tasks
-from ..dosing import regimen_doses
-from ..genotypes import Genotype
-from ..parameters import resolve
-from ..pharmacology import ExposureProfile, exposure_profile
-from ..tumour import Tumour
-from .config import DAYS_PER_MONTH, PatientStudy
+from xenosim.biology import fate
+from xenosim.core.dosing import regimen_doses
+from xenosim.core.genotypes import Genotype
+from xenosim.core.parameters import resolve
+from xenosim.core.pharmacology import ExposureProfile, exposure_profile
+from xenosim.core.tumour import Tumour
+from xenosim.patients.config import DAYS_PER_MONTH, PatientStudy
+from xenosim.xenograft.runner import run_tasks
 
 EPS = 1e-6
 

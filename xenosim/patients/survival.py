@@ -15,7 +15,7 @@ from scipy import stats
 from statsmodels.duration.hazard_regression import PHReg
 from statsmodels.duration.survfunc import SurvfuncRight
 
-from ..analysis.survival import logrank
+from xenosim.analysis.survival import logrank
 
 
 def cox_hazard_ratio(time, event, treated, level: float = 0.95) -> dict:

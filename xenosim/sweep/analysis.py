@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .config import METRICS, LoadedSweep, Response
-from .design import salib_problem, unit_samples
+from xenosim.sweep.config import METRICS, LoadedSweep, Response
+from xenosim.sweep.design import salib_problem, unit_samples
 
 METRIC_LABELS = {
     "growth_rate_per_day": "specific growth rate (1/day)",
@@ -107,8 +107,8 @@ def response_figure(loaded: LoadedSweep, summary: pd.DataFrame, results: pd.Data
     import matplotlib.pyplot as plt
     from matplotlib.ticker import FuncFormatter
 
-    from ..figures import LINE_TITLES
-    from ..style import CELL_LINE_STYLES, apply_style, arm_colour
+    from xenosim.core.style import CELL_LINE_STYLES, apply_style, arm_colour
+    from xenosim.xenograft.figures import LINE_TITLES
 
     apply_style()
     names = [p.name for p in loaded.config.parameters]
@@ -155,7 +155,7 @@ def surface_figure(loaded: LoadedSweep, summary: pd.DataFrame, resp: Response,
     """Response surface over the first two parameters of a grid (mean over the others)."""
     import matplotlib.pyplot as plt
 
-    from ..style import apply_style
+    from xenosim.core.style import apply_style
 
     names = [p.name for p in loaded.config.parameters]
     if len(names) < 2 or loaded.config.design.method != "grid":
@@ -183,7 +183,7 @@ def sensitivity_figure(df: pd.DataFrame, method: str, resp: Response, path: Path
     """Sobol S1 / ST or Morris mu* bars with confidence intervals (a tornado, largest on top)."""
     import matplotlib.pyplot as plt
 
-    from ..style import apply_style
+    from xenosim.core.style import apply_style
 
     apply_style()
     key = "ST" if method == "sobol" else "mu_star"

@@ -24,11 +24,11 @@ def sweep_throughput(n_tasks: int, workers: int = 2) -> dict[str, float]:
     """Run ``n_tasks`` small tasks on a ``workers``-worker LocalCluster; time one default task."""
     from dask.distributed import Client, LocalCluster
 
-    from .analysis import read_results
-    from .config import deep_merge, load_sweep
-    from .design import make_tasks
-    from .runner import run_sweep
-    from .task import run_task
+    from xenosim.sweep.analysis import read_results
+    from xenosim.sweep.config import deep_merge, load_sweep
+    from xenosim.sweep.design import make_tasks
+    from xenosim.sweep.runner import run_sweep
+    from xenosim.sweep.task import run_task
 
     loaded = load_sweep(CONFIG)
     default_task = make_tasks(loaded.config)[0]

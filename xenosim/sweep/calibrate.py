@@ -42,8 +42,8 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ..config import ConfigError, ConfigErrors, located_errors, read_config_mapping
-from .config import SweepParameter, load_sweep_dict
+from xenosim.core.config import ConfigError, ConfigErrors, located_errors, read_config_mapping
+from xenosim.sweep.config import SweepParameter, load_sweep_dict
 
 
 class _Strict(BaseModel):
@@ -83,8 +83,8 @@ class CalibrationConfig(_Strict):
 
 def load_target(cfg: CalibrationConfig, base_dir: Path, name: str) -> pd.DataFrame:
     """The target table: mouse, arm (experiment names), day, volume_mm3 (treatment days)."""
-    from ..analysis.data import load_caliper_csv
-    from ..analysis.errors import AnalysisInputError
+    from xenosim.analysis.data import load_caliper_csv
+    from xenosim.analysis.errors import AnalysisInputError
 
     t = cfg.target
     path = (base_dir / t.file).resolve()
@@ -167,7 +167,7 @@ def _atomic_text(path: Path, text: str) -> None:
 
 def fit(loaded: LoadedCalibration, out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Distances of every finished evaluation and the fitted parameters (ABC rejection)."""
-    from .analysis import read_results
+    from xenosim.sweep.analysis import read_results
 
     cfg = loaded.config
     names = [p.name for p in cfg.parameters]
@@ -215,8 +215,8 @@ def calibration_figure(loaded: LoadedCalibration, evals: pd.DataFrame, fitted: p
     import matplotlib.pyplot as plt
     from matplotlib.ticker import LogLocator, NullFormatter, ScalarFormatter
 
-    from ..style import apply_style, arm_colour
-    from .analysis import read_results
+    from xenosim.core.style import apply_style, arm_colour
+    from xenosim.sweep.analysis import read_results
 
     apply_style()
     names = list(fitted["parameter"])
@@ -306,7 +306,7 @@ def write_fit(loaded: LoadedCalibration, out: Path, evals: pd.DataFrame,
 
 def run_calibration(loaded: LoadedCalibration, out_root: Path, **sweep_kwargs):
     """Run (or resume) the evaluations on Dask, then fit; returns (outcome, fitted)."""
-    from .runner import run_sweep
+    from xenosim.sweep.runner import run_sweep
 
     outcome = run_sweep(loaded.sweep, out_root, figures=False, **sweep_kwargs)
     if outcome.interrupted:

@@ -17,7 +17,7 @@ def _default_workers() -> int:
 
 
 def _fail(message: str) -> None:
-    from ..terminal import err_console
+    from xenosim.core.terminal import err_console
 
     err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(2)
@@ -44,10 +44,10 @@ def sweep_command(
         TimeRemainingColumn,
     )
 
-    from ..config import ConfigErrors
-    from ..terminal import console, fail_config
-    from .config import load_sweep
-    from .runner import SweepOutputError, run_sweep
+    from xenosim.core.config import ConfigErrors
+    from xenosim.core.terminal import console, fail_config
+    from xenosim.sweep.config import load_sweep
+    from xenosim.sweep.runner import SweepOutputError, run_sweep
 
     if workers < 1:
         _fail(f"--workers must be >= 1 (got {workers})")
@@ -111,10 +111,10 @@ def calibrate_command(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
-    from ..config import ConfigErrors
-    from ..terminal import console, fail_config
-    from .calibrate import load_calibration, run_calibration
-    from .runner import SweepOutputError
+    from xenosim.core.config import ConfigErrors
+    from xenosim.core.terminal import console, fail_config
+    from xenosim.sweep.calibrate import load_calibration, run_calibration
+    from xenosim.sweep.runner import SweepOutputError
 
     if workers < 1:
         _fail(f"--workers must be >= 1 (got {workers})")

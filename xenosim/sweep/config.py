@@ -28,15 +28,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ..config import (
+from xenosim.core.config import (
     ConfigError,
     ConfigErrors,
     located_errors,
     read_config_mapping,
     set_path,
     split_path,
-    validate_dict,
 )
+from xenosim.xenograft.config import validate_dict
 
 METRICS = ("growth_rate_per_day", "fold_change_final", "final_volume_mm3", "n_endpoint",
            "mean_akt", "mean_mtorc1", "mean_er_activity", "er_share_ser167")

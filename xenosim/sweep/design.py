@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .config import SweepConfig
+from xenosim.sweep.config import SweepConfig
 
 DESIGN_STREAM = 0x5EED  # spawn key of the design's own random stream (sampled designs)
 

@@ -32,10 +32,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..output import package_versions
-from .config import LoadedSweep
-from .design import Task, make_tasks
-from .task import TaskResult, run_task
+from xenosim.core.output import package_versions
+from xenosim.sweep.config import LoadedSweep
+from xenosim.sweep.design import Task, make_tasks
+from xenosim.sweep.task import TaskResult, run_task
 
 RESULTS = "results.parquet"
 MEASUREMENTS = "measurements.parquet"
@@ -320,7 +320,7 @@ def run_sweep(loaded: LoadedSweep, out_root: Path, *, scheduler: str | None = No
                 interrupted = True
     written: list[str] = []
     if not interrupted:
-        from .analysis import write_summary
+        from xenosim.sweep.analysis import write_summary
 
         written = write_summary(loaded, out, table, figures=figures)
     elapsed = time.perf_counter() - start

@@ -85,8 +85,8 @@ def run_task(task_id: str, experiment_raw: dict) -> TaskResult:
     """Run one cohort study (1 process, no nested parallelism) and summarise it per arm."""
     start = time.perf_counter()
     try:
-        from ..cohort import run_cohort, tidy_sort
-        from ..config import validate_dict
+        from xenosim.xenograft.config import validate_dict
+        from xenosim.xenograft.runner import run_cohort, tidy_sort
 
         exp = validate_dict(experiment_raw, f"task {task_id}")
         res = run_cohort(exp, jobs=1)

@@ -18,11 +18,11 @@ import solara
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
-from .figures import FATE_COLOURS, FATE_LABELS
-from .lessons import LESSONS, lesson
-from .liveplots import LivePlotRenderer
-from .model import MECHANISM_KEYS, READOUTS, TEACHING_LINES, TeachingModel
-from .raster import Raster, cross_section_raster, viridis_css_gradient
+from xenosim.teaching.figures import FATE_COLOURS, FATE_LABELS
+from xenosim.teaching.lessons import LESSONS, lesson
+from xenosim.teaching.liveplots import LivePlotRenderer
+from xenosim.teaching.model import MECHANISM_KEYS, READOUTS, TEACHING_LINES, TeachingModel
+from xenosim.teaching.raster import Raster, cross_section_raster, viridis_css_gradient
 
 #: Agents per lattice site on the page: a 150 mm3 tumour has ~2,400 cells on its central plane.
 PAGE_CELLS_PER_AGENT = 2000.0

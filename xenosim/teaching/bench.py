@@ -15,10 +15,10 @@ import numpy as np
 
 def measure(steps: int = 20, seed: int = 1, **settings) -> dict[str, float]:
     """Mean seconds per model step and per redraw over ``steps`` steps of a page-sized model."""
-    from .app import PAGE_CELLS_PER_AGENT
-    from .liveplots import LivePlotRenderer
-    from .model import TeachingModel
-    from .raster import cross_section_raster
+    from xenosim.teaching.app import PAGE_CELLS_PER_AGENT
+    from xenosim.teaching.liveplots import LivePlotRenderer
+    from xenosim.teaching.model import TeachingModel
+    from xenosim.teaching.raster import cross_section_raster
 
     model = TeachingModel(cells_per_agent=PAGE_CELLS_PER_AGENT, seed=seed, **settings)
     plots = LivePlotRenderer(model)

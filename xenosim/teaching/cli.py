@@ -44,7 +44,7 @@ def app_command(
     browser: Annotated[bool, typer.Option(help="Open the page in a web browser")] = True,
 ) -> None:
     """Serve the interactive teaching page (a tumour you can treat and watch) on localhost."""
-    from .lessons import LESSONS
+    from xenosim.teaching.lessons import LESSONS
 
     if lesson is not None and lesson not in LESSONS:
         _fail(f"--lesson {lesson}: no such lesson; lessons are "

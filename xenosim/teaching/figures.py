@@ -11,9 +11,9 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Circle, Patch
 from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 
-from ..biology import fate
-from ..style import arm_colour
-from .model import READOUTS, TeachingModel
+from xenosim.biology import fate
+from xenosim.core.style import arm_colour
+from xenosim.teaching.model import READOUTS, TeachingModel
 
 #: Fate colours (colour-blind safe): cycling, quiescent, apoptotic, necrotic.
 FATE_COLOURS = ("#009e73", "#56b4e9", "#e69f00", "#3a3a3a")

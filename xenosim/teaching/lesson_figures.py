@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..style import CELL_LINE_STYLES, arm_colour
-from .figures import ER_SHARES, draw_cross_section
-from .lessons import LESSONS, LessonRun
-from .model import arm_name
+from xenosim.core.style import CELL_LINE_STYLES, arm_colour
+from xenosim.teaching.figures import ER_SHARES, draw_cross_section
+from xenosim.teaching.lessons import LESSONS, LessonRun
+from xenosim.teaching.model import arm_name
 
 
 def _colour(r: LessonRun) -> str:

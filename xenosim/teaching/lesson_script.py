@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .lessons import FULL_SIZE, LESSON_DAYS, LESSONS, SMALL_SIZE, LessonOutcome, run_lesson
+from xenosim.teaching.lessons import (
+    FULL_SIZE,
+    LESSON_DAYS,
+    LESSONS,
+    SMALL_SIZE,
+    LessonOutcome,
+    run_lesson,
+)
 
 
 def main(number: int, argv: list[str] | None = None) -> LessonOutcome:

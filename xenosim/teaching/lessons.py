@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .model import TeachingModel
+from xenosim.teaching.model import TeachingModel
 
 #: Where the lesson texts live in a source checkout.
 LESSON_DIR = Path(__file__).resolve().parents[2] / "experiments" / "lessons"
@@ -296,7 +296,7 @@ def run_lesson(number: int, out_dir: Path | None = None, size: dict[str, Any] | 
     runs, numbers, claims = RUNNERS[number](size or FULL_SIZE, days, seed)
     figures: list[Path] = []
     if out_dir is not None:
-        from .lesson_figures import lesson_figure
+        from xenosim.teaching.lesson_figures import lesson_figure
 
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)

@@ -18,9 +18,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from PIL import Image
 
-from ..style import arm_colour
-from .figures import ER_SHARES, PATHWAYS, REFERENCE_COLOUR, arm_label
-from .model import ENDPOINT_MM3, PRETREATMENT_DAYS, TeachingModel
+from xenosim.core.style import arm_colour
+from xenosim.teaching.figures import ER_SHARES, PATHWAYS, REFERENCE_COLOUR, arm_label
+from xenosim.teaching.model import ENDPOINT_MM3, PRETREATMENT_DAYS, TeachingModel
 
 #: Volume-axis ceilings (mm3): the axis jumps to the next one when a tumour gets near the top.
 VOLUME_CEILINGS = (250.0, 500.0, 750.0, 1000.0, 1500.0, 2000.0)

@@ -2,8 +2,8 @@
 
 ``TeachingModel`` is a Mesa model with a flat, keyword-only, defaulted constructor (what Mesa's
 SolaraViz needs to rebuild it from its controls). It turns those settings into an
-:class:`~xenosim.config.Experiment` through :func:`~xenosim.config.validate_dict` and runs two
-:class:`~xenosim.model.MouseModel` mice with the same seed: the *treated* mouse gets the chosen
+:class:`~xenosim.xenograft.config.Experiment` through :func:`~xenosim.xenograft.config.validate_dict` and runs two
+:class:`~xenosim.xenograft.model.MouseModel` mice with the same seed: the *treated* mouse gets the chosen
 drugs, the *reference* twin gets none. Because both share every random draw until a drug acts,
 the difference between the two curves is the drug effect, not chance.
 
@@ -22,13 +22,13 @@ from typing import Any
 import mesa
 import numpy as np
 
-from .. import lattice
-from ..biology import fate
-from ..biology.signalling import Exposure
-from ..config import Experiment, validate_dict
-from ..genotypes import CELL_LINES
-from ..model import MouseModel
-from ..parameters import PARAMETERS
+from xenosim.biology import fate
+from xenosim.biology.signalling import Exposure
+from xenosim.core import lattice
+from xenosim.core.genotypes import CELL_LINES
+from xenosim.core.parameters import PARAMETERS
+from xenosim.xenograft.config import Experiment, validate_dict
+from xenosim.xenograft.model import MouseModel
 
 PRETREATMENT_DAYS = 1.0
 ENDPOINT_MM3 = 1500.0

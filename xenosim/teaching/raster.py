@@ -16,9 +16,9 @@ from matplotlib import colormaps
 from matplotlib.colors import to_rgb
 from PIL import Image
 
-from ..biology import fate
-from .figures import DEAD_COLOUR, FATE_COLOURS, READOUT_CMAP, _scale_bar_mm
-from .model import TeachingModel
+from xenosim.biology import fate
+from xenosim.teaching.figures import DEAD_COLOUR, FATE_COLOURS, READOUT_CMAP, _scale_bar_mm
+from xenosim.teaching.model import TeachingModel
 
 #: Target picture width (pixels); each site gets ``TARGET_PX // sites`` pixels, at least 1.
 TARGET_PX = 440

@@ -7,7 +7,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from .style import apply_style, arm_colour
+from xenosim.core.style import apply_style, arm_colour
 
 LINE_TITLES = {"mcf7_vector": "MCF-7 vector", "mcf7_myr_akt": "MCF-7 myr-Akt"}
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .config import Experiment
-from .parameters import PARAMETERS
+from xenosim.core.parameters import PARAMETERS
+from xenosim.xenograft.config import Experiment
 
 
 def _table(df: pd.DataFrame) -> str:

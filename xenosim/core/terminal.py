@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from .config import ConfigErrors
+from xenosim.core.config import ConfigErrors
 
 console = Console()
 err_console = Console(stderr=True)

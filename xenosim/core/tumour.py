@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import lattice
-from .biology import fate, heterogeneity, oxygen
-from .biology.signalling import Exposure, compute_signalling, derived_rates
-from .genotypes import Genotype
+from xenosim.biology import fate, heterogeneity, oxygen
+from xenosim.biology.signalling import Exposure, compute_signalling, derived_rates
+from xenosim.core import lattice
+from xenosim.core.genotypes import Genotype
 
 STATE_ARRAYS = ("status", "akt_expression", "er_expression", "akt", "mtorc1", "er_activity",
                 "cell_id")
@@ -92,7 +92,7 @@ class Tumour:
     def step(self, exposure: Exposure, dt_h: float) -> None:
         """Advance the population by ``dt_h`` hours under the step's exposure.
 
-        Performance notes (the math is the reference engine's, see :mod:`xenosim.reference`):
+        Performance notes (the math is the reference engine's, see :mod:`xenosim.core.reference`):
         masks multiply rates instead of ``np.where`` (no branch per cell); scalar factors are
         combined before touching arrays; one uniform per cell serves the competing fates of
         viable cells and the clearance of dead ones (a cell is never both); the update gathers

@@ -1,6 +1,6 @@
 """Drug library: PK parameters per drug (with sources and grades) and the PD target it acts on.
 
-Concentrations are computed by :mod:`xenosim.pharmacology`; the PD link here turns tumour
+Concentrations are computed by :mod:`xenosim.core.pharmacology`; the PD link here turns tumour
 concentrations into an :class:`~xenosim.biology.signalling.Exposure`.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from .parameters import Param
+from xenosim.core.parameters import Param
 
 ROUTES = ("sc", "ip", "po", "iv", "pellet", "im")
 SPECIES = ("mouse", "human")

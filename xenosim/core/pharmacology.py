@@ -13,10 +13,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 from scipy.signal import lfilter
 
-from .biology.aromatase import host_estradiol_nM
-from .biology.mtor import fractional_inhibition
-from .biology.signalling import Exposure
-from .drugs import Drug, drug
+from xenosim.biology.aromatase import host_estradiol_nM
+from xenosim.biology.mtor import fractional_inhibition
+from xenosim.biology.signalling import Exposure
+from xenosim.core.drugs import Drug, drug
 
 
 @dataclass(frozen=True)

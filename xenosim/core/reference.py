@@ -2,10 +2,10 @@
 
 This is the readable specification of one tumour step, and the baseline a Mesa user would write
 first. It calls the *same* biology functions as the vectorised engine
-(:class:`xenosim.tumour.Tumour`), one cell at a time with scalars, and follows the same rules:
+(:class:`xenosim.core.tumour.Tumour`), one cell at a time with scalars, and follows the same rules:
 
 1. environment: each cell reads its oxygen from its depth below the perfused rim; the depth
-   follows from its position in the lattice filling order (:mod:`xenosim.lattice`);
+   follows from its position in the lattice filling order (:mod:`xenosim.core.lattice`);
 2. signalling: Akt (feedback from the cell's own S6K1 of the last step) -> mTORC1 / S6K1 ->
    Ser167 -> ER output;
 3. fate: viable cells divide (if oxygenated), die by apoptosis, or by necrosis (if anoxic) as
@@ -24,12 +24,12 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from . import lattice
-from .biology import fate, heterogeneity, oxygen
-from .biology.signalling import Exposure, compute_signalling, derived_rates
-from .genotypes import Genotype, cell_line
-from .parameters import resolve
-from .tumour import TumourSummary
+from xenosim.biology import fate, heterogeneity, oxygen
+from xenosim.biology.signalling import Exposure, compute_signalling, derived_rates
+from xenosim.core import lattice
+from xenosim.core.genotypes import Genotype, cell_line
+from xenosim.core.parameters import resolve
+from xenosim.core.tumour import TumourSummary
 
 
 class ReferenceCell(mesa.Agent):
@@ -137,7 +137,7 @@ class ReferenceCell(mesa.Agent):
 class ReferenceTumour(mesa.Model):
     """A tumour as a Mesa model whose cells are :class:`ReferenceCell` agents.
 
-    Same constructor arguments and readouts as :class:`xenosim.tumour.Tumour`; one step is
+    Same constructor arguments and readouts as :class:`xenosim.core.tumour.Tumour`; one step is
     ``advance(exposure, dt_h)`` (Mesa's own ``step()`` advances by the stored ``exposure`` and
     ``dt_h``). ``cells`` lists the agents in lattice filling order.
     """

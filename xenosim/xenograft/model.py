@@ -1,7 +1,7 @@
 """The Mesa model of one mouse: a host with its drug exposures and a vectorised tumour.
 
 Mesa supplies the model API (seeded ``rng``, ``step``, ``DataCollector``); the cells live in numpy
-arrays (see :mod:`xenosim.tumour`). Any single cell can still be read as a Mesa agent:
+arrays (see :mod:`xenosim.core.tumour`). Any single cell can still be read as a Mesa agent:
 ``model.cell(i)`` returns a :class:`TumourCell` view of the i-th cell.
 """
 
@@ -10,12 +10,12 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from .biology.signalling import Exposure
-from .config import Experiment, validate_dict
-from .dosing import mouse_profile
-from .genotypes import Genotype
-from .parameters import resolve
-from .tumour import Tumour
+from xenosim.biology.signalling import Exposure
+from xenosim.core.genotypes import Genotype
+from xenosim.core.parameters import resolve
+from xenosim.core.tumour import Tumour
+from xenosim.xenograft.config import Experiment, validate_dict
+from xenosim.xenograft.dosing import mouse_profile
 
 
 class TumourCell(mesa.Agent):

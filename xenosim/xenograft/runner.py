@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .config import Experiment
-from .model import MouseModel
+from xenosim.xenograft.config import Experiment
+from xenosim.xenograft.model import MouseModel
 
 EPS_DAY = 1e-6
 
