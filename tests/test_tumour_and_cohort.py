@@ -91,10 +91,35 @@ def test_mouse_model_is_a_mesa_model_with_agent_view():
     cell = m.cell(0)
     assert isinstance(cell, TumourCell)
     assert 0 <= cell.akt <= 1 and cell.status in fate.STATUS_NAMES
-    m.datacollector.collect(m)
-    assert m.datacollector.get_model_vars_dataframe()["n_agents"].iloc[0] == m.tumour.n_agents
     with pytest.raises(IndexError):
         m.cell(m.tumour.n_agents)
+
+
+def test_reading_cells_registers_no_agents():
+    m = MouseModel(rng=3)
+    m.step()
+    before = len(m.agents)
+    views = [m.cell(i % m.tumour.n_agents) for i in range(1000)]
+    assert len(m.agents) == before == 0
+    assert views[1].akt == float(m.tumour.akt[1])
+
+
+def test_datacollector_records_viable_cells_at_each_caliper_reading():
+    m = MouseModel(rng=4)
+    for _ in range(40):
+        m.step()
+    # kill a third of the cells by hand: the record must average over the living only
+    dead = np.arange(m.tumour.n_agents) % 3 == 0
+    m.tumour.status = np.where(dead, np.uint8(fate.APOPTOTIC), m.tumour.status)
+    m.tumour.akt = np.where(dead, np.float32(0.0), m.tumour.akt).astype(m.tumour.akt.dtype)
+    m.caliper()
+    m.step()
+    m.caliper()
+    frame = m.datacollector.get_model_vars_dataframe()
+    assert len(frame) == 2  # one row per caliper reading, none per step
+    living = m.tumour.status <= fate.QUIESCENT
+    assert frame["mean_akt"].iloc[-1] == pytest.approx(float(np.mean(m.tumour.akt[living])))
+    assert frame["n_agents"].iloc[-1] == m.tumour.n_agents
 
 
 def _frames(result):
@@ -163,3 +188,25 @@ def test_ablation_config_round_trips(small_raw, tmp_path):
     path.write_text(yaml.safe_dump(raw))
     exp = load_experiment(path)
     assert resolve(exp.parameters, exp.mechanism_flags())["efficacy_unliganded_ser167"] == 0
+
+
+def test_a_mouse_leaves_the_study_at_its_first_reading_past_the_endpoint():
+    """Humane endpoint: the reading that crosses it is the mouse's last (censoring)."""
+    from xenosim.xenograft.runner import MouseSpec, simulate_mouse
+
+    exp = validate_dict({"experiment": "endpoint", "cell_lines": {"mcf7_myr_akt": {}},
+                         "arms": {"control": {}}, "cells_per_agent": 60000,
+                         "randomisation_volume_mm3": 60.0, "endpoint_volume_mm3": 120.0,
+                         "study_days": 56})
+    ended = 0
+    for mouse in range(3):
+        out = simulate_mouse(exp, MouseSpec(f"m{mouse}", "mcf7_myr_akt", 0, mouse), "control")
+        if not out.enrolled:
+            continue
+        treated = [r for r in out.measurements if r["day"] > 0]
+        past = [r for r in treated if r["volume_mm3"] >= exp.endpoint_volume_mm3]
+        if past:
+            ended += 1
+            assert treated[-1] is past[0]  # nothing measured after the crossing reading
+            assert out.event == "endpoint" and out.last_day == past[0]["day"]
+    assert ended >= 1  # the setting makes E2-driven myr-Akt tumours reach the endpoint

@@ -19,10 +19,14 @@ from xenosim.xenograft.dosing import mouse_profile
 
 
 class TumourCell(mesa.Agent):
-    """An agent's view of one tumour cell (a snapshot of its state when read)."""
+    """An agent's view of one tumour cell (a snapshot of its state when read).
+
+    A view is not a member of the model's agent set: the cells live in the tumour's arrays, so
+    reading a thousand cells must not leave a thousand agents in ``model.agents``."""
 
     def __init__(self, model: MouseModel, index: int):
         super().__init__(model)
+        model.deregister_agent(self)  # Agent.__init__ registers; a snapshot view must not stay
         self.index = index
         self.state = model.tumour.cell_state(index)
 
@@ -79,15 +83,23 @@ class MouseModel(mesa.Model):
         self._horizon_h = (exp.inoculum.take_max_days + exp.study_days + 2) * 24.0
         self.profile = mouse_profile(exp, None, None, self._horizon_h)
         self.exposure = Exposure()
+        # the model's record, collected at every caliper reading (what a lab records), of the
+        # tumour's size and the mean pathway activities of its viable cells
         self.datacollector = mesa.DataCollector(model_reporters={
             "day": lambda m: m.time_h / 24.0,
             "volume_mm3": lambda m: m.tumour.volume_mm3,
             "n_agents": lambda m: m.tumour.n_agents,
-            "mean_akt": lambda m: float(np.mean(m.tumour.akt)) if m.tumour.n_agents else np.nan,
-            "mean_mtorc1": lambda m: float(np.mean(m.tumour.mtorc1)) if m.tumour.n_agents else np.nan,
-            "mean_er_activity": lambda m: float(np.mean(m.tumour.er_activity))
-            if m.tumour.n_agents else np.nan,
+            "mean_akt": lambda m: m._viable_summary().mean_akt,
+            "mean_mtorc1": lambda m: m._viable_summary().mean_mtorc1,
+            "mean_er_activity": lambda m: m._viable_summary().mean_er_activity,
         })
+        self._summary_cache: tuple[float, object] | None = None
+
+    def _viable_summary(self):
+        """The tumour summary (viable-cell means) at the current time, computed once per time."""
+        if self._summary_cache is None or self._summary_cache[0] != self.time_h:
+            self._summary_cache = (self.time_h, self.tumour.summary())
+        return self._summary_cache[1]
 
     # ---- protocol -----------------------------------------------------------------------------
     def start_treatment(self, arm: str) -> None:
@@ -119,6 +131,7 @@ class MouseModel(mesa.Model):
         length *= float(np.exp(cv * self.measurement_rng.standard_normal()))
         width *= float(np.exp(cv * self.measurement_rng.standard_normal()))
         length, width = max(length, width), min(length, width)
+        self.datacollector.collect(self)
         return length, width, length * width**2 / 2.0
 
     # ---- agents' view -------------------------------------------------------------------------
