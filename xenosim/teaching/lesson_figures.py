@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 from matplotlib.figure import Figure
 
 from xenosim.core.style import CELL_LINE_STYLES, arm_colour
 from xenosim.teaching.figures import ER_SHARES, draw_cross_section
-from xenosim.teaching.lessons import LESSONS, LessonRun
+from xenosim.teaching.lessons import LESSONS, LessonOutcome, LessonRun
 from xenosim.teaching.model import arm_name
 
 
@@ -108,3 +110,13 @@ def lesson_figure(number: int, runs: dict[str, LessonRun]) -> Figure:
     bar.set_label(("ER" if readout == "er" else "Akt") + " activity (0-1); grey: dead cells")
     fig.suptitle(f"Lesson {number}: {LESSONS[number].title}", fontsize=12)
     return fig
+
+
+def write_lesson_figure(outcome: LessonOutcome, out_dir: Path) -> Path:
+    """Save a lesson's figure as ``<out_dir>/lesson<N>_<slug>.png``; records it in the outcome."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"lesson{outcome.number}_{LESSONS[outcome.number].slug}.png"
+    lesson_figure(outcome.number, outcome.runs).savefig(path)
+    outcome.figures.append(path)
+    return path

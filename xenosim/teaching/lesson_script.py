@@ -28,8 +28,11 @@ def main(number: int, argv: list[str] | None = None) -> LessonOutcome:
     args = parser.parse_args(argv)
     if args.days < 7:
         parser.error(f"--days {args.days}: lessons need at least 7 treatment days")
-    outcome = run_lesson(number, args.out, SMALL_SIZE if args.small else FULL_SIZE,
-                         days=args.days, seed=args.seed)
+    from xenosim.teaching.lesson_figures import write_lesson_figure
+
+    outcome = run_lesson(number, SMALL_SIZE if args.small else FULL_SIZE, days=args.days,
+                         seed=args.seed)
+    write_lesson_figure(outcome, args.out)
     print(f"Lesson {number}: {LESSONS[number].title}")
     for key, value in outcome.numbers.items():
         print(f"  {key:55s} {value:8.3f}")

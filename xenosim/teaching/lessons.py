@@ -290,17 +290,8 @@ def lesson4(size: dict[str, Any], days: int = LESSON_DAYS, seed: int = 1):
 RUNNERS = {1: lesson1, 2: lesson2, 3: lesson3, 4: lesson4}
 
 
-def run_lesson(number: int, out_dir: Path | None = None, size: dict[str, Any] | None = None,
-               days: int = LESSON_DAYS, seed: int = 1) -> LessonOutcome:
-    """Run lesson ``number``'s conditions; write its figure to ``out_dir`` if given."""
+def run_lesson(number: int, size: dict[str, Any] | None = None, days: int = LESSON_DAYS,
+               seed: int = 1) -> LessonOutcome:
+    """Run lesson ``number``'s conditions (its figure: :func:`lesson_figures.write_lesson_figure`)."""
     runs, numbers, claims = RUNNERS[number](size or FULL_SIZE, days, seed)
-    figures: list[Path] = []
-    if out_dir is not None:
-        from xenosim.teaching.lesson_figures import lesson_figure
-
-        out_dir = Path(out_dir)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        path = out_dir / f"lesson{number}_{LESSONS[number].slug}.png"
-        lesson_figure(number, runs).savefig(path)
-        figures.append(path)
-    return LessonOutcome(number, runs, numbers, claims, figures)
+    return LessonOutcome(number, runs, numbers, claims, [])
