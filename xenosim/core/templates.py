@@ -1,0 +1,44 @@
+"""Reports from templates: one Jinja2 environment for the Markdown and HTML reports of every mode.
+
+Templates live in ``xenosim/templates/<mode>/`` (shipped as package data). The Python side
+computes the numbers and tables; the template decides the words and layout, so a report can be
+read and changed without reading code. Undefined names are errors, not silent blanks.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pandas as pd
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+
+def md_table(df: pd.DataFrame, float_format: str = "{:.1f}", missing: str = "–") -> str:
+    """A DataFrame as a Markdown table (floats formatted; NaN shown as ``missing``)."""
+    cols = list(df.columns)
+    lines = ["| " + " | ".join(str(c) for c in cols) + " |", "|" + "---|" * len(cols)]
+    for _, row in df.iterrows():
+        cells = []
+        for c in cols:
+            v = row[c]
+            if isinstance(v, float):
+                cells.append(missing if v != v else float_format.format(v))
+            else:
+                cells.append(str(v))
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+@cache
+def environment() -> Environment:
+    """The shared environment (templates from the package; Markdown-friendly whitespace)."""
+    env = Environment(loader=PackageLoader("xenosim", "templates"), undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                      autoescape=False)
+    env.filters["md_table"] = md_table
+    return env
+
+
+def render(template: str, **context) -> str:
+    """Render ``template`` (e.g. ``"xenograft/report.md.j2"``) with ``context``."""
+    return environment().get_template(template).render(**context)
