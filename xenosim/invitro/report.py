@@ -1,4 +1,7 @@
-"""The in vitro run report: Markdown with the design, the key numbers, the figures, the caveats."""
+"""The in vitro run report: Markdown with the design, the key numbers, the figures, the caveats.
+
+This module computes the tables; ``xenosim/templates/invitro/report.md.j2`` holds the words.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +11,9 @@ import numpy as np
 import pandas as pd
 
 from xenosim.core.parameters import PARAMETERS
+from xenosim.core.templates import md_table, render
 from xenosim.invitro.config import CONCENTRATION_KEYS, InVitroExperiment, short_label
 from xenosim.invitro.params import INVITRO_PARAMETERS
-from xenosim.xenograft.report import _table
 
 WIESE = {"doubling_e2_h": 33.0, "doubling_deprived_h": 55.0}
 
@@ -51,151 +54,100 @@ def _design_lines(exp: InVitroExperiment) -> list[str]:
     return out
 
 
-def write_report(out: Path, exp: InVitroExperiment, tables, figure_files: list[str],
-                 warnings: list[str]) -> str:
-    """Write report.md into ``out``; return its file name."""
-    text = [f"# {exp.experiment}: in vitro study (simulated wells)", "", exp.description, "",
-            "## Design", ""]
-    text += _design_lines(exp)
-    text += ["", f"Resolution: {exp.agents_per_well} agents seeded per well (each agent stands for "
-             f"seeded cells / {exp.agents_per_well} cells); time step {exp.time_step_h:g} h; "
-             f"seed {exp.seed}. Counting: {exp.counting.aliquot_fraction:.0%} aliquot (Poisson) "
-             f"with {exp.counting.cv:.0%} handling CV; reporter: basal {exp.reporter.basal:g} "
-             f"+ mean ER activity, {exp.reporter.cv:.0%} CV; apoptosis: "
-             f"{exp.apoptosis_assay.events} flow events per well.", ""]
+def _figures(figure_files: list[str], *prefixes: str) -> list[str]:
+    return [f for f in figure_files if f.startswith(prefixes)]
 
-    g = tables.growth
-    if len(g):
-        text += ["## Proliferation", "",
-                 "Specific growth rate per well from a log-linear fit of counts over the count "
-                 "days; mean over wells with 95% t-interval; doubling time = ln 2 / rate. "
-                 f"Reference (Wiese 1992, MCF-7): {WIESE['doubling_e2_h']:g} ± 3 h with 10 pM E2, "
-                 f"{WIESE['doubling_deprived_h']:g} ± 11 h estrogen-deprived.", ""]
-        big = [p for p, pl in exp.plates.items() if len(pl.condition_list()) > 12]
-        if big:
-            text += [f"Plates with more than 12 conditions ({', '.join(big)}) are in "
-                     "`growth.csv` only; their responses are in the dose-response section.", ""]
-        show = g[g["plate"].map(lambda p: len(exp.plates[p].days) >= 3 and p not in big)].copy()
-        if len(show):
-            show["doubling time, h (95% CI)"] = [
-                _ci(r.doubling_time_h, r.doubling_time_lo_h, r.doubling_time_hi_h, "{:.1f}")
-                for r in show.itertuples()]
-            show["rate, 1/day"] = [f"{v:.3f}" for v in show["growth_rate_per_day"]]
-            show["fold change"] = [f"{v:.2f}" for v in show["fold_change_mean"]]
-            show["apoptotic, % (last day)"] = [f"{100 * v:.2f}"
-                                               for v in show["fraction_apoptotic_last_mean"]]
-            text += [_table(show[["plate", "cell_line", "medium", "condition", "n_wells",
-                                  "rate, 1/day", "doubling time, h (95% CI)", "fold change",
-                                  "apoptotic, % (last day)"]]), ""]
-        for f in figure_files:
-            if f.startswith("growth_") or f.startswith("apoptosis_"):
-                text += [f"![{f}]({f})", ""]
 
-    dr = tables.dose_response
-    if len(dr):
-        text += ["## Dose-response (four-parameter logistic fits)", "",
-                 "Response = readout at the response day / mean of the matching vehicle wells. "
-                 "`EC50` is the curve's midpoint (relative potency); `IC50` is the dose giving "
-                 "50% of vehicle (absolute, GI50-like; 'not reached' when the fitted bottom stays "
-                 "above 50%). 95% CIs: Wald (t) for the fitted parameters, parameter draws for "
-                 "the absolute IC50.", ""]
-        show = dr.copy()
-        show["EC50 (95% CI)"] = [_ci(r.ec50, r.ec50_lo, r.ec50_hi) for r in show.itertuples()]
-        show["IC50 abs (95% CI)"] = [_ci(r.ic50_abs, r.ic50_abs_lo, r.ic50_abs_hi)
-                                     for r in show.itertuples()]
-        show["Hill (95% CI)"] = [_ci(r.hill, r.hill_lo, r.hill_hi, "{:.2f}")
+def _growth_section(exp: InVitroExperiment, g: pd.DataFrame, figure_files: list[str]) -> dict:
+    big = [p for p, pl in exp.plates.items() if len(pl.condition_list()) > 12]
+    show = g[g["plate"].map(lambda p: len(exp.plates[p].days) >= 3 and p not in big)].copy()
+    table = None
+    if len(show):
+        show["doubling time, h (95% CI)"] = [
+            _ci(r.doubling_time_h, r.doubling_time_lo_h, r.doubling_time_hi_h, "{:.1f}")
+            for r in show.itertuples()]
+        show["rate, 1/day"] = [f"{v:.3f}" for v in show["growth_rate_per_day"]]
+        show["fold change"] = [f"{v:.2f}" for v in show["fold_change_mean"]]
+        show["apoptotic, % (last day)"] = [f"{100 * v:.2f}"
+                                           for v in show["fraction_apoptotic_last_mean"]]
+        table = md_table(show[["plate", "cell_line", "medium", "condition", "n_wells",
+                               "rate, 1/day", "doubling time, h (95% CI)", "fold change",
+                               "apoptotic, % (last day)"]])
+    return {"big": big, "table": table, "figures": _figures(figure_files, "growth_", "apoptosis_")}
+
+
+def _dose_response_section(dr: pd.DataFrame, figure_files: list[str]) -> dict:
+    show = dr.copy()
+    show["EC50 (95% CI)"] = [_ci(r.ec50, r.ec50_lo, r.ec50_hi) for r in show.itertuples()]
+    show["IC50 abs (95% CI)"] = [_ci(r.ic50_abs, r.ic50_abs_lo, r.ic50_abs_hi)
                                  for r in show.itertuples()]
-        show["top"] = [f"{v:.2f}" for v in show["top"]]
-        show["bottom (95% CI)"] = [_ci(r.bottom, r.bottom_lo, r.bottom_hi, "{:.2f}")
-                                   for r in show.itertuples()]
-        text += [_table(show[["plate", "cell_line", "medium", "drug_label", "unit", "background",
-                              "top", "bottom (95% CI)", "EC50 (95% CI)", "IC50 abs (95% CI)",
-                              "Hill (95% CI)", "status"]].rename(
-            columns={"drug_label": "drug", "background": "with"})), ""]
-        for f in figure_files:
-            if f.startswith("dose_response_"):
-                text += [f"![{f}]({f})", ""]
+    show["Hill (95% CI)"] = [_ci(r.hill, r.hill_lo, r.hill_hi, "{:.2f}")
+                             for r in show.itertuples()]
+    show["top"] = [f"{v:.2f}" for v in show["top"]]
+    show["bottom (95% CI)"] = [_ci(r.bottom, r.bottom_lo, r.bottom_hi, "{:.2f}")
+                               for r in show.itertuples()]
+    table = md_table(show[["plate", "cell_line", "medium", "drug_label", "unit", "background",
+                           "top", "bottom (95% CI)", "EC50 (95% CI)", "IC50 abs (95% CI)",
+                           "Hill (95% CI)", "status"]].rename(
+        columns={"drug_label": "drug", "background": "with"}))
+    return {"table": table, "figures": _figures(figure_files, "dose_response_")}
 
-    syn = tables.synergy
-    if len(syn):
-        text += ["## Combinations", "",
-                 "Inhibition I = 1 − fraction of vehicle. Bliss excess = I(A+B) − [I(A) + I(B) − "
-                 "I(A)·I(B)], HSA excess = I(A+B) − max(I(A), I(B)) (> 0: synergy), with 95% "
-                 "bootstrap CIs over wells. Loewe combination index from the single-agent fits "
-                 "(< 1: synergy; blank where a single agent cannot reach the combination's "
-                 "effect).", ""]
-        summ = []
-        for (plate, line, medium, a, b), s in syn.groupby(
-                ["plate", "cell_line", "medium", "drug_a", "drug_b"], sort=False):
-            best = s.loc[s["bliss_excess"].idxmax()]
-            sig = int((s["bliss_excess_lo"] > 0).sum())
-            ant = int((s["bliss_excess_hi"] < 0).sum())
-            summ.append({"plate": plate, "cell_line": line, "medium": medium,
-                         "pair": f"{short_label(a)} × {short_label(b)}",
-                         "mean Bliss excess": f"{s['bliss_excess'].mean():.3f}",
-                         "max Bliss excess": f"{best['bliss_excess']:.3f}",
-                         "at": f"{best['dose_a']:g} × {best['dose_b']:g}",
-                         "cells > 0 (CI)": f"{sig}/{len(s)}",
-                         "cells < 0 (CI)": f"{ant}/{len(s)}",
-                         "median Loewe CI": f"{np.nanmedian(s['loewe_ci']):.2f}"
-                         if s["loewe_ci"].notna().any() else "–"})
-        text += [_table(pd.DataFrame(summ)), ""]
-        for f in figure_files:
-            if f.startswith("synergy_"):
-                text += [f"![{f}]({f})", ""]
 
-    rep = tables.reporter
-    if len(rep):
-        text += ["## ERE-reporter (ERα transcriptional activity)", "",
-                 "Fold over the vehicle wells of the same line and medium (geometric mean, 95% "
-                 "Welch CI on logs). The model's ER activity is split into E2, tamoxifen-bound "
-                 "and Ser167 (ligand-independent) shares.", ""]
-        show = rep.copy()
-        show["fold (95% CI)"] = [_ci(r.fold_vs_vehicle, r.fold_lo, r.fold_hi, "{:.2f}")
-                                 for r in show.itertuples()]
-        for c in ("mean_er_activity", "er_share_e2", "er_share_tamoxifen", "er_share_ser167"):
-            show[c] = [f"{v:.3f}" for v in show[c]]
-        text += [_table(show[["cell_line", "medium", "day", "condition", "n_wells",
-                              "fold (95% CI)", "mean_er_activity", "er_share_e2",
-                              "er_share_tamoxifen", "er_share_ser167"]]), ""]
-        for f in figure_files:
-            if f.startswith("reporter_"):
-                text += [f"![{f}]({f})", ""]
+def _synergy_section(syn: pd.DataFrame, figure_files: list[str]) -> dict:
+    summ = []
+    for (plate, line, medium, a, b), s in syn.groupby(
+            ["plate", "cell_line", "medium", "drug_a", "drug_b"], sort=False):
+        best = s.loc[s["bliss_excess"].idxmax()]
+        summ.append({"plate": plate, "cell_line": line, "medium": medium,
+                     "pair": f"{short_label(a)} × {short_label(b)}",
+                     "mean Bliss excess": f"{s['bliss_excess'].mean():.3f}",
+                     "max Bliss excess": f"{best['bliss_excess']:.3f}",
+                     "at": f"{best['dose_a']:g} × {best['dose_b']:g}",
+                     "cells > 0 (CI)": f"{int((s['bliss_excess_lo'] > 0).sum())}/{len(s)}",
+                     "cells < 0 (CI)": f"{int((s['bliss_excess_hi'] < 0).sum())}/{len(s)}",
+                     "median Loewe CI": f"{np.nanmedian(s['loewe_ci']):.2f}"
+                     if s["loewe_ci"].notna().any() else "–"})
+    return {"table": md_table(pd.DataFrame(summ)), "figures": _figures(figure_files, "synergy_")}
 
+
+def _reporter_section(rep: pd.DataFrame, figure_files: list[str]) -> dict:
+    show = rep.copy()
+    show["fold (95% CI)"] = [_ci(r.fold_vs_vehicle, r.fold_lo, r.fold_hi, "{:.2f}")
+                             for r in show.itertuples()]
+    for c in ("mean_er_activity", "er_share_e2", "er_share_tamoxifen", "er_share_ser167"):
+        show[c] = [f"{v:.3f}" for v in show[c]]
+    table = md_table(show[["cell_line", "medium", "day", "condition", "n_wells",
+                           "fold (95% CI)", "mean_er_activity", "er_share_e2",
+                           "er_share_tamoxifen", "er_share_ser167"]])
+    return {"table": table, "figures": _figures(figure_files, "reporter_")}
+
+
+def report_context(exp: InVitroExperiment, tables, figure_files: list[str],
+                   warnings: list[str]) -> dict:
+    """Everything the in vitro report shows, computed here (the template lays it out)."""
     from xenosim.invitro.wells import invitro_params
 
     p = invitro_params(exp)
-    grades = pd.Series([p.grade for p in PARAMETERS.values()]).value_counts()
-    text += ["## Caveats", "",
-             "- The plate designs (media, concentrations, days, seeding) are a reconstruction from "
-             "standard MCF-7 practice: the full text of deGraffenried et al. 2004 was not "
-             "available.",
-             "- Wells run the xenograft's cell model (`Tumour(invivo=False)`): no oxygen limit, "
-             "every cell cycling; in vitro apoptosis uses the shared fate function with the in "
-             "vitro basal rate. There is no contact inhibition: counts beyond confluence keep "
-             "growing exponentially (a warning is issued).",
-             "- Division rates are derived from Wiese 1992 (33 h with 10 pM E2, 55 h "
-             "estrogen-deprived) neglecting in vitro apoptosis and cell-to-cell heterogeneity; "
-             "simulated wells therefore double ~1-4 h more slowly than those references. With a "
-             "55 h deprived doubling, vector cells in stripped medium still grow in a 6-day "
-             "assay: 'vector cells do not proliferate under reduced estrogen' (deGraffenried "
-             "2004) holds here only relative to Akt cells.",
-             "- Rapamycin lowers ER output through the S6K1 -> Ser167 (ligand-independent) "
-             "share; with saturating E2 that share is small, so the modelled reporter barely "
-             "moves under E2 + rapamycin.",
-             "- Drug and E2 concentrations are constant (medium refreshed); no drug binding to "
-             "serum or plastic, no metabolism of tamoxifen to 4-OHT by the cells.",
-             "- An agent stands for several cells, so stochastic well-to-well spread of the "
-             "simulation is larger than that of real wells of the same size.",
-             "- The medium's estrogenic background is an E2-equivalent (full agonist) "
-             "concentration: " + "; ".join(f"`{q.name}` = {p[q.name]:g} {q.unit} ({q.grade})"
-                                           for q in INVITRO_PARAMETERS)
-             + ".",
-             f"- Parameters: {grades.get('measured', 0)} measured, {grades.get('derived', 0)} "
-             f"derived, {grades.get('assumed', 0)} assumed (`xenosim params`).",
-             "- Simulated pathway readouts are model quantities (0-1 activities), not assay "
-             "units.", ""]
-    if warnings:
-        text += ["## Warnings", ""] + [f"- {w}" for w in warnings] + [""]
-    (out / "report.md").write_text("\n".join(text))
+    grades = pd.Series([q.grade for q in PARAMETERS.values()]).value_counts()
+    return {
+        "exp": exp, "design_lines": _design_lines(exp), "wiese": WIESE, "warnings": warnings,
+        "growth": _growth_section(exp, tables.growth, figure_files)
+        if len(tables.growth) else None,
+        "dose_response": _dose_response_section(tables.dose_response, figure_files)
+        if len(tables.dose_response) else None,
+        "synergy": _synergy_section(tables.synergy, figure_files)
+        if len(tables.synergy) else None,
+        "reporter": _reporter_section(tables.reporter, figure_files)
+        if len(tables.reporter) else None,
+        "medium_background": "; ".join(f"`{q.name}` = {p[q.name]:g} {q.unit} ({q.grade})"
+                                       for q in INVITRO_PARAMETERS),
+        "grades": {g: int(grades.get(g, 0)) for g in ("measured", "derived", "assumed")},
+    }
+
+
+def write_report(out: Path, exp: InVitroExperiment, tables, figure_files: list[str],
+                 warnings: list[str]) -> str:
+    """Write report.md into ``out``; return its file name."""
+    text = render("invitro/report.md.j2", **report_context(exp, tables, figure_files, warnings))
+    (out / "report.md").write_text(text)
     return "report.md"
