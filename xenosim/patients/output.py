@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from xenosim.core.output import atomic_directory, write_manifest
+from xenosim.core.templates import render
 from xenosim.patients import figures
 from xenosim.patients.config import PatientStudy, dump_patient_study
 from xenosim.patients.runner import TrialResult
@@ -89,40 +90,12 @@ def write_trial_results(result: TrialResult, study: PatientStudy, out_root: Path
 
 def _report(study: PatientStudy, arms: pd.DataFrame, hrs: pd.DataFrame,
             subgroups: pd.DataFrame, warnings: list[str], figs: list[str]) -> str:
-    pop = study.population
-    design = [f"- **{spec.label or a}** (`{a}`): "
-              + ("; ".join(r.describe() for r in spec.regimens) or "no drug")
+    """report.md, rendered from ``xenosim/templates/patients/report.md.j2``."""
+    design = [{"name": a, "label": spec.label or a,
+               "what": "; ".join(r.describe() for r in spec.regimens) or "no drug"}
               for a, spec in study.arms.items()]
-    lines = [
-        f"# {study.experiment}: virtual-patient trial", "",
-        study.description.strip(), "",
-        "## Design", "",
-        f"{study.patients_per_arm} virtual patients per arm, randomised (independent patients "
-        f"per arm), followed {study.follow_up_months:g} months with scans every "
-        f"{study.scans.every_weeks:g} weeks (lesion volume error CV {study.scans.cv:g}). "
-        f"Progression: summed lesion volume >= (1 + {study.progression.increase_from_nadir:g}) x "
-        "nadir (baseline included). Human PK for every drug (`xenosim params`).", "",
-        *design, "",
-        f"Population: {pop.description.strip() or '-'}", "",
-        f"- lesions per patient: {pop.lesions_min}-{pop.lesions_max}; base modifiers: "
-        f"{', '.join(pop.base_modifiers) or '-'}",
-        f"- share of Akt-activated cells ({', '.join(pop.akt_activated_modifiers)}): "
-        f"{pop.akt_activated_fraction.model_dump(exclude_none=True)}",
-        f"- PI3K pathway activated ({', '.join(pop.pi3k_activated_modifiers)}): probability "
-        f"{pop.pi3k_activated_probability:g}",
-        f"- adapted to estrogen deprivation ({', '.join(pop.adapted_modifiers)}): probability "
-        f"{pop.adapted_probability:g}", "",
-        "## Time to progression per arm (months)", "", _md(arms), "",
-        "## Hazard ratios (Cox, Efron ties; Wald 95 % CI) and log-rank", "", _md(hrs), "",
-        "## Subgroups", "", _md(subgroups) if len(subgroups) else "-", "",
-        "## Figures", "", *[f"![{f}]({f})" for f in figs], "",
-        "## Caveats", "",
-        "- Patient kinetics are xenograft kinetics slowed by `patient_kinetics_scale` (assumed); "
-        "lesions are taken as well perfused; the population distributions are assumptions of "
-        "the config, not measured cohorts.",
-        "- Human PK is one-compartment with label half-lives; several PD constants are assumed "
-        "(see `xenosim params --grade assumed`).",
-    ]
-    if warnings:
-        lines += ["", "## Warnings", "", *[f"- {w}" for w in warnings]]
-    return "\n".join(lines) + "\n"
+    return render("patients/report.md.j2", study=study, pop=study.population, design=design,
+                  arms=_md(arms), hrs=_md(hrs), subgroups=_md(subgroups) if len(subgroups)
+                  else "-", figures=figs, warnings=warnings,
+                  akt_fraction=study.population.akt_activated_fraction.model_dump(
+                      exclude_none=True))
