@@ -10,3 +10,17 @@ def test_bench_pieces_run_and_count_agent_steps():
     assert ref.agent_steps >= 200 * 0.9 and ref.rate > 0
     state, peak = bench.memory_per_agent(20_000)
     assert 20 <= state <= 40 and peak > 0  # 7 state arrays: 5 float32, uint8, uint32
+
+
+def test_bandwidth_and_json_record(tmp_path):
+    assert bench.copy_bandwidth_gb_per_s(mebibytes=8, repeat=2) > 0.1
+    out = tmp_path / "bench.json"
+    assert bench.main(["--quick", "--repeat", "1", "--skip-study", "--skip-sweep",
+                       "--json", str(out)]) == 0
+    import json
+
+    record = json.loads(out.read_text())
+    assert {e["agents"] for e in record["engines"] if e["engine"] == "vectorised"} >= {
+        10_000, 100_000, 1_000_000}
+    assert record["bandwidth"]["limit_agent_steps_per_s"] > 0
+    assert record["startup"]["help_s"] > 0

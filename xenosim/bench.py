@@ -11,7 +11,12 @@ Measures, in one run on this machine, and prints one table:
 3. wall time of the default study (``configs/degraffenried2004.yaml``) with 1 and 2 workers
    (``--quick``: 2 mice per arm);
 4. sweep throughput on a 2-worker Dask ``LocalCluster``: tasks/min, and the per-task overhead
-   (wall x workers / tasks - compute time measured inside the task) relative to the task time.
+   (wall x workers / tasks - compute time measured inside the task) relative to the task time;
+5. this machine's memory copy bandwidth (numpy, one core) and the resulting limit on agent-steps/s
+   if a step only read and wrote each state array once, with the fraction of it reached;
+6. the import time of ``xenosim --help`` (target < 0.5 s).
+
+``--json FILE`` writes every number as JSON, so runs on different machines compare as ratios.
 
 Each engine benchmark runs a fixed number of steps of a myr-Akt tumour under estradiol, tamoxifen
 and a rapalog (every code path of the step: hypoxia, necrosis, apoptosis, division, clearance), on
@@ -27,7 +32,10 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 import argparse  # noqa: E402
+import json  # noqa: E402
 import platform  # noqa: E402
+import resource  # noqa: E402
+import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 import tracemalloc  # noqa: E402
@@ -124,19 +132,54 @@ def memory_per_agent(n: int) -> tuple[float, float]:
     return state, peak
 
 
-def time_study(jobs: int, quick: bool) -> tuple[float, int]:
-    """Wall time (s) and number of mouse runs of the default study with ``jobs`` workers."""
+def _cpu_seconds_with_children() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def time_study(jobs: int, quick: bool) -> tuple[float, int, float]:
+    """Wall time (s), number of mouse runs and CPU time (s, this process and its workers) of the
+    default study with ``jobs`` workers."""
     from xenosim.xenograft.config import load_experiment
     from xenosim.xenograft.runner import run_cohort
 
     root = Path(__file__).resolve().parents[1]
     overrides = {"mice_per_arm": 2} if quick else {}
     exp = load_experiment(root / "configs" / "degraffenried2004.yaml", overrides)
+    cpu = _cpu_seconds_with_children()
     start = time.perf_counter()
     res = run_cohort(exp, jobs=jobs)
     seconds = time.perf_counter() - start
     n_runs = len(res.mice) + int(res.mice["enrolled"].sum())
-    return seconds, n_runs
+    return seconds, n_runs, _cpu_seconds_with_children() - cpu
+
+
+def copy_bandwidth_gb_per_s(mebibytes: int = 256, repeat: int = 5) -> float:
+    """Best memory copy bandwidth (GB/s, bytes read + written) of one numpy copy on one core."""
+    src = np.ones(mebibytes * 2**20 // 8)
+    dst = np.empty_like(src)
+    np.copyto(dst, src)
+    best = np.inf
+    for _ in range(repeat):
+        start = time.perf_counter()
+        np.copyto(dst, src)
+        best = min(best, time.perf_counter() - start)
+    return 2 * src.nbytes / best / 1e9
+
+
+def import_seconds(repeat: int = 3) -> tuple[float, float]:
+    """(``xenosim --help`` wall time, a bare ``python -c pass`` for comparison), best of N."""
+    def best(cmd: list[str]) -> float:
+        times = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            subprocess.run(cmd, check=True, capture_output=True)
+            times.append(time.perf_counter() - start)
+        return min(times)
+
+    return (best([sys.executable, "-m", "xenosim.cli", "--help"]),
+            best([sys.executable, "-c", "pass"]))
 
 
 def time_sweep(n_tasks: int, workers: int = 2) -> dict[str, float] | None:
@@ -159,14 +202,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=3, help="best of N timings per engine size")
     ap.add_argument("--skip-study", action="store_true", help="skip the default-study timing")
     ap.add_argument("--skip-sweep", action="store_true", help="skip the sweep throughput")
+    ap.add_argument("--json", type=Path, default=None, help="also write every number as JSON")
     args = ap.parse_args(argv)
+    record: dict = {"python": platform.python_version(), "numpy": np.__version__,
+                    "cores": os.cpu_count(), "machine": platform.machine(),
+                    "load_average_1min": os.getloadavg()[0], "engines": []}
 
     print(f"xenosim benchmark — {platform.python_version()}, numpy {np.__version__}, "
           f"{os.cpu_count()} cores, {platform.machine()}; one thread per process; "
           f"best of {args.repeat}")
-    sizes = (10_000, 100_000, 1_000_000)
-    vec_steps = {10_000: 20, 100_000: 6, 1_000_000: 3}
-    ref_sizes = {1_000: 3, 10_000: 2} if not args.quick else {1_000: 3}
+    sizes = (10_000, 100_000, 1_000_000) + (() if args.quick else (10_000_000,))
+    vec_steps = {10_000: 20, 100_000: 6, 1_000_000: 3, 10_000_000: 2}
+    ref_sizes = {1_000: 3, 10_000: 2, 100_000: 1} if not args.quick else {1_000: 3}
     rows: list[EngineResult] = []
     for n in sizes:
         rows.append(time_engine("vectorised", n, vec_steps[n], args.repeat))
@@ -207,7 +254,12 @@ def main(argv: list[str] | None = None) -> int:
           f"{'MET' if matched and min(matched) >= TARGET_RATIO else 'NOT MET'} "
           f"(min {min(matched):.0f}x)")
 
+    for r in [*all_vec.values(), *ref_rows]:
+        record["engines"].append({"engine": r.engine, "agents": r.n_start, "steps": r.steps,
+                                  "agent_steps_per_s": r.rate, "agent_steps_per_cpu_s": r.cpu_rate,
+                                  "ns_per_agent_step_cpu": 1e9 / r.cpu_rate})
     state, peak = memory_per_agent(1_000_000)
+    record["memory"] = {"state_bytes_per_agent": state, "peak_step_bytes_per_agent": peak}
     total = state + peak
     print("\n2. Memory per agent at 1e6 agents (tracemalloc; numpy buffers only)")
     print(f"  state arrays {state:.1f} B/agent + step temporaries peak {peak:.1f} B/agent "
@@ -217,10 +269,14 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_study:
         print(f"\n3. Default study wall time ({'quick: 2 mice/arm' if args.quick else '8 mice/arm'})",
               flush=True)
-        one, runs = time_study(1, args.quick)
-        two, _ = time_study(2, args.quick)
-        print(f"  1 worker: {one:.1f} s; 2 workers: {two:.1f} s; speed-up {one / two:.2f}x "
+        one, runs, one_cpu = time_study(1, args.quick)
+        two, _, two_cpu = time_study(2, args.quick)
+        print(f"  1 worker: {one:.1f} s wall, {one_cpu:.1f} s CPU; 2 workers: {two:.1f} s wall, "
+              f"{two_cpu:.1f} s CPU (worker start-up included); speed-up {one / two:.2f}x "
               f"({runs} mouse runs: take phase + treatment)")
+        record["study"] = {"quick": args.quick, "mouse_runs": runs, "wall_s_1_worker": one,
+                           "cpu_s_1_worker": one_cpu, "wall_s_2_workers": two,
+                           "cpu_s_2_workers": two_cpu}
 
     if not args.skip_sweep:
         n_tasks = 8 if args.quick else 16
@@ -239,6 +295,29 @@ def main(argv: list[str] | None = None) -> int:
                   f"{res['default_task_s']:.1f} s -> overhead {100 * frac:.2f} % "
                   f"(target < {100 * TARGET_OVERHEAD:.0f} %: "
                   f"{'MET' if frac < TARGET_OVERHEAD else 'NOT MET'})")
+            record["sweep"] = res
+
+    bandwidth = copy_bandwidth_gb_per_s()
+    limit = bandwidth * 1e9 / (2 * state)
+    print("\n5. Memory bandwidth and the limit it sets", flush=True)
+    print(f"  numpy copy, one core: {bandwidth:.1f} GB/s (read + write). A step that read and "
+          f"wrote each state array once ({state:.0f} B/agent) would move {2 * state:.0f} B/agent: "
+          f"limit {limit / 1e6:,.0f} M agent-steps/s ({1e9 / limit:.2f} ns per agent-step)")
+    for n in sorted(all_vec):
+        r = all_vec[n]
+        print(f"  vectorised at {n:>10,} agents: {1e9 / r.cpu_rate:6.1f} ns per agent-step (CPU) "
+              f"= {100 * r.cpu_rate / limit:.1f} % of the limit")
+    record["bandwidth"] = {"copy_gb_per_s": bandwidth, "limit_agent_steps_per_s": limit,
+                           "fraction_of_limit_at_1e6": all_vec[1_000_000].cpu_rate / limit}
+
+    help_s, bare_s = import_seconds()
+    print("\n6. Start-up", flush=True)
+    print(f"  `xenosim --help`: {help_s:.2f} s (a bare python start-up: {bare_s:.2f} s); "
+          f"target < 0.5 s: {'MET' if help_s < 0.5 else 'NOT MET'}")
+    record["startup"] = {"help_s": help_s, "bare_python_s": bare_s}
+    if args.json:
+        args.json.write_text(json.dumps(record, indent=2, default=float))
+        print(f"\nnumbers written to {args.json}")
     return 0
 
 
