@@ -131,3 +131,16 @@ def test_ablating_the_ser167_link_removes_akt_driven_resistance():
     p = resolve(mechanisms={"ser167_er_link": False})
     vec_tam, myr_tam = steady_state(TAM, VECTOR, p), steady_state(TAM, MYR, p)
     assert myr_tam.er.total == pytest.approx(vec_tam.er.total, rel=1e-6)
+
+
+def test_er_occupancy_by_hand():
+    """Competitive binding by hand: x_i = C_i / Kd_i, occupancy_i = x_i / (1 + sum x)."""
+    from xenosim.biology.er import er_occupancy
+
+    # E2 at its Kd, 4-OHT at twice its Kd, parent tamoxifen at its Kd: x = 1, 2, 1
+    e2, anti, free = er_occupancy(0.2, 2.0, 30.0, kd_e2_nM=0.2, kd_4oht_nM=1.0,
+                                  kd_tamoxifen_nM=30.0)
+    assert (e2, anti, free) == pytest.approx((1 / 5, 3 / 5, 1 / 5))
+    # parent tamoxifen alone binds too (weaker, but not zero)
+    _, anti_tam, _ = er_occupancy(0.0, 0.0, 30.0, 0.2, 1.0, 30.0)
+    assert anti_tam == pytest.approx(0.5)
