@@ -144,3 +144,19 @@ def test_er_occupancy_by_hand():
     # parent tamoxifen alone binds too (weaker, but not zero)
     _, anti_tam, _ = er_occupancy(0.0, 0.0, 30.0, 0.2, 1.0, 30.0)
     assert anti_tam == pytest.approx(0.5)
+
+
+def test_er_activity_operational_model_by_hand():
+    """Operational model: stimulus S = sum of efficacy x occupancy terms, output S / (1 + S)."""
+    from xenosim.biology.er import er_activity
+
+    p = {"efficacy_e2": 4.0, "efficacy_tamoxifen_bound": 0.5, "efficacy_tamoxifen_ser167": 1.0,
+         "efficacy_unliganded_ser167": 2.0}
+    # occupancies 0.5 / 0.25 / 0.25, Ser167 half-phosphorylated, expression 1
+    out = er_activity(0.5, 0.25, 0.25, 0.5, 1.0, p)
+    s_e2, s_tam, s_167 = 4.0 * 0.5, 0.5 * 0.25, 0.5 * (1.0 * 0.25 + 2.0 * 0.25)
+    s = s_e2 + s_tam + s_167  # 2.5
+    assert out.total == pytest.approx(s / (1 + s))
+    assert out.share_e2 == pytest.approx(s_e2 / (1 + s))
+    assert out.share_ser167 == pytest.approx(s_167 / (1 + s))
+    assert out.share_e2 + out.share_tamoxifen + out.share_ser167 == pytest.approx(out.total)
