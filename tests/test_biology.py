@@ -160,3 +160,12 @@ def test_er_activity_operational_model_by_hand():
     assert out.share_e2 == pytest.approx(s_e2 / (1 + s))
     assert out.share_ser167 == pytest.approx(s_167 / (1 + s))
     assert out.share_e2 + out.share_tamoxifen + out.share_ser167 == pytest.approx(out.total)
+
+
+def test_emax_model_by_hand():
+    """Emax * C^h / (C^h + IC50^h): half of Emax at the IC50 for any Hill, 4/5 at 2 x IC50, h 2."""
+    from xenosim.biology.mtor import fractional_inhibition
+
+    assert fractional_inhibition(2.0, 2.0, emax=0.8, hill=2.0) == pytest.approx(0.4)
+    assert fractional_inhibition(4.0, 2.0, emax=0.8, hill=2.0) == pytest.approx(0.8 * 16 / 20)
+    assert fractional_inhibition(0.0, 2.0, emax=0.8, hill=2.0) == 0.0

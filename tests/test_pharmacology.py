@@ -58,3 +58,21 @@ def test_schedule_daily_x5_every_7_days():
     assert days == [0, 1, 2, 3, 4, 7, 8, 9, 10, 11, 14, 15, 16, 17, 18]
     mg = regimen_doses(reg, 0.0, 20, WEIGHT_KG)[0].amount_mg
     assert mg == pytest.approx(20 * WEIGHT_KG)
+
+
+def test_pellet_removal_brings_estradiol_back_to_the_host_baseline():
+    """The estrogen-withdrawal arm: pellet out at day 0 of treatment; a week later the tumour sees
+    the ovariectomised host's own E2, while the control arm keeps the pellet's."""
+    from xenosim.xenograft.config import validate_dict
+    from xenosim.xenograft.dosing import mouse_profile
+
+    exp = validate_dict({"experiment": "w", "cell_lines": {"mcf7_vector": {}},
+                         "arms": {"control": {}, "withdrawal": {"remove_estradiol_pellet": True}}})
+    start_h = 30 * 24.0
+    end_h = start_h + 20 * 24.0
+    week = (start_h + 7 * 24.0, start_h + 7 * 24.0 + 12.0)
+    withdrawn = mouse_profile(exp, "withdrawal", start_h, end_h).exposure(*week).e2_nM
+    kept = mouse_profile(exp, "control", start_h, end_h).exposure(*week).e2_nM
+    baseline = exp.host.baseline_e2_nM()
+    assert withdrawn == pytest.approx(baseline, rel=0.05)
+    assert kept > 10 * baseline

@@ -210,3 +210,38 @@ def test_a_mouse_leaves_the_study_at_its_first_reading_past_the_endpoint():
             assert treated[-1] is past[0]  # nothing measured after the crossing reading
             assert out.event == "endpoint" and out.last_day == past[0]["day"]
     assert ended >= 1  # the setting makes E2-driven myr-Akt tumours reach the endpoint
+
+
+def _takes(volumes: list[float], line: str = "mcf7_vector"):
+    from xenosim.xenograft.runner import MouseOutcome, MouseSpec
+
+    return [MouseOutcome(MouseSpec(f"m{i}", line, 0, i), None, True, enrol_day=30.0,
+                         enrol_volume_mm3=v) for i, v in enumerate(volumes)]
+
+
+def test_randomisation_is_volume_balanced_in_blocks():
+    """Sorted by volume, every consecutive block of n_arms mice holds each arm once, so arm means
+    at day 0 differ by less than one block's spread."""
+    from xenosim.xenograft.runner import select_and_randomise
+
+    exp = validate_dict({"experiment": "r", "cell_lines": {"mcf7_vector": {}},
+                         "arms": {"a": {}, "b": {}, "c": {}}, "mice_per_arm": 4})
+    rng = np.random.default_rng(0)
+    volumes = list(rng.permutation(np.arange(150.0, 270.0, 10.0)))  # 12 distinct volumes
+    assignment, _ = select_and_randomise(exp, _takes(volumes), np.random.default_rng(5))
+    by_volume = sorted(assignment, key=lambda m: volumes[int(m[1:])])
+    for start in range(0, 12, 3):
+        assert sorted(assignment[m] for m in by_volume[start:start + 3]) == ["a", "b", "c"]
+
+
+def test_randomisation_is_random_within_blocks():
+    """Different seeds give different permutations: the smallest mouse does not always get the
+    first arm (12 seeds: the chance that a fair draw always picks arm 'a' is 3^-12)."""
+    from xenosim.xenograft.runner import select_and_randomise
+
+    exp = validate_dict({"experiment": "r", "cell_lines": {"mcf7_vector": {}},
+                         "arms": {"a": {}, "b": {}, "c": {}}, "mice_per_arm": 2})
+    volumes = [150.0, 160.0, 170.0, 180.0, 190.0, 200.0]
+    first = {select_and_randomise(exp, _takes(volumes), np.random.default_rng(s))[0]["m0"]
+             for s in range(12)}
+    assert first == {"a", "b", "c"}
