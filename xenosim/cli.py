@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from xenosim.core.config import ConfigErrors
-from xenosim.core.terminal import console, err_console, fail_config
+from xenosim.core.terminal import console, err_console, fail_config, output_errors
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="xenosim: an agent-based in-silico xenograft laboratory.")
@@ -45,6 +45,8 @@ def run(
         help="Run the mice on a Dask cluster (tcp://host:8786) instead of local processes")] = None,
     patients_per_arm: Annotated[int | None, typer.Option(
         help="Override patients per arm (virtual-patient configs)")] = None,
+    force: Annotated[bool, typer.Option(
+        help="Run even if the size estimate (memory / time) is above the limits")] = False,
 ) -> None:
     """Run an experiment: writes results/<experiment>/<run-id>/ (tables, figures, report).
 
@@ -57,8 +59,9 @@ def run(
         _reject_options("in vitro", {"--mice-per-arm": mice_per_arm, "--set": settings,
                                      "--scheduler": scheduler,
                                      "--patients-per-arm": patients_per_arm})
-        run_invitro_command(config, seed=seed, out=out, jobs=jobs, quiet=quiet,
-                            fail=fail_config)
+        with output_errors():
+            run_invitro_command(config, seed=seed, out=out, jobs=jobs, quiet=quiet,
+                                fail=fail_config, force=force)
         return
     from xenosim.patients.config import is_patient_config
 
@@ -67,14 +70,16 @@ def run(
 
         _reject_options("virtual-patient", {"--mice-per-arm": mice_per_arm, "--set": settings,
                                             "--scheduler": scheduler})
-        run_patients(config, seed, patients_per_arm, out, jobs, quiet)
+        with output_errors():
+            run_patients(config, seed, patients_per_arm, out, jobs, quiet, force)
         return
     _reject_options("xenograft", {"--patients-per-arm": patients_per_arm})
     from xenosim.xenograft.cli import run_xenograft_command
 
-    run_xenograft_command(config, seed=seed, mice_per_arm=mice_per_arm, out=out, jobs=jobs,
-                          quiet=quiet, settings=settings, analyze=analyze,
-                          scheduler=scheduler)
+    with output_errors():
+        run_xenograft_command(config, seed=seed, mice_per_arm=mice_per_arm, out=out, jobs=jobs,
+                              quiet=quiet, settings=settings, analyze=analyze,
+                              scheduler=scheduler, force=force)
 
 
 @app.command()

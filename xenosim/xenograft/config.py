@@ -22,6 +22,8 @@ from xenosim.core.config import (
     ParameterOverrides,
     PositiveFloat,
     Regimen,
+    SafeName,
+    Seed,
     _Strict,
     located_errors,
     read_config_mapping,
@@ -74,9 +76,9 @@ class Caliper(_Strict):
 class Experiment(_Strict):
     """A whole xenograft study."""
 
-    experiment: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    experiment: SafeName
     description: str = ""
-    seed: int = Field(default=0, ge=0)
+    seed: Seed = 0
     cell_lines: dict[str, CellLineSpec]
     host: Host = Host()
     inoculum: Inoculum = Inoculum()
