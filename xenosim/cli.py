@@ -35,7 +35,8 @@ def run(
     seed: Annotated[int | None, typer.Option(help="Override the config's seed")] = None,
     mice_per_arm: Annotated[int | None, typer.Option(help="Override mice per arm")] = None,
     out: Annotated[Path, typer.Option(help="Results root directory")] = Path("results"),
-    jobs: Annotated[int, typer.Option(help="Parallel worker processes")] = min(2, os.cpu_count() or 1),
+    jobs: Annotated[int, typer.Option(help="Parallel worker processes", min=1, max=256)] = min(
+        2, os.cpu_count() or 1),
     quiet: Annotated[bool, typer.Option(help="No progress bar")] = False,
     settings: Annotated[list[str] | None, typer.Option("--set", help=SETTINGS_HELP)] = None,
     analyze: Annotated[bool, typer.Option(
@@ -51,6 +52,14 @@ def run(
     """Run an experiment: writes results/<experiment>/<run-id>/ (tables, figures, report).
 
     A config with ``mode: invitro`` runs plates of wells instead of mice (xenosim.invitro)."""
+    from xenosim.core.config import config_kind
+
+    kind = config_kind(config)
+    if kind in ("sweep", "calibration"):
+        command = "sweep" if kind == "sweep" else "calibrate"
+        err_console.print(f"[bold red]error:[/] {config} is a {kind} config; run it with "
+                          f"'xenosim {command} {config}'", highlight=False)
+        raise typer.Exit(2)
     from xenosim.invitro.cli import is_invitro_config
 
     if is_invitro_config(config):
@@ -87,7 +96,15 @@ def validate(
     config: Annotated[Path, typer.Argument(help="Experiment config (YAML)")],
     settings: Annotated[list[str] | None, typer.Option("--set", help=SETTINGS_HELP)] = None,
 ) -> None:
-    """Check a config without running it (exit code 2 and located errors if invalid)."""
+    """Check a config without running it (exit code 2 and located errors if invalid):
+    xenograft, in vitro, virtual-patient, sweep and calibration configs."""
+    from xenosim.core.config import config_kind
+
+    kind = config_kind(config)
+    if kind in ("sweep", "calibration"):
+        _reject_options(kind, {"--set": settings})
+        _validate_sweep_or_calibration(config, kind)
+        return
     from xenosim.invitro.cli import is_invitro_config
     from xenosim.patients.config import is_patient_config
 
@@ -106,6 +123,27 @@ def validate(
     from xenosim.xenograft.cli import validate_xenograft_command
 
     validate_xenograft_command(config, settings)
+
+
+def _validate_sweep_or_calibration(config: Path, kind: str) -> None:
+    try:
+        if kind == "sweep":
+            from xenosim.sweep.config import load_sweep
+            from xenosim.sweep.design import make_tasks
+
+            loaded = load_sweep(config)
+            n = len({t.task_id for t in make_tasks(loaded.config)})
+            console.print(f"[green]OK[/] {config}: sweep {loaded.config.sweep!r}, {n} task(s) "
+                          f"over {', '.join(p.name for p in loaded.config.parameters)}")
+        else:
+            from xenosim.sweep.calibrate import load_calibration
+
+            cal = load_calibration(config)
+            console.print(f"[green]OK[/] {config}: calibration {cal.config.calibrate!r}, "
+                          f"{cal.config.samples} prior draws over "
+                          f"{', '.join(p.name for p in cal.config.parameters)}")
+    except ConfigErrors as exc:
+        fail_config(exc)
 
 
 @app.command("list")

@@ -431,6 +431,24 @@ def config_mode(path: str | Path) -> str | None:
     return mode if isinstance(mode, str) else None
 
 
+def config_kind(path: str | Path) -> str:
+    """What a config file is: ``sweep`` (top-level ``sweep:``), ``calibration``
+    (``calibrate:``), ``invitro``, ``patients``, or ``xenograft`` (anything else, unreadable
+    files included: the loader of that kind reports their problems)."""
+    try:
+        raw = read_config_yaml(path)
+    except ConfigErrors:
+        return "xenograft"
+    if isinstance(raw, dict):
+        if "sweep" in raw and "base" in raw:
+            return "sweep"
+        if "calibrate" in raw and "base" in raw:
+            return "calibration"
+        if raw.get("mode") in ("invitro", "patients"):
+            return raw["mode"]
+    return "xenograft"
+
+
 def read_config_mapping(path: str | Path, overrides: dict[str, Any] | None = None) -> dict:
     """Read a YAML config file into a mapping with ``overrides`` applied; every reading problem
     (see :func:`read_config_yaml`) or a non-mapping raises located ConfigErrors."""

@@ -136,7 +136,7 @@ class Plate(_Strict):
     assay: Literal[ASSAYS] = "proliferation"  # type: ignore[valid-type]
     cell_lines: list[str] | None = None  # default: every line of the experiment
     media: list[str] = ["full"]
-    seeding_cells_per_well: Annotated[float, Field(gt=0)] = 2.0e4
+    seeding_cells_per_well: Annotated[float, Field(gt=0, le=1.0e7)] = 2.0e4  # > a flask
     well_area_cm2: Annotated[float, Field(gt=0)] = 1.9  # 24-well plate
     concentrations: dict[str, list[NonNeg]] = {}
     conditions: list[Condition] = []

@@ -44,7 +44,7 @@ class Host(_Strict):
     """The mouse: ovariectomised nude mice supplemented with estradiol are the reference."""
 
     ovariectomised: bool = True
-    body_weight_g: PositiveFloat = 25.0
+    body_weight_g: Annotated[float, Field(gt=0, le=200)] = 25.0  # a nude mouse is 20-35 g
     baseline_e2_pM: NonNegFloat | None = None  # default: 3 pM ovariectomised, 100 pM intact
     estradiol_pellet: EstradiolPellet | None = EstradiolPellet()
     # given to every mouse from inoculation to study end, e.g. androstenedione for MCF-7 Aro
@@ -67,7 +67,8 @@ class Inoculum(_Strict):
 class Caliper(_Strict):
     """Caliper measurements: days of the week measured and lognormal error on L and W."""
 
-    weekday_offsets: list[Annotated[float, Field(ge=0, lt=7)]] = [0.0, 3.0]
+    weekday_offsets: Annotated[list[Annotated[float, Field(ge=0, lt=7)]],
+                               Field(min_length=1)] = [0.0, 3.0]
     first_take_day: NonNegFloat = 7.0
     cv: Annotated[float, Field(ge=0, le=0.5)] = 0.06
     aspect_ratio: Annotated[float, Field(ge=1)] = 1.3
@@ -114,6 +115,10 @@ class Experiment(_Strict):
 
     @model_validator(mode="after")
     def _schedules_in_study(self) -> Experiment:
+        if self.endpoint_volume_mm3 <= self.randomisation_volume_mm3:
+            raise LocatedValueError(("endpoint_volume_mm3",), self.endpoint_volume_mm3,
+                                    f"the endpoint must be above the randomisation volume "
+                                    f"({self.randomisation_volume_mm3:g} mm3)")
         for arm_name, arm in self.arms.items():
             for i, reg in enumerate(arm.regimens):
                 for key in ("start_day", "end_day"):
