@@ -21,8 +21,11 @@ from xenosim.core.terminal import fail_output
 # ``xenosim --help`` and ``xenosim run`` start fast.
 
 
-def _fail(exc: AnalysisInputError) -> None:
-    Console(stderr=True).print(f"[bold red]error:[/bold red] {escape(str(exc))}")
+def _fail(exc: AnalysisInputError, source: Path | None = None) -> None:
+    text = str(exc)
+    if source is not None and source.name not in text:  # always name the input
+        text = f"{source}: {text}"
+    Console(stderr=True).print(f"[bold red]error:[/bold red] {escape(text)}", soft_wrap=True)
     raise typer.Exit(2)
 
 
@@ -101,7 +104,7 @@ def analyze_command(
         result = analyze(data, target, control_arm=control_arm, combination=combo,
                          n_boot=n_boot, seed=seed, p_adjust=p_adjust, log_scale=log_scale)
     except AnalysisInputError as exc:
-        _fail(exc)
+        _fail(exc, path)
         return
     except (OutputError, OSError) as exc:
         fail_output(exc)

@@ -54,7 +54,7 @@ def _mean_agents(a0: float, a_max: float) -> float:
     return (a_max - a0) / math.log(a_max / a0)
 
 
-def xenograft_budget(exp, jobs: int = 1) -> Budget:
+def xenograft_budget(exp, jobs: int = 1, file: str = "<config>") -> Budget:
     """Estimate for a xenograft study (an ``Experiment``)."""
     jobs = max(1, jobs)
     a0 = exp.inoculum.cells * exp.inoculum.take_fraction / exp.cells_per_agent
@@ -66,10 +66,13 @@ def xenograft_budget(exp, jobs: int = 1) -> Budget:
     visits = n_mice * (exp.inoculum.take_max_days + exp.study_days) / 3.5 * 2
     return Budget(a_max * BYTES_PER_AGENT * min(jobs, n_mice),
                   agent_steps * SECONDS_PER_AGENT_STEP / jobs,
-                  2.0e6 + visits * 200.0, f"{exp.experiment}")
+                  2.0e6 + visits * 200.0,
+                  f"{file}: {n_mice:.0f} mice (cell_lines x arms x mice_per_arm) x up to "
+                  f"{a_max:.3g} agents (endpoint_volume_mm3, inoculum.cells / cells_per_agent) x "
+                  f"{steps:.3g} steps (take_max_days + study_days, time_step_h)")
 
 
-def invitro_budget(exp, jobs: int = 1) -> Budget:
+def invitro_budget(exp, jobs: int = 1, file: str = "<config>") -> Budget:
     """Estimate for an in vitro study: wells x agents per well x steps."""
     jobs = max(1, jobs)
     n_wells = sum(len(p.lines(exp)) * len(p.media) * len(p.condition_list()) * p.replicates
@@ -79,10 +82,11 @@ def invitro_budget(exp, jobs: int = 1) -> Budget:
     agent_steps = n_wells * exp.agents_per_well * 4 * steps  # wells grow a few-fold
     return Budget(exp.agents_per_well * 8 * BYTES_PER_AGENT * min(jobs, n_wells) * 24,
                   agent_steps * SECONDS_PER_AGENT_STEP / jobs,
-                  2.0e6 + n_wells * 20 * 200.0, f"{exp.experiment} ({n_wells} wells)")
+                  2.0e6 + n_wells * 20 * 200.0, f"{file}: {n_wells} wells (plates: lines x media x conditions x "
+                  f"replicates) x {steps:.3g} steps (plates.*.days, time_step_h)")
 
 
-def patients_budget(study, jobs: int = 1) -> Budget:
+def patients_budget(study, jobs: int = 1, file: str = "<config>") -> Budget:
     """Estimate for a virtual-patient trial: patients x agents per patient x steps."""
     jobs = max(1, jobs)
     n = len(study.arms) * study.patients_per_arm
@@ -90,11 +94,12 @@ def patients_budget(study, jobs: int = 1) -> Budget:
     agent_steps = n * study.agents_per_patient * 4 * steps
     return Budget(study.agents_per_patient * 8 * BYTES_PER_AGENT * min(jobs, n) * 24,
                   agent_steps * SECONDS_PER_AGENT_STEP / jobs, 2.0e6 + n * 2000.0,
-                  f"{study.experiment} ({n} patients)")
+                  f"{file}: {n} patients (arms x patients_per_arm) x {steps:.3g} steps "
+                  f"(follow_up_months, run_in_days, time_step_h)")
 
 
 def sweep_budget(per_task: Budget, n_tasks: int, workers: int = 1) -> Budget:
     """A sweep: ``n_tasks`` runs of about ``per_task`` (estimated with one job) on ``workers``."""
     workers = max(1, workers)
     return Budget(per_task.memory_bytes * workers, per_task.seconds * n_tasks / workers,
-                  n_tasks * 5.0e4 + 2.0e6, f"{per_task.what}: {n_tasks} task(s)")
+                  n_tasks * 5.0e4 + 2.0e6, f"{n_tasks} task(s) (design, replicates) of {per_task.what}")

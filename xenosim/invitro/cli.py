@@ -40,7 +40,7 @@ def run_invitro_command(config: Path, *, seed: int | None, out: Path, jobs: int,
     from xenosim.invitro.runner import simulate, write_invitro_results
 
     exp = _load(config, {"seed": seed}, fail)
-    before_run(out, invitro_budget(exp, jobs), force)
+    before_run(out, invitro_budget(exp, jobs, str(config)), force)
     n_wells = sum(len(p.lines(exp)) * len(p.media) * len(p.condition_list()) * p.replicates
                   for p in exp.plates.values())
     console.print(f"[bold]{exp.experiment}[/] (in vitro): {len(exp.plates)} plate(s), "

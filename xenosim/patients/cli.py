@@ -27,7 +27,7 @@ def run_patients(config: Path, seed: int | None, patients_per_arm: int | None, o
     from xenosim.patients.runner import run_trial
 
     study = _load(config, {"seed": seed, "patients_per_arm": patients_per_arm})
-    before_run(out, patients_budget(study, jobs), force)
+    before_run(out, patients_budget(study, jobs, str(config)), force)
     console.print(f"[bold]{study.experiment}[/]: virtual-patient trial, {len(study.arms)} arms x "
                   f"{study.patients_per_arm} patients, seed {study.seed}, {jobs} job(s)")
     start = time.perf_counter()

@@ -28,11 +28,13 @@ def _preflight(loaded, out: Path, workers: int, force: bool) -> None:
     simulation (exit code 2 if too big without --force, or if OUT cannot be written)."""
     from xenosim.core.budget import sweep_budget, xenograft_budget
     from xenosim.core.terminal import before_run
-    from xenosim.sweep.design import make_tasks
+    from xenosim.sweep.design import design_points
     from xenosim.xenograft.config import validate_dict
 
-    n_tasks = len({t.task_id for t in make_tasks(loaded.config)})
-    per_task = xenograft_budget(validate_dict(loaded.base_raw, loaded.file), 1)
+    # design points (cheap) x replicates: the tasks are not built before the size is known
+    n_tasks = len(design_points(loaded.config)) * loaded.config.replicates
+    per_task = xenograft_budget(validate_dict(loaded.base_raw, loaded.file), 1,
+                                f"{loaded.file} (base)")
     before_run(out, sweep_budget(per_task, n_tasks, workers), force)
 
 

@@ -198,7 +198,14 @@ def load_sweep_dict(raw: dict, name: str, base_dir: Path) -> LoadedSweep:
     except ValidationError as err:
         raise located_errors(name, err, SweepConfig) from None
     base_path = (Path(base_dir) / cfg.base).resolve()
-    base_raw = read_config_mapping(base_path)
+    try:
+        base_raw = read_config_mapping(base_path)
+    except ConfigErrors as exc:
+        raise ConfigErrors([ConfigError(name, "base", cfg.base, f"the base experiment: "
+                                        f"{e.format()}") for e in exc.errors]) from None
+    if "sweep" in base_raw or "calibrate" in base_raw:
+        raise ConfigErrors([ConfigError(name, "base", cfg.base, "the base must be an experiment "
+                                        "config, not a sweep or calibration config")])
     base_raw = deep_merge(base_raw, cfg.overrides)
     errors = []
     for key in ("cell_lines", "arms"):

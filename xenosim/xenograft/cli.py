@@ -32,7 +32,7 @@ def run_xenograft_command(config: Path, *, seed: int | None, mice_per_arm: int |
 
     exp = _load(config, {"seed": seed, "mice_per_arm": mice_per_arm}, settings)
     client = connect_scheduler(scheduler) if scheduler else None
-    before_run(out, xenograft_budget(exp, jobs), force)
+    before_run(out, xenograft_budget(exp, jobs, str(config)), force)
     console.print(f"[bold]{exp.experiment}[/]: {len(exp.cell_lines)} cell line(s) x "
                   f"{len(exp.arms)} arms x {exp.mice_per_arm} mice, seed {exp.seed}, {jobs} job(s)")
     start = time.perf_counter()

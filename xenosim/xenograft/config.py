@@ -35,7 +35,7 @@ from xenosim.core.parameters import MECHANISM_SWITCHES, SPECIAL_SWITCHES
 class EstradiolPellet(_Strict):
     """Slow-release estradiol pellet implanted at inoculation (day 0 of the take phase)."""
 
-    dose_mg: PositiveFloat = 0.72
+    dose_mg: Annotated[float, Field(gt=0, le=100)] = 0.72  # pellets hold 0.01-1.7 mg
     release_days: PositiveFloat = 60.0
     replace_every_days: PositiveFloat | None = None  # fresh pellet every N days (long studies)
 
