@@ -10,6 +10,7 @@ with its arm (the take phase replays identically, and costs a few % of the run).
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -169,8 +170,11 @@ def run_tasks(fn: Callable, tasks: list[tuple], jobs: int, executor: Executor | 
         return results
     own = executor is None
     if own:
+        from xenosim.core.processes import die_with_parent
+
         executor = ProcessPoolExecutor(max_workers=jobs,
-                                       mp_context=multiprocessing.get_context("spawn"))
+                                       mp_context=multiprocessing.get_context("spawn"),
+                                       initializer=die_with_parent, initargs=(os.getpid(),))
     try:
         futures = [executor.submit(fn, *t) for t in tasks]
         for f in futures:
