@@ -168,9 +168,14 @@ def test_sigkill_during_a_run_leaves_nothing_that_looks_complete(tmp_path, small
                              str(cfg), "--out", str(out), "--quiet", "--jobs", "2",
                              "--no-analyze"], env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
-    time.sleep(6)  # imports, then the pool's workers are simulating
-    children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True)
-    kids = [int(p) for p in children.stdout.split()]
+    kids: list[int] = []
+    deadline = time.time() + 30
+    while time.time() < deadline and len(kids) < 3:  # resource tracker + 2 pool workers
+        time.sleep(0.5)
+        children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True)
+        kids = [int(p) for p in children.stdout.split()]
+    assert len(kids) >= 3, "the pool never started"
+    time.sleep(1.0)  # the workers are simulating
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     deadline = time.time() + 10
