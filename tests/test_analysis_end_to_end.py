@@ -17,6 +17,7 @@ from xenosim.analysis import analyze, compare_runs, load_results_dir
 from xenosim.analysis.cli import analyze_command, compare_command
 from xenosim.analysis.report import fmt_ci
 from xenosim.analysis.synthetic import simulate_study, write_results_dir
+from xenosim.core.output import OutputError
 
 FIXTURE = Path(__file__).parent / "fixtures" / "analysis" / "lab_calipers.csv"
 
@@ -139,13 +140,16 @@ def test_rerun_replaces_output(study, tmp_path, monkeypatch):
     copy = tmp_path / "run"
     shutil.copytree(run, copy, ignore=shutil.ignore_patterns("analysis"))
     out = copy / "analysis"
-    out.mkdir()
-    (out / "stale.txt").write_text("old")
+    analyze(load_results_dir(copy), out, n_boot=100, combination=None)
     res = analyze(load_results_dir(copy), out, n_boot=100, key_comparison=None,
                   combination=None)
-    assert not (out / "stale.txt").exists() and res.report_html.is_file()
+    assert res.report_html.is_file()  # a previous analysis of ours is replaced
     assert res.key_comparison is None
     assert "Key comparison" not in res.report_html.read_text()
+    (out / "stale.txt").write_text("a user's file")  # never deleted: the rerun is refused
+    with pytest.raises(OutputError, match="stale.txt"):
+        analyze(load_results_dir(copy), out, n_boot=100, combination=None)
+    assert (out / "stale.txt").read_text() == "a user's file"
 
 
 def _app() -> typer.Typer:

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from xenosim.core.config import ConfigErrors
-from xenosim.core.terminal import console, err_console, fail_config
+from xenosim.core.terminal import console, err_console, fail_config, output_errors
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="xenosim: an agent-based in-silico xenograft laboratory.")
@@ -35,7 +35,8 @@ def run(
     seed: Annotated[int | None, typer.Option(help="Override the config's seed")] = None,
     mice_per_arm: Annotated[int | None, typer.Option(help="Override mice per arm")] = None,
     out: Annotated[Path, typer.Option(help="Results root directory")] = Path("results"),
-    jobs: Annotated[int, typer.Option(help="Parallel worker processes")] = min(2, os.cpu_count() or 1),
+    jobs: Annotated[int, typer.Option(help="Parallel worker processes", min=1, max=256)] = min(
+        2, os.cpu_count() or 1),
     quiet: Annotated[bool, typer.Option(help="No progress bar")] = False,
     settings: Annotated[list[str] | None, typer.Option("--set", help=SETTINGS_HELP)] = None,
     analyze: Annotated[bool, typer.Option(
@@ -45,10 +46,20 @@ def run(
         help="Run the mice on a Dask cluster (tcp://host:8786) instead of local processes")] = None,
     patients_per_arm: Annotated[int | None, typer.Option(
         help="Override patients per arm (virtual-patient configs)")] = None,
+    force: Annotated[bool, typer.Option(
+        help="Run even if the size estimate (memory / time) is above the limits")] = False,
 ) -> None:
     """Run an experiment: writes results/<experiment>/<run-id>/ (tables, figures, report).
 
     A config with ``mode: invitro`` runs plates of wells instead of mice (xenosim.invitro)."""
+    from xenosim.core.config import config_kind
+
+    kind = config_kind(config)
+    if kind in ("sweep", "calibration"):
+        command = "sweep" if kind == "sweep" else "calibrate"
+        err_console.print(f"[bold red]error:[/] {config} is a {kind} config; run it with "
+                          f"'xenosim {command} {config}'", highlight=False)
+        raise typer.Exit(2)
     from xenosim.invitro.cli import is_invitro_config
 
     if is_invitro_config(config):
@@ -57,8 +68,9 @@ def run(
         _reject_options("in vitro", {"--mice-per-arm": mice_per_arm, "--set": settings,
                                      "--scheduler": scheduler,
                                      "--patients-per-arm": patients_per_arm})
-        run_invitro_command(config, seed=seed, out=out, jobs=jobs, quiet=quiet,
-                            fail=fail_config)
+        with output_errors():
+            run_invitro_command(config, seed=seed, out=out, jobs=jobs, quiet=quiet,
+                                fail=fail_config, force=force)
         return
     from xenosim.patients.config import is_patient_config
 
@@ -67,14 +79,16 @@ def run(
 
         _reject_options("virtual-patient", {"--mice-per-arm": mice_per_arm, "--set": settings,
                                             "--scheduler": scheduler})
-        run_patients(config, seed, patients_per_arm, out, jobs, quiet)
+        with output_errors():
+            run_patients(config, seed, patients_per_arm, out, jobs, quiet, force)
         return
     _reject_options("xenograft", {"--patients-per-arm": patients_per_arm})
     from xenosim.xenograft.cli import run_xenograft_command
 
-    run_xenograft_command(config, seed=seed, mice_per_arm=mice_per_arm, out=out, jobs=jobs,
-                          quiet=quiet, settings=settings, analyze=analyze,
-                          scheduler=scheduler)
+    with output_errors():
+        run_xenograft_command(config, seed=seed, mice_per_arm=mice_per_arm, out=out, jobs=jobs,
+                              quiet=quiet, settings=settings, analyze=analyze,
+                              scheduler=scheduler, force=force)
 
 
 @app.command()
@@ -82,7 +96,15 @@ def validate(
     config: Annotated[Path, typer.Argument(help="Experiment config (YAML)")],
     settings: Annotated[list[str] | None, typer.Option("--set", help=SETTINGS_HELP)] = None,
 ) -> None:
-    """Check a config without running it (exit code 2 and located errors if invalid)."""
+    """Check a config without running it (exit code 2 and located errors if invalid):
+    xenograft, in vitro, virtual-patient, sweep and calibration configs."""
+    from xenosim.core.config import config_kind
+
+    kind = config_kind(config)
+    if kind in ("sweep", "calibration"):
+        _reject_options(kind, {"--set": settings})
+        _validate_sweep_or_calibration(config, kind)
+        return
     from xenosim.invitro.cli import is_invitro_config
     from xenosim.patients.config import is_patient_config
 
@@ -101,6 +123,27 @@ def validate(
     from xenosim.xenograft.cli import validate_xenograft_command
 
     validate_xenograft_command(config, settings)
+
+
+def _validate_sweep_or_calibration(config: Path, kind: str) -> None:
+    try:
+        if kind == "sweep":
+            from xenosim.sweep.config import load_sweep
+            from xenosim.sweep.design import make_tasks
+
+            loaded = load_sweep(config)
+            n = len({t.task_id for t in make_tasks(loaded.config)})
+            console.print(f"[green]OK[/] {config}: sweep {loaded.config.sweep!r}, {n} task(s) "
+                          f"over {', '.join(p.name for p in loaded.config.parameters)}")
+        else:
+            from xenosim.sweep.calibrate import load_calibration
+
+            cal = load_calibration(config)
+            console.print(f"[green]OK[/] {config}: calibration {cal.config.calibrate!r}, "
+                          f"{cal.config.samples} prior draws over "
+                          f"{', '.join(p.name for p in cal.config.parameters)}")
+    except ConfigErrors as exc:
+        fail_config(exc)
 
 
 @app.command("list")

@@ -14,13 +14,18 @@ from rich.console import Console
 from rich.markup import escape
 
 from xenosim.analysis.errors import DEFAULT_COMBINATION, AnalysisInputError
+from xenosim.core.output import OutputError, check_replaceable
+from xenosim.core.terminal import fail_output
 
 # The heavy imports (statsmodels, scipy, matplotlib) happen inside the commands so that
 # ``xenosim --help`` and ``xenosim run`` start fast.
 
 
-def _fail(exc: AnalysisInputError) -> None:
-    Console(stderr=True).print(f"[bold red]error:[/bold red] {escape(str(exc))}")
+def _fail(exc: AnalysisInputError, source: Path | None = None) -> None:
+    text = str(exc)
+    if source is not None and source.name not in text:  # always name the input
+        text = f"{source}: {text}"
+    Console(stderr=True).print(f"[bold red]error:[/bold red] {escape(text)}", soft_wrap=True)
     raise typer.Exit(2)
 
 
@@ -95,11 +100,14 @@ def analyze_command(
                 endpoint_volume_mm3=1500.0 if endpoint_volume_mm3 is None else endpoint_volume_mm3,
             )
             target = out or path.with_name(f"{path.stem}_analysis")
+        check_replaceable(target, "analysis")  # before the work: never replace a user's dir
         result = analyze(data, target, control_arm=control_arm, combination=combo,
                          n_boot=n_boot, seed=seed, p_adjust=p_adjust, log_scale=log_scale)
     except AnalysisInputError as exc:
-        _fail(exc)
+        _fail(exc, path)
         return
+    except (OutputError, OSError) as exc:
+        fail_output(exc)
     console = Console()
     console.print(f"[green]analysis written[/green] to {escape(str(result.out_dir))}")
     console.print(f"  report: {escape(str(result.report_html))}")
@@ -120,8 +128,11 @@ def compare_command(
 
     target = out or run_b.parent / f"compare_{run_a.name}_vs_{run_b.name}"
     try:
+        check_replaceable(target, "compare")  # before the work: never replace a user's dir
         compare_runs(run_a, run_b, target)
     except AnalysisInputError as exc:
         _fail(exc)
         return
+    except (OutputError, OSError) as exc:
+        fail_output(exc)
     Console().print(f"[green]comparison written[/green] to {escape(str(target))}")

@@ -130,6 +130,16 @@ def _read_csv(path: Path, label: str) -> pd.DataFrame:
     if not path.is_file():
         raise AnalysisInputError("file not found", file=label)
     try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+        raw.decode("utf-8")
+        if b"\x00" in raw:
+            raise UnicodeDecodeError("utf-8", raw, raw.index(b"\x00"), raw.index(b"\x00") + 1,
+                                     "NUL byte (UTF-16 text?)")
+    except UnicodeDecodeError as exc:
+        raise AnalysisInputError(f"not UTF-8 text (byte {exc.start}); save the table as UTF-8 "
+                                 f"CSV", file=label) from None
+    try:
         df = pd.read_csv(path, dtype=str, skipinitialspace=True)
     except pd.errors.EmptyDataError as exc:
         raise AnalysisInputError("file is empty", file=label) from exc

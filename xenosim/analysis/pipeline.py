@@ -8,9 +8,6 @@ that looks like a finished analysis.
 from __future__ import annotations
 
 import io
-import os
-import shutil
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +32,7 @@ from xenosim.analysis.survival import (
     time_to_endpoint,
 )
 from xenosim.analysis.synergy import synergy_over_time
+from xenosim.core.output import write_files_atomically
 
 DEFAULT_KEY = ("mcf7_myr_akt", "tamoxifen", "tamoxifen+cci779")
 
@@ -54,30 +52,6 @@ class AnalysisResult:
 
 
 # --------------------------------------------------------------------------- atomic output
-
-
-def _write_atomically(out_dir: Path, files: dict[str, bytes]) -> None:
-    """Write ``files`` (relative path → bytes) into a temp dir beside ``out_dir``, then rename."""
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tag = uuid.uuid4().hex[:8]
-    tmp = out_dir.parent / f".{out_dir.name}.tmp-{tag}"
-    old = out_dir.parent / f".{out_dir.name}.old-{tag}"
-    tmp.mkdir()
-    try:
-        for rel, data in files.items():
-            p = tmp / rel
-            p.parent.mkdir(parents=True, exist_ok=True)
-            p.write_bytes(data)
-        if out_dir.exists():
-            os.replace(out_dir, old)
-        os.replace(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if old.exists() and not out_dir.exists():
-            os.replace(old, out_dir)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def _png(fig) -> bytes:
@@ -347,7 +321,7 @@ def analyze(
     files.update({f"figures/{k}.png": png for k, (png, _) in figs.items()})
     files["report.html"] = doc.to_html().encode()
     files["report.md"] = doc.to_markdown().encode()
-    _write_atomically(out_dir, files)
+    write_files_atomically(out_dir, files, kind="analysis")
     return AnalysisResult(
         out_dir=out_dir,
         tables=tables,
@@ -906,5 +880,5 @@ def compare_runs(
         "report.html": doc.to_html().encode(),
         "report.md": doc.to_markdown().encode(),
     }
-    _write_atomically(Path(out_dir), files)
+    write_files_atomically(Path(out_dir), files, kind="compare")
     return table

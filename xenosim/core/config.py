@@ -8,7 +8,9 @@ the bad value and what is allowed.
 from __future__ import annotations
 
 import difflib
+import math
 import re
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -64,8 +66,28 @@ def _known_parameters(v: dict[str, float]) -> dict[str, float]:
 ParameterOverrides = Annotated[dict[str, float], AfterValidator(_known_parameters)]
 
 
+#: The pydantic settings of every config model: unknown keys refused, values frozen, and no NaN
+#: or infinity in a float field (an ``inf`` dose or body weight would run and mean nothing).
+STRICT_CONFIG = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = STRICT_CONFIG
+
+
+def _safe_name(v: str) -> str:
+    if set(v) <= {"."}:
+        raise ValueError("a name made only of dots is a path component ('.' or '..'), not a "
+                         "name; use letters, digits, '_', '-' or '.'")
+    return v
+
+
+#: An experiment / sweep / calibration name: it becomes a directory name under ``--out``, so
+#: it must be one safe path component of bounded length.
+SafeName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$", max_length=100),
+                     AfterValidator(_safe_name)]
+#: A random seed: a whole number >= 0 (``true`` is not 1).
+Seed = Annotated[int, Field(ge=0, strict=True)]
 
 
 PositiveFloat = Annotated[float, Field(gt=0)]
@@ -91,8 +113,17 @@ def parse_schedule(text: str) -> tuple[float | None, int | None, float | None]:
     cycle = float(m["cycle"]) if m["cycle"] else None
     if n is not None and interval is None:
         raise ValueError("'once' cannot repeat in cycles")
+    if interval is not None and interval <= 0:
+        raise ValueError("the dosing interval must be > 0 days ('every 0 days' would dose "
+                         "without end)")
     if n is not None and n < 1:
         raise ValueError("doses per cycle must be >= 1")
+    if cycle is not None and cycle <= 0:
+        raise ValueError("the cycle length must be > 0 days")
+    if n is not None and interval is not None and cycle is not None and \
+            (n - 1) * interval >= cycle:
+        raise ValueError(f"{n} doses every {interval:g} days do not fit in a {cycle:g}-day "
+                         f"cycle")
     return interval, n, cycle
 
 
@@ -100,7 +131,7 @@ class Regimen(_Strict):
     """One drug line of an arm, e.g. CCI-779 20 mg/kg i.p. daily x5 every 7 days from day 0."""
 
     drug: str
-    dose: PositiveFloat
+    dose: Annotated[float, Field(gt=0, le=1.0e4)]  # mg/kg or mg; above 10 g is a typo
     dose_unit: Literal["mg/kg", "mg"] = "mg/kg"
     route: Literal[ROUTES] = "ip"  # type: ignore[valid-type]
     schedule: str = "daily"
@@ -252,31 +283,177 @@ def located_errors(file: str, err: ValidationError, root: type[BaseModel],
     return ConfigErrors(errors)
 
 
-def config_mode(path: str | Path) -> str | None:
-    """The ``mode:`` a config file declares (``invitro``, ``patients``; None for a xenograft
-    study and for any file that cannot be read: its own loader reports those problems)."""
-    try:
-        raw = yaml.safe_load(Path(path).read_text())
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return None
-    return raw.get("mode") if isinstance(raw, dict) else None
+#: Config files larger than this are refused (a config is a page of YAML; megabytes mean a
+#: wrong file or a hostile one).
+MAX_CONFIG_BYTES = 1_000_000
+#: YAML aliases (``*name``) allowed in one file, and how deep mappings / lists may nest: beyond
+#: these a file is an alias bomb or machine-made, and expanding it could exhaust memory or stack.
+MAX_YAML_ALIASES = 100
+MAX_YAML_DEPTH = 40
 
 
-def read_config_mapping(path: str | Path, overrides: dict[str, Any] | None = None) -> dict:
-    """Read a YAML config file into a mapping with ``overrides`` applied; a missing file, a YAML
-    syntax error or a non-mapping raise located ConfigErrors."""
+class _ConfigLoadError(Exception):
+    """A located problem found while reading the YAML text (becomes a ConfigError)."""
+
+    def __init__(self, where: str, message: str):
+        super().__init__(message)
+        self.where, self.message = where, message
+
+
+def _mark(node_or_mark) -> str:
+    mark = getattr(node_or_mark, "start_mark", node_or_mark)
+    return f"<YAML line {mark.line + 1}, column {mark.column + 1}>" if mark else "<YAML>"
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys, too many aliases and too deep nesting."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._aliases = 0
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_YAML_ALIASES:
+                raise _ConfigLoadError(_mark(self.peek_event()),
+                                       f"more than {MAX_YAML_ALIASES} YAML aliases (*name); "
+                                       f"write the values out")
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                raise _ConfigLoadError(_mark(self.peek_event()),
+                                       f"YAML nested deeper than {MAX_YAML_DEPTH} levels")
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict[Any, Any] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                hash(key)
+            except TypeError:
+                raise _ConfigLoadError(_mark(key_node), "a mapping key must be a plain value") from None
+            if key in seen:
+                first = seen[key].start_mark.line + 1
+                raise _ConfigLoadError(_mark(key_node), f"duplicate key {key!r} (first given on "
+                                                        f"line {first}); give each key once")
+            seen[key] = key_node
+        return super().construct_mapping(node, deep=deep)
+
+
+def _non_finite(node: Any, loc: tuple = ()) -> tuple[tuple, Any] | None:
+    """The first NaN / infinite number (or boolean seed) in a parsed config, with its key path."""
+    if isinstance(node, float) and not math.isfinite(node):
+        return loc, node
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == "seed" and isinstance(v, bool):
+                return loc + (k,), v
+            found = _non_finite(v, loc + (str(k),))
+            if found:
+                return found
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            found = _non_finite(v, loc + (i,))
+            if found:
+                return found
+    return None
+
+
+def read_config_yaml(path: str | Path) -> Any:
+    """The parsed YAML of a config file, refusing what could hang, exhaust memory or silently
+    change meaning: a missing or non-regular file (FIFO, device), one over
+    :data:`MAX_CONFIG_BYTES`, text that is not UTF-8, a YAML syntax error, duplicate keys,
+    alias bombs, deep nesting, and NaN / infinite numbers. Raises located ConfigErrors."""
     path = Path(path)
     name = str(path)
-    if not path.is_file():
-        raise ConfigErrors([ConfigError(name, "", str(path), "config file not found")])
     try:
-        raw = yaml.safe_load(path.read_text())
+        st = path.stat()
+    except OSError:
+        raise ConfigErrors([ConfigError(name, "", name, "config file not found")]) from None
+    if not stat.S_ISREG(st.st_mode):
+        kind = "a directory" if stat.S_ISDIR(st.st_mode) else "not a regular file (a FIFO, " \
+            "device or socket)"
+        raise ConfigErrors([ConfigError(name, "", name, f"the config is {kind}; give a YAML "
+                                                        f"file")])
+    if st.st_size > MAX_CONFIG_BYTES:
+        raise ConfigErrors([ConfigError(name, "", f"{st.st_size} bytes",
+                                        f"config file too large; allowed: up to "
+                                        f"{MAX_CONFIG_BYTES} bytes")])
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_CONFIG_BYTES + 1)
+    except OSError as exc:
+        raise ConfigErrors([ConfigError(name, "", name, f"cannot read the config: "
+                                                        f"{exc.strerror or exc}")]) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise ConfigErrors([ConfigError(name, f"<line {line}, byte {exc.start}>",
+                                        data[exc.start:exc.start + 4],
+                                        "the file is not UTF-8 text; save it as UTF-8")]) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    try:
+        raw = yaml.load(text, Loader=_StrictLoader)  # noqa: S506  (a SafeLoader subclass)
+    except _ConfigLoadError as exc:
+        raise ConfigErrors([ConfigError(name, exc.where, None, exc.message)]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "?"
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigErrors([ConfigError(name, f"<YAML {where}>", None,
                                         f"YAML syntax error: {problem}")]) from None
+    except RecursionError:
+        raise ConfigErrors([ConfigError(name, "", None, "YAML nested too deeply")]) from None
+    found = _non_finite(raw)
+    if found:
+        loc, value = found
+        what = ("a seed must be a whole number >= 0, not true/false" if isinstance(value, bool)
+                else "numbers must be finite; NaN and infinity are not allowed")
+        raise ConfigErrors([ConfigError(name, _path(loc), value, what)])
+    return raw
+
+
+def config_mode(path: str | Path) -> str | None:
+    """The ``mode:`` a config file declares (``invitro``, ``patients``; None for a xenograft
+    study and for any file that cannot be read: its own loader reports those problems)."""
+    try:
+        raw = read_config_yaml(path)
+    except ConfigErrors:
+        return None
+    mode = raw.get("mode") if isinstance(raw, dict) else None
+    return mode if isinstance(mode, str) else None
+
+
+def config_kind(path: str | Path) -> str:
+    """What a config file is: ``sweep`` (top-level ``sweep:``), ``calibration``
+    (``calibrate:``), ``invitro``, ``patients``, or ``xenograft`` (anything else, unreadable
+    files included: the loader of that kind reports their problems)."""
+    try:
+        raw = read_config_yaml(path)
+    except ConfigErrors:
+        return "xenograft"
+    if isinstance(raw, dict):
+        if "sweep" in raw and "base" in raw:
+            return "sweep"
+        if "calibrate" in raw and "base" in raw:
+            return "calibration"
+        if raw.get("mode") in ("invitro", "patients"):
+            return raw["mode"]
+    return "xenograft"
+
+
+def read_config_mapping(path: str | Path, overrides: dict[str, Any] | None = None) -> dict:
+    """Read a YAML config file into a mapping with ``overrides`` applied; every reading problem
+    (see :func:`read_config_yaml`) or a non-mapping raises located ConfigErrors."""
+    name = str(path)
+    raw = read_config_yaml(path)
     if not isinstance(raw, dict):
         raise ConfigErrors([ConfigError(name, "", raw, "the file must hold a YAML mapping")])
     apply_overrides(raw, overrides or {}, name)

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from xenosim.core.config import ConfigErrors
@@ -26,6 +27,43 @@ def fail_config(exc: ConfigErrors) -> None:
     for e in exc.errors:
         err_console.print(f"  • {e.format()}", markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(2)
+
+
+def fail_output(exc: Exception) -> None:
+    """An output problem (OutputError or OSError) as one line, exit code 2 (no traceback)."""
+    from xenosim.core.output import OutputError, as_output_error
+
+    if not isinstance(exc, OutputError):
+        exc = as_output_error(exc, "the output") if isinstance(exc, OSError) else exc
+    err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False,
+                      soft_wrap=True)
+    raise typer.Exit(2)
+
+
+def before_run(out, budget, force: bool) -> None:
+    """The preflight of every command that simulates, before any simulation: refuse a runaway
+    size (unless ``force``) and an output location that cannot be written (exit code 2)."""
+    from xenosim.core.output import OutputError, preflight_output
+
+    if budget.too_big() and not force:
+        err_console.print(f"[bold red]error:[/] {escape(budget.message())}", highlight=False,
+                          soft_wrap=True)
+        raise typer.Exit(2)
+    try:
+        preflight_output(out, need_bytes=int(budget.output_bytes))
+    except OutputError as exc:
+        fail_output(exc)
+
+
+@contextmanager
+def output_errors() -> Iterator[None]:
+    """Around a command that writes: any OutputError / OSError becomes :func:`fail_output`."""
+    from xenosim.core.output import OutputError
+
+    try:
+        yield
+    except (OutputError, OSError) as exc:
+        fail_output(exc)
 
 
 @contextmanager

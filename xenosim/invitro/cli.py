@@ -31,13 +31,16 @@ def _load(config: Path, overrides: dict, fail):
 
 
 def run_invitro_command(config: Path, *, seed: int | None, out: Path, jobs: int, quiet: bool,
-                        fail) -> None:
+                        fail, force: bool = False) -> None:
     """``xenosim run`` for an in vitro config: simulate every well, analyse, write atomically.
 
     ``fail(ConfigErrors)`` prints the located errors and exits with code 2 (xenosim.cli's)."""
+    from xenosim.core.budget import invitro_budget
+    from xenosim.core.terminal import before_run
     from xenosim.invitro.runner import simulate, write_invitro_results
 
     exp = _load(config, {"seed": seed}, fail)
+    before_run(out, invitro_budget(exp, jobs, str(config)), force)
     n_wells = sum(len(p.lines(exp)) * len(p.media) * len(p.condition_list()) * p.replicates
                   for p in exp.plates.values())
     console.print(f"[bold]{exp.experiment}[/] (in vitro): {len(exp.plates)} plate(s), "

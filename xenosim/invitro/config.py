@@ -23,7 +23,6 @@ import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
-    ConfigDict,
     Field,
     ValidationError,
     field_validator,
@@ -31,11 +30,14 @@ from pydantic import (
 )
 
 from xenosim.core.config import (
+    STRICT_CONFIG,
     CellLineSpec,
     ConfigError,
     ConfigErrors,
     Mechanisms,
     ParameterOverrides,
+    SafeName,
+    Seed,
     located_errors,
     read_config_mapping,
 )
@@ -74,7 +76,7 @@ def _check_key(key: str) -> str:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = STRICT_CONFIG
 
 
 NonNeg = Annotated[float, Field(ge=0)]
@@ -134,7 +136,7 @@ class Plate(_Strict):
     assay: Literal[ASSAYS] = "proliferation"  # type: ignore[valid-type]
     cell_lines: list[str] | None = None  # default: every line of the experiment
     media: list[str] = ["full"]
-    seeding_cells_per_well: Annotated[float, Field(gt=0)] = 2.0e4
+    seeding_cells_per_well: Annotated[float, Field(gt=0, le=1.0e7)] = 2.0e4  # > a flask
     well_area_cm2: Annotated[float, Field(gt=0)] = 1.9  # 24-well plate
     concentrations: dict[str, list[NonNeg]] = {}
     conditions: list[Condition] = []
@@ -251,9 +253,9 @@ class InVitroExperiment(_Strict):
     """A whole in vitro study: cell lines, media, plates, assay noise, biology overrides."""
 
     mode: Literal["invitro"]
-    experiment: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    experiment: SafeName
     description: str = ""
-    seed: int = Field(default=0, ge=0)
+    seed: Seed = 0
     cell_lines: dict[str, CellLineSpec]
     media: dict[str, Medium] = {}
     plates: dict[str, Plate]

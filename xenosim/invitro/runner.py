@@ -12,12 +12,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 
 from xenosim.core.output import atomic_directory, write_manifest
+from xenosim.core.output import new_run_id as core_run_id
 from xenosim.invitro import figures, report
 from xenosim.invitro.analysis import InVitroTables, add_condition_labels, analyse
 from xenosim.invitro.config import InVitroExperiment, dump_invitro
@@ -38,8 +38,8 @@ class InVitroResult:
 
 
 def new_run_id(exp: InVitroExperiment) -> str:
-    """A sortable, readable run id: UTC time and seed (as for xenograft runs)."""
-    return f"{datetime.now(UTC):%Y%m%d-%H%M%S}-seed{exp.seed}"
+    """A sortable, readable, unique run id: UTC time, seed, random suffix (as for xenografts)."""
+    return core_run_id(exp.seed)
 
 
 def _chunks(specs: list[WellSpec], size: int) -> list[list[WellSpec]]:

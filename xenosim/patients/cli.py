@@ -19,12 +19,15 @@ def _load(config: Path, overrides: dict):
 
 
 def run_patients(config: Path, seed: int | None, patients_per_arm: int | None, out: Path,
-                 jobs: int, quiet: bool) -> Path:
+                 jobs: int, quiet: bool, force: bool = False) -> Path:
     """Run a virtual-patient trial and write its results directory."""
+    from xenosim.core.budget import patients_budget
+    from xenosim.core.terminal import before_run
     from xenosim.patients.output import write_trial_results
     from xenosim.patients.runner import run_trial
 
     study = _load(config, {"seed": seed, "patients_per_arm": patients_per_arm})
+    before_run(out, patients_budget(study, jobs, str(config)), force)
     console.print(f"[bold]{study.experiment}[/]: virtual-patient trial, {len(study.arms)} arms x "
                   f"{study.patients_per_arm} patients, seed {study.seed}, {jobs} job(s)")
     start = time.perf_counter()

@@ -13,12 +13,15 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from xenosim.core.config import (
+    STRICT_CONFIG,
     Arm,
     Mechanisms,
     ParameterOverrides,
+    SafeName,
+    Seed,
     config_mode,
     located_errors,
     read_config_mapping,
@@ -31,7 +34,7 @@ DAYS_PER_MONTH = 30.4375
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = STRICT_CONFIG
 
 
 Prob = Annotated[float, Field(ge=0, le=1)]
@@ -153,9 +156,9 @@ class PatientStudy(_Strict):
     """A virtual-patient trial."""
 
     mode: Literal["patients"]
-    experiment: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    experiment: SafeName
     description: str = ""
-    seed: int = Field(default=0, ge=0)
+    seed: Seed = 0
     patients_per_arm: Annotated[int, Field(ge=2, le=5000)] = 60
     population: Population = Population()
     host: PatientHost = PatientHost()

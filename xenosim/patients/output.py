@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from xenosim.core.output import atomic_directory, write_manifest
+from xenosim.core.output import atomic_directory, new_run_id, write_manifest
 from xenosim.core.templates import render
 from xenosim.patients import figures
 from xenosim.patients.config import PatientStudy, dump_patient_study
@@ -57,7 +56,7 @@ def write_trial_results(result: TrialResult, study: PatientStudy, out_root: Path
                         config_path: str | None, jobs: int, elapsed_s: float,
                         run_id: str | None = None) -> Path:
     """Write config, manifest, tables, figures and report; return the run directory."""
-    run_id = run_id or f"{datetime.now(UTC):%Y%m%d-%H%M%S}-seed{study.seed}"
+    run_id = run_id or new_run_id(study.seed)
     final = Path(out_root) / study.experiment / run_id
     labels = {a: (spec.label or a) for a, spec in study.arms.items()}
     patients = result.patients.sort_values(["arm", "patient"], kind="mergesort")

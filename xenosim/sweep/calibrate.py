@@ -40,14 +40,22 @@ from typing import Annotated, Any
 import numpy as np
 import pandas as pd
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
-from xenosim.core.config import ConfigError, ConfigErrors, located_errors, read_config_mapping
+from xenosim.core.config import (
+    STRICT_CONFIG,
+    ConfigError,
+    ConfigErrors,
+    SafeName,
+    Seed,
+    located_errors,
+    read_config_mapping,
+)
 from xenosim.sweep.config import SweepParameter, load_sweep_dict
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = STRICT_CONFIG
 
 
 class TargetColumns(_Strict):
@@ -69,11 +77,11 @@ class Target(_Strict):
 
 
 class CalibrationConfig(_Strict):
-    calibrate: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    calibrate: SafeName
     description: str = ""
     base: str
     target: Target
-    seed: Annotated[int, Field(ge=0)] = 0
+    seed: Seed = 0
     samples: Annotated[int, Field(ge=4, le=100000)] = 64
     accept: Annotated[float, Field(gt=0, le=1)] = 0.2
     replicates: Annotated[int, Field(ge=1, le=100)] = 1

@@ -23,6 +23,24 @@ def _fail(message: str) -> None:
     raise typer.Exit(2)
 
 
+def _preflight(loaded, out: Path, workers: int, force: bool) -> None:
+    """Size estimate (tasks x one run of the base experiment) and output check, before any
+    simulation (exit code 2 if too big without --force, or if OUT cannot be written)."""
+    from xenosim.core.budget import sweep_budget, xenograft_budget
+    from xenosim.core.terminal import before_run
+    from xenosim.sweep.design import design_points
+    from xenosim.xenograft.config import validate_dict
+
+    # design points (cheap) x replicates: the tasks are not built before the size is known
+    n_tasks = len(design_points(loaded.config)) * loaded.config.replicates
+    per_task = xenograft_budget(validate_dict(loaded.base_raw, loaded.file), 1,
+                                f"{loaded.file} (base)")
+    before_run(out, sweep_budget(per_task, n_tasks, workers), force)
+
+
+FORCE_HELP = "Run even if the size estimate (memory / time) is above the limits"
+
+
 def sweep_command(
     config: Annotated[Path, typer.Argument(help="Sweep config (YAML), e.g. configs/sweeps/cci779_dose.yaml")],
     out: Annotated[Path, typer.Option(help="Root directory; results go to OUT/<sweep>/")] = Path(
@@ -33,6 +51,7 @@ def sweep_command(
     seed: Annotated[int | None, typer.Option(help="Override the sweep seed")] = None,
     replicates: Annotated[int | None, typer.Option(help="Override replicates per point")] = None,
     quiet: Annotated[bool, typer.Option(help="No progress bar")] = False,
+    force: Annotated[bool, typer.Option(help=FORCE_HELP)] = False,
 ) -> None:
     """Run (or resume) a parameter sweep on Dask: Parquet results, summary, figures."""
     from rich.progress import (
@@ -45,6 +64,7 @@ def sweep_command(
     )
 
     from xenosim.core.config import ConfigErrors
+    from xenosim.core.output import OutputError
     from xenosim.core.terminal import console, fail_config
     from xenosim.sweep.config import load_sweep
     from xenosim.sweep.runner import SweepOutputError, run_sweep
@@ -53,6 +73,7 @@ def sweep_command(
         _fail(f"--workers must be >= 1 (got {workers})")
     try:
         loaded = load_sweep(config, {"seed": seed, "replicates": replicates})
+        _preflight(loaded, out, 1 if scheduler else workers, force)
     except ConfigErrors as exc:
         fail_config(exc)
     cfg = loaded.config
@@ -80,6 +101,8 @@ def sweep_command(
                                 progress=progress)
         except SweepOutputError as exc:
             _fail(str(exc))
+        except OutputError as exc:
+            _fail(str(exc))
         except OSError as exc:
             _fail(f"cannot write the sweep output under {out}: {exc}")
     if outcome.interrupted:
@@ -106,12 +129,14 @@ def calibrate_command(
     workers: Annotated[int, typer.Option(help="LocalCluster worker processes")] = _default_workers(),
     samples: Annotated[int | None, typer.Option(help="Override the number of prior draws")] = None,
     quiet: Annotated[bool, typer.Option(help="No progress bar")] = False,
+    force: Annotated[bool, typer.Option(help=FORCE_HELP)] = False,
 ) -> None:
     """Fit parameters to a lab's caliper table (ABC rejection on the sweep backend)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
     from xenosim.core.config import ConfigErrors
+    from xenosim.core.output import OutputError
     from xenosim.core.terminal import console, fail_config
     from xenosim.sweep.calibrate import load_calibration, run_calibration
     from xenosim.sweep.runner import SweepOutputError
@@ -120,6 +145,7 @@ def calibrate_command(
         _fail(f"--workers must be >= 1 (got {workers})")
     try:
         loaded = load_calibration(config, {"samples": samples})
+        _preflight(loaded.sweep, out, 1 if scheduler else workers, force)
     except ConfigErrors as exc:
         fail_config(exc)
     cfg = loaded.config
@@ -138,6 +164,8 @@ def calibrate_command(
             outcome, fitted = run_calibration(loaded, out, scheduler=scheduler, workers=workers,
                                               progress=progress)
         except SweepOutputError as exc:
+            _fail(str(exc))
+        except OutputError as exc:
             _fail(str(exc))
         except OSError as exc:
             _fail(f"cannot write the calibration output under {out}: {exc}")

@@ -26,11 +26,14 @@ import copy
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from xenosim.core.config import (
+    STRICT_CONFIG,
     ConfigError,
     ConfigErrors,
+    SafeName,
+    Seed,
     located_errors,
     read_config_mapping,
     set_path,
@@ -44,7 +47,7 @@ METHODS = ("grid", "random", "lhs", "sobol", "morris")
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = STRICT_CONFIG
 
 
 class SweepParameter(_Strict):
@@ -124,10 +127,10 @@ class Response(_Strict):
 class SweepConfig(_Strict):
     """A whole sweep."""
 
-    sweep: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    sweep: SafeName
     description: str = ""
     base: str
-    seed: Annotated[int, Field(ge=0)] = 0
+    seed: Seed = 0
     replicates: Annotated[int, Field(ge=1, le=1000)] = 1
     overrides: dict[str, Any] = {}
     cell_lines: list[str] | None = None  # cell lines of the base to keep (default: all)
@@ -195,7 +198,14 @@ def load_sweep_dict(raw: dict, name: str, base_dir: Path) -> LoadedSweep:
     except ValidationError as err:
         raise located_errors(name, err, SweepConfig) from None
     base_path = (Path(base_dir) / cfg.base).resolve()
-    base_raw = read_config_mapping(base_path)
+    try:
+        base_raw = read_config_mapping(base_path)
+    except ConfigErrors as exc:
+        raise ConfigErrors([ConfigError(name, "base", cfg.base, f"the base experiment: "
+                                        f"{e.format()}") for e in exc.errors]) from None
+    if "sweep" in base_raw or "calibrate" in base_raw:
+        raise ConfigErrors([ConfigError(name, "base", cfg.base, "the base must be an experiment "
+                                        "config, not a sweep or calibration config")])
     base_raw = deep_merge(base_raw, cfg.overrides)
     errors = []
     for key in ("cell_lines", "arms"):

@@ -233,14 +233,16 @@ class _Cluster:
 
         self.cluster = None
         if scheduler:
+            from xenosim.core.scheduler import SchedulerError, connect
+
             try:
-                self.client = Client(scheduler, timeout="20s")
-            except OSError as exc:
-                raise SweepOutputError(f"could not reach the Dask scheduler {scheduler!r}: "
-                                       f"{exc}") from None
+                self.client = connect(scheduler)
+            except SchedulerError as exc:
+                raise SweepOutputError(str(exc)) from None
         else:
             self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                        dashboard_address=":0", silence_logs=logging.ERROR)  # random free port
+                                        host="127.0.0.1", dashboard_address="127.0.0.1:0",
+                                        silence_logs=logging.ERROR)  # loopback, free port
             self.client = Client(self.cluster)
             self.client.register_plugin(_ignore_sigint_plugin(), name="xenosim-ignore-sigint")
 

@@ -23,25 +23,21 @@ def _load(config: Path, overrides: dict, settings: list[str] | None = None):
 
 def run_xenograft_command(config: Path, *, seed: int | None, mice_per_arm: int | None, out: Path,
                           jobs: int, quiet: bool, settings: list[str] | None, analyze: bool,
-                          scheduler: str | None) -> None:
+                          scheduler: str | None, force: bool = False) -> None:
     """``xenosim run`` for a xenograft config: simulate the cohort, write the run, analyse it."""
+    from xenosim.core.budget import xenograft_budget
+    from xenosim.core.terminal import before_run
     from xenosim.xenograft.output import write_results
     from xenosim.xenograft.runner import run_cohort
 
     exp = _load(config, {"seed": seed, "mice_per_arm": mice_per_arm}, settings)
+    client = connect_scheduler(scheduler) if scheduler else None
+    before_run(out, xenograft_budget(exp, jobs, str(config)), force)
     console.print(f"[bold]{exp.experiment}[/]: {len(exp.cell_lines)} cell line(s) x "
                   f"{len(exp.arms)} arms x {exp.mice_per_arm} mice, seed {exp.seed}, {jobs} job(s)")
     start = time.perf_counter()
     with phase_progress(quiet) as progress:
-        if scheduler:  # same pure per-mouse runs, same seeds: identical results
-            from dask.distributed import Client
-
-            try:
-                client = Client(scheduler, timeout="20s")
-            except OSError as exc:
-                err_console.print(f"[bold red]error:[/] cannot reach Dask scheduler "
-                                  f"{scheduler!r}: {exc}")
-                raise typer.Exit(2) from None
+        if client is not None:  # same pure per-mouse runs, same seeds: identical results
             with client:
                 result = run_cohort(exp, jobs=jobs, executor=client.get_executor(),
                                     progress=progress)
@@ -55,6 +51,17 @@ def run_xenograft_command(config: Path, *, seed: int | None, mice_per_arm: int |
                   f"(report.md, growth_curves.png, ...)")
     if analyze:
         analyze_run(path, exp.seed)
+
+def connect_scheduler(address: str):
+    """A Dask client on a checked scheduler address, or exit code 2 with one line."""
+    from xenosim.core.scheduler import SchedulerError, connect
+
+    try:
+        return connect(address)
+    except SchedulerError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}", markup=False, highlight=False)
+        raise typer.Exit(2) from None
+
 
 def analyze_run(path: Path, seed: int) -> None:
     """The arm comparison of a finished run (its own atomic directory, ``<run>/analysis``)."""

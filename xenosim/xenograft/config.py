@@ -22,6 +22,8 @@ from xenosim.core.config import (
     ParameterOverrides,
     PositiveFloat,
     Regimen,
+    SafeName,
+    Seed,
     _Strict,
     located_errors,
     read_config_mapping,
@@ -33,7 +35,7 @@ from xenosim.core.parameters import MECHANISM_SWITCHES, SPECIAL_SWITCHES
 class EstradiolPellet(_Strict):
     """Slow-release estradiol pellet implanted at inoculation (day 0 of the take phase)."""
 
-    dose_mg: PositiveFloat = 0.72
+    dose_mg: Annotated[float, Field(gt=0, le=100)] = 0.72  # pellets hold 0.01-1.7 mg
     release_days: PositiveFloat = 60.0
     replace_every_days: PositiveFloat | None = None  # fresh pellet every N days (long studies)
 
@@ -42,7 +44,7 @@ class Host(_Strict):
     """The mouse: ovariectomised nude mice supplemented with estradiol are the reference."""
 
     ovariectomised: bool = True
-    body_weight_g: PositiveFloat = 25.0
+    body_weight_g: Annotated[float, Field(gt=0, le=200)] = 25.0  # a nude mouse is 20-35 g
     baseline_e2_pM: NonNegFloat | None = None  # default: 3 pM ovariectomised, 100 pM intact
     estradiol_pellet: EstradiolPellet | None = EstradiolPellet()
     # given to every mouse from inoculation to study end, e.g. androstenedione for MCF-7 Aro
@@ -65,7 +67,8 @@ class Inoculum(_Strict):
 class Caliper(_Strict):
     """Caliper measurements: days of the week measured and lognormal error on L and W."""
 
-    weekday_offsets: list[Annotated[float, Field(ge=0, lt=7)]] = [0.0, 3.0]
+    weekday_offsets: Annotated[list[Annotated[float, Field(ge=0, lt=7)]],
+                               Field(min_length=1)] = [0.0, 3.0]
     first_take_day: NonNegFloat = 7.0
     cv: Annotated[float, Field(ge=0, le=0.5)] = 0.06
     aspect_ratio: Annotated[float, Field(ge=1)] = 1.3
@@ -74,9 +77,9 @@ class Caliper(_Strict):
 class Experiment(_Strict):
     """A whole xenograft study."""
 
-    experiment: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    experiment: SafeName
     description: str = ""
-    seed: int = Field(default=0, ge=0)
+    seed: Seed = 0
     cell_lines: dict[str, CellLineSpec]
     host: Host = Host()
     inoculum: Inoculum = Inoculum()
@@ -112,6 +115,10 @@ class Experiment(_Strict):
 
     @model_validator(mode="after")
     def _schedules_in_study(self) -> Experiment:
+        if self.endpoint_volume_mm3 <= self.randomisation_volume_mm3:
+            raise LocatedValueError(("endpoint_volume_mm3",), self.endpoint_volume_mm3,
+                                    f"the endpoint must be above the randomisation volume "
+                                    f"({self.randomisation_volume_mm3:g} mm3)")
         for arm_name, arm in self.arms.items():
             for i, reg in enumerate(arm.regimens):
                 for key in ("start_day", "end_day"):

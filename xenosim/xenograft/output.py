@@ -3,20 +3,20 @@ figures and report, written atomically through :func:`xenosim.core.output.atomic
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 
 from xenosim.core.output import atomic_directory, write_manifest
+from xenosim.core.output import new_run_id as core_run_id
 from xenosim.xenograft import figures, report
 from xenosim.xenograft.config import Experiment, dump_experiment
 from xenosim.xenograft.runner import CohortResult, tidy_sort
 
 
 def new_run_id(exp: Experiment) -> str:
-    """A sortable, readable run id: UTC time and seed."""
-    return f"{datetime.now(UTC):%Y%m%d-%H%M%S}-seed{exp.seed}"
+    """A sortable, readable, unique run id: UTC time, seed and a random suffix."""
+    return core_run_id(exp.seed)
 
 
 def summary_table(result: CohortResult, exp: Experiment) -> pd.DataFrame:

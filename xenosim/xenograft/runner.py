@@ -10,6 +10,7 @@ with its arm (the take phase replays identically, and costs a few % of the run).
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -156,6 +157,14 @@ def _call(args):
     return fn(*a)
 
 
+def process_pool(jobs: int) -> ProcessPoolExecutor:
+    """A spawn process pool whose workers die with this process (no orphans after a kill)."""
+    from xenosim.core.processes import die_with_parent
+
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=die_with_parent, initargs=(os.getpid(),))
+
+
 def run_tasks(fn: Callable, tasks: list[tuple], jobs: int, executor: Executor | None = None,
               on_done: Callable[[], None] | None = None) -> list:
     """Run ``fn(*task)`` for every task, in order of tasks, on 1 core, a process pool or any
@@ -169,8 +178,7 @@ def run_tasks(fn: Callable, tasks: list[tuple], jobs: int, executor: Executor | 
         return results
     own = executor is None
     if own:
-        executor = ProcessPoolExecutor(max_workers=jobs,
-                                       mp_context=multiprocessing.get_context("spawn"))
+        executor = process_pool(jobs)
     try:
         futures = [executor.submit(fn, *t) for t in tasks]
         for f in futures:
@@ -204,8 +212,7 @@ def run_cohort(exp: Experiment, jobs: int = 1, executor: Executor | None = None,
                progress: Callable[[str, int], Callable[[], None]] | None = None) -> CohortResult:
     """Run the whole study. ``progress(phase, total)`` may return a callback ticked per mouse."""
     if executor is None and jobs > 1:
-        with ProcessPoolExecutor(max_workers=jobs,
-                                 mp_context=multiprocessing.get_context("spawn")) as pool:
+        with process_pool(jobs) as pool:
             return run_cohort(exp, jobs, pool, progress)
     specs = mouse_specs(exp)
     tick = progress("take phase", len(specs)) if progress else None

@@ -1,0 +1,197 @@
+"""Never delete what the project did not write; preflight before simulating; one-line output
+errors; unique run ids; stale partial directories cleaned; no half result after a kill."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from xenosim.cli import app
+from xenosim.core.output import (
+    OWN_MARKER,
+    OutputError,
+    atomic_directory,
+    clean_stale_partials,
+    new_run_id,
+    preflight_output,
+    write_files_atomically,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+CALIPERS = ROOT / "configs" / "calibration" / "example_calipers.csv"
+runner = CliRunner()
+
+
+def _analyze(out: Path):
+    return runner.invoke(app, ["analyze", str(CALIPERS), "--out", str(out), "--id", "Animal",
+                               "--arm", "Group", "--day", "Day", "--length", "L", "--width", "W",
+                               "--control", "vehicle", "--combination", "none",
+                               "--n-boot", "50"])
+
+
+def test_analyze_keeps_a_users_files_and_replaces_only_its_own_output(tmp_path):
+    users = tmp_path / "mine"
+    users.mkdir()
+    (users / "thesis.docx").write_text("years of work")
+    res = _analyze(users)
+    assert res.exit_code == 2, res.output
+    assert "refusing" in res.output and "Traceback" not in res.output
+    assert (users / "thesis.docx").read_text() == "years of work"
+    assert sorted(p.name for p in users.iterdir()) == ["thesis.docx"]
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".partial")]
+
+    ours = tmp_path / "analysis"
+    assert _analyze(ours).exit_code == 0
+    assert json.loads((ours / OWN_MARKER).read_text())["kind"] == "analysis"
+    first = (ours / "report.md").stat().st_mtime_ns
+    assert _analyze(ours).exit_code == 0  # a previous analysis of ours is replaced
+    assert (ours / "report.md").stat().st_mtime_ns >= first
+    (ours / "notes.txt").write_text("my notes")  # ... but not once the user added a file
+    res = _analyze(ours)
+    assert res.exit_code == 2 and "notes.txt" in res.output
+    assert (ours / "notes.txt").read_text() == "my notes"
+
+
+def test_an_analysis_never_replaces_a_run_directory_or_the_working_directory(tmp_path):
+    run = tmp_path / "run"
+    run.mkdir()
+    for name in ("manifest.json", "measurements.csv", "mice.csv"):
+        (run / name).write_text("{}" if name.endswith("json") else "a,b\n")
+    with pytest.raises(OutputError, match="xenosim run"):
+        write_files_atomically(run, {"report.md": b"x"}, kind="analysis")
+    assert sorted(p.name for p in run.iterdir()) == ["manifest.json", "measurements.csv",
+                                                     "mice.csv"]
+    cwd = Path.cwd()
+    with pytest.raises(OutputError):
+        write_files_atomically(cwd, {"report.md": b"x"}, kind="analysis")
+    assert not (cwd / "report.md").exists()
+
+
+def test_empty_directory_is_used_and_nothing_is_left_beside_it(tmp_path):
+    out = tmp_path / "empty"
+    out.mkdir()
+    write_files_atomically(out, {"tables/a.csv": b"1\n", "report.md": b"r"}, kind="compare")
+    assert (out / "tables" / "a.csv").read_bytes() == b"1\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty"]
+
+
+def test_stale_partials_are_removed_and_live_ones_kept(tmp_path):
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale = tmp_path / f".old-run.{dead.pid}.partial"
+    live = tmp_path / f".other-run.{os.getpid()}.partial"
+    users = tmp_path / ".hidden.partial"  # not ours: no pid in the name
+    for d in (stale, live, users):
+        d.mkdir()
+    with atomic_directory(tmp_path / "new-run") as tmp:
+        (tmp / "x").write_text("x")
+    assert not stale.exists() and live.exists() and users.exists()
+    assert (tmp_path / "new-run" / "x").exists()
+    assert clean_stale_partials(tmp_path) == []
+
+
+def test_run_ids_are_unique_and_two_runs_into_one_place_both_succeed(tmp_path):
+    ids = {new_run_id(7) for _ in range(2000)}
+    assert len(ids) == 2000
+    a, b = (tmp_path / "exp" / new_run_id(7) for _ in range(2))
+    with atomic_directory(a) as ta, atomic_directory(b) as tb:  # overlapping, same parent
+        (ta / "m").write_text("a")
+        (tb / "m").write_text("b")
+    assert (a / "m").read_text() == "a" and (b / "m").read_text() == "b"
+
+
+def test_preflight_refuses_unwritable_locations_before_any_simulation(tmp_path, small_config):
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    for out in (afile, afile / "sub"):
+        t0 = time.perf_counter()
+        res = runner.invoke(app, ["run", str(small_config), "--out", str(out), "--quiet",
+                                  "--jobs", "1", "--no-analyze"])
+        assert res.exit_code == 2, res.output
+        assert "cannot write" in res.output and "Traceback" not in res.output
+        assert str(afile.name) in res.output
+        assert time.perf_counter() - t0 < 5  # refused before simulating
+    with pytest.raises(OutputError, match="needs"):
+        preflight_output(tmp_path / "new", need_bytes=10**18)
+
+
+def test_runaway_size_needs_force(tmp_path, small_raw):
+    cfg = tmp_path / "big.yaml"
+    cfg.write_text(yaml.safe_dump(small_raw(cells_per_agent=1)))
+    res = runner.invoke(app, ["run", str(cfg), "--out", str(tmp_path / "o"), "--quiet",
+                              "--jobs", "1"])
+    assert res.exit_code == 2 and "--force" in res.output and "GB" in res.output
+    assert "cells_per_agent" in res.output
+
+
+def _tmpfs(path: Path, size: str) -> bool:
+    if os.geteuid() != 0 or not shutil.which("mount"):
+        return False
+    path.mkdir()
+    return subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
+                          capture_output=True).returncode == 0
+
+
+def test_disk_full_is_a_clean_error_and_leaves_nothing(tmp_path, small_config):
+    disk = tmp_path / "disk"
+    if not _tmpfs(disk, "256k"):
+        pytest.skip("needs root and a tmpfs mount to simulate a full disk")
+    try:
+        with pytest.raises(OutputError, match="no space left"):
+            write_files_atomically(disk / "analysis", {"big.bin": b"0" * 400_000},
+                                   kind="analysis")
+        assert list(disk.iterdir()) == []
+        res = runner.invoke(app, ["run", str(small_config), "--out", str(disk), "--quiet",
+                                  "--jobs", "1", "--no-analyze"])
+        assert res.exit_code == 2 and "free" in res.output, res.output  # preflight: no room
+        assert "Traceback" not in res.output and list(disk.iterdir()) == []
+    finally:
+        subprocess.run(["umount", str(disk)], capture_output=True)
+
+
+def test_sigkill_during_a_run_leaves_nothing_that_looks_complete(tmp_path, small_raw):
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(yaml.safe_dump(small_raw(mice_per_arm=4)))
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-c", "from xenosim.cli import app; app()", "run",
+                             str(cfg), "--out", str(out), "--quiet", "--jobs", "2",
+                             "--no-analyze"], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    kids: list[int] = []
+    deadline = time.time() + 30
+    while time.time() < deadline and len(kids) < 3:  # resource tracker + 2 pool workers
+        time.sleep(0.5)
+        children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True)
+        kids = [int(p) for p in children.stdout.split()]
+    assert len(kids) >= 3, "the pool never started"
+    time.sleep(1.0)  # the workers are simulating
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.time() + 10
+    while time.time() < deadline and any(_alive(k) for k in kids):
+        time.sleep(0.2)
+    assert not [k for k in kids if _alive(k)], "pool workers outlived the killed command"
+    runs = list(out.rglob("manifest.json")) if out.exists() else []
+    assert runs == [], "a killed run left a directory that looks complete"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie waiting for its (dead) parent's reaper counts as gone
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except OSError:
+        return False
