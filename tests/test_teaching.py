@@ -80,10 +80,10 @@ def _render(number):
 
 
 def _title(rc) -> str:
-    import ipyvuetify as v
+    from solara.widgets.widgets import HTML
 
-    return next(w.children[0] for w in rc.find(v.CardTitle).widgets
-                if str(w.children[0]).startswith("Tumour cross-section"))
+    return next(w.unsafe_innerHTML for w in rc.find(HTML).widgets
+                if str(w.unsafe_innerHTML).startswith("Tumour cross-section"))
 
 
 def _markdown_text(rc) -> str:

@@ -34,7 +34,7 @@ RENDER_INTERVAL = 1
 #: Pause between play ticks (ms): Mesa's play interval, fixed (the step itself sets the pace).
 PLAY_INTERVAL_MS = 10
 #: On-screen size of the cross-section (px): with the plots beside it, fits a 1280x720 projector.
-SECTION_DISPLAY_PX = 340
+SECTION_DISPLAY_PX = 320
 
 #: What the cell-line menu shows (the config ids stay behind the scenes).
 CELL_LINE_LABELS = {
@@ -195,7 +195,9 @@ def TumourView(model: TeachingModel):
             hit_id = None if hit is None else int(model.tumour.cell_id[hit])
         picked.set(None if hit_id is None else (model, hit_id))
 
-    with solara.Card(f"Tumour cross-section — day {model.day:.1f}"):
+    with solara.Card(style={"padding": "6px"}):
+        solara.HTML(tag="div", unsafe_innerHTML=f"Tumour cross-section — day {model.day:.1f}",
+                    classes=["xenosim-title"])
         solara.ToggleButtonsSingle(value=readout, values=list(READOUTS), dense=True)
         with solara.Row(style={"align-items": "flex-start", "flex-wrap": "nowrap", "gap": "6px"}):
             img = solara.v.Html(tag="img", attributes={
@@ -231,7 +233,8 @@ def LivePlots(model: TeachingModel, kept: list[KeptRun]):
     renderer = solara.use_memo(lambda: LivePlotRenderer(model, kept=kept), [model, tuple(kept)])
     with model.lock:
         png = renderer.render()
-    with solara.Card("Live plots", style={"padding": "4px"}):
+    with solara.Card(style={"padding": "6px"}, classes=["xenosim-plots"]):
+        solara.HTML(tag="div", unsafe_innerHTML="Live plots", classes=["xenosim-title"])
         solara.Image(png, width="100%")
         if kept:
             _markdown("  \n".join(f"**{r.label}** ({r.linestyle_name}): {r.description}, "
@@ -302,7 +305,9 @@ _CSS = """
 .xenosim-md table { border-collapse: collapse; }
 .xenosim-md td, .xenosim-md th { padding: 0 6px; }
 .xenosim-main { padding-bottom: 44px; }
-.v-navigation-drawer { width: 330px !important; }
+.v-navigation-drawer { width: 310px !important; min-width: 310px !important; }
+.solara-content-main { padding-top: 4px !important; }
+.xenosim-title { font-size: 17px; font-weight: 500; margin: 2px 0 4px 0; }
 """
 
 
@@ -360,6 +365,8 @@ def page_for(number: int | None = None):
                     LessonText(current.value)
             with solara.Details("Settings", expand=True):
                 SettingsPanel(settings, current.value)
+            solara.Text("Built with Mesa and Solara.", style={"font-size": "12px",
+                                                              "color": "#666"})
         MainView(model.value, kept.value)
 
     return Page
@@ -374,9 +381,9 @@ def MainView(model: TeachingModel, kept: list[KeptRun]):
     """
     with solara.Row(style={"align-items": "flex-start", "flex-wrap": "wrap", "gap": "6px",
                            "padding": "4px"}, classes=["xenosim-main"]):
-        with solara.Column(style={"flex": "0 0 500px"}):
+        with solara.Column(style={"flex": "0 0 476px"}):
             TumourView(model)
-        with solara.Column(style={"flex": "1 1 420px", "min-width": "400px"}):
+        with solara.Column(style={"flex": "1 1 430px", "min-width": "400px", "max-width": "620px"}):
             LivePlots(model, kept)
 
 

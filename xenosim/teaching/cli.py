@@ -62,7 +62,9 @@ def app_command(
         _fail(f"--port {port}: {host}:{port} is already in use; pick another with --port")
     url = f"http://{host}:{port}/"
     # XENOSIM_WARM: the server builds the first model while it starts (see teaching/app.py)
-    env = dict(os.environ, XENOSIM_LESSON="" if lesson is None else str(lesson), XENOSIM_WARM="1")
+    env = dict(os.environ, XENOSIM_LESSON="" if lesson is None else str(lesson), XENOSIM_WARM="1",
+               # Solara's corner badge sat over the plots' legend: the sidebar credits Solara
+               SOLARA_THEME_SHOW_BANNER="False")
     # solara warns about cookies on plain http (harmless on localhost): keep the console readable
     cmd = [sys.executable, "-W", "ignore:Cookies with samesite=none:UserWarning", "-m", "solara",
            "run", APP_MODULE, "--host", host, "--port",

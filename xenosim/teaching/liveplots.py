@@ -27,9 +27,10 @@ from xenosim.teaching.model import ENDPOINT_MM3, PRETREATMENT_DAYS, TeachingMode
 VOLUME_CEILINGS = (250.0, 500.0, 750.0, 1000.0, 1500.0, 2000.0)
 #: Earlier runs kept on screen at most (a lesson compares runs A-D).
 MAX_KEPT_RUNS = 4
-#: Kept runs are drawn black, thin, told apart by dash pattern and their letter at the curve end.
-KEPT_STYLES = (("solid", "-"), ("dashed", (0, (5, 2))), ("dotted", (0, (1, 1.5))),
-               ("dash-dot", (0, (6, 2, 1, 2))))
+#: Kept runs are drawn black, thin, told apart by pattern and their letter at the curve end (the
+#: untreated twin is the grey dashed line).
+KEPT_STYLES = (("solid", "-"), ("dotted", (0, (1, 1.5))), ("dash-dot", (0, (6, 2, 1, 2))),
+               ("dash-dot-dot", (0, (6, 2, 1, 2, 1, 2))))
 KEPT_COLOUR = "#222222"
 FONT_PT = 11  # tick labels; axis labels and titles a little larger (readable on a projector)
 
@@ -89,9 +90,9 @@ class LivePlotRenderer:
     def __init__(self, model: TeachingModel, kept: list[KeptRun] | tuple = ()):
         self.model = model
         self.kept = list(kept)[-MAX_KEPT_RUNS:]
-        self.fig = fig = Figure(figsize=(7.2, 7.0), dpi=80)
+        self.fig = fig = Figure(figsize=(5.6, 6.6), dpi=80)
         self.canvas = FigureCanvasAgg(fig)
-        fig.subplots_adjust(left=0.11, right=0.98, bottom=0.07, top=0.96, hspace=0.42)
+        fig.subplots_adjust(left=0.13, right=0.97, bottom=0.08, top=0.95, hspace=0.45)
         self.ax_vol, self.ax_path, self.ax_er = axes = fig.subplots(3, 1, sharex=True)
         x_max = max(float(model.days), 1.0)
         for ax in axes:
@@ -127,9 +128,10 @@ class LivePlotRenderer:
         self.paths = [(key, ax.plot([], [], color=c, linewidth=2, animated=True)[0],
                        ax.plot([], [], color=c, linewidth=1, linestyle="--", animated=True)[0])
                       for key, _, c in PATHWAYS]
-        ax.set_ylim(0, 1)
+        ax.set_ylim(0, 1.3)  # headroom for the legend
+        ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
         ax.set_ylabel("mean activity", fontsize=FONT_PT)
-        ax.set_title("Pathway activity (dashed: untreated twin; black: kept runs' Akt)", fontsize=FONT_PT + 1)
+        ax.set_title("Pathways (dashed: untreated twin; black: kept Akt)", fontsize=FONT_PT + 1)
         self.legends.append(ax.legend(handles=[Line2D([], [], color=c, linewidth=2, label=lab)
                                                for _, lab, c in PATHWAYS],
                                       fontsize=FONT_PT - 1, loc="upper left", ncols=3))
@@ -139,15 +141,19 @@ class LivePlotRenderer:
         self.er_twin = ax.plot([], [], color="black", linewidth=1, linestyle="--",
                                animated=True)[0]
         self.er_fills: list = []
-        ax.set_ylim(0, 1)
+        ax.set_ylim(0, 1.3)
+        ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
         ax.set_ylabel("ER activity", fontsize=FONT_PT)
         ax.set_title("ER activity by source (black: kept runs' total)", fontsize=FONT_PT + 1)
-        er_handles = [Patch(color=c, alpha=0.85, label=lab) for _, lab, c in ER_SHARES]
+        short = {"er_share_e2": "E2-bound", "er_share_tamoxifen": "tamoxifen-bound",
+                 "er_share_ser167": "Ser167-phospho"}
+        er_handles = [Patch(color=c, alpha=0.85, label=short.get(k, lab))
+                      for k, lab, c in ER_SHARES]
         if twin:
             er_handles.append(Line2D([], [], color="black", linewidth=1, linestyle="--",
-                                     label="untreated twin: total"))
-        self.legends.append(ax.legend(handles=er_handles, fontsize=FONT_PT - 1, loc="upper right",
-                                      bbox_to_anchor=(1.0, 1.0)))
+                                     label="twin: total"))
+        self.legends.append(ax.legend(handles=er_handles, fontsize=FONT_PT - 1, loc="upper left",
+                                      ncols=2, columnspacing=0.8, handlelength=1.4))
         self._draw_kept()
         for legend in self.legends:  # pasted over the curves every frame (see render)
             legend.set_animated(True)
