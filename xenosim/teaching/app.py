@@ -34,7 +34,7 @@ RENDER_INTERVAL = 1
 #: Pause between play ticks (ms): Mesa's play interval, fixed (the step itself sets the pace).
 PLAY_INTERVAL_MS = 10
 #: On-screen size of the cross-section (px): with the plots beside it, fits a 1280x720 projector.
-SECTION_DISPLAY_PX = 320
+SECTION_DISPLAY_PX = 300
 
 #: What the cell-line menu shows (the config ids stay behind the scenes).
 CELL_LINE_LABELS = {
@@ -206,7 +206,7 @@ def TumourView(model: TeachingModel):
                 "style": f"width:{SECTION_DISPLAY_PX}px;height:{SECTION_DISPLAY_PX}px;"
                          "image-rendering:pixelated;cursor:crosshair"})
             solara.v.use_event(img, "click", lambda *args: on_click(args[-1]))
-            with solara.Column(style={"min-width": "130px", "max-width": "150px"}):
+            with solara.Column(style={"min-width": "120px", "max-width": "130px"}):
                 _legend(readout.value, raster)
                 solara.Text(f"scale bar: {raster.scale_bar_mm:g} mm", style={"font-size": "13px"})
                 solara.Text(f"{raster.n_cells:,} cells on the section "
@@ -353,9 +353,9 @@ def page_for(number: int | None = None):
                 ModelController(model, model_parameters=settings, play_interval=play_interval,
                                 render_interval=render_interval, use_threads=use_threads)
                 with solara.Row(style={"margin-top": "6px"}):
-                    solara.Button("Keep this run", color="secondary", outlined=True,
+                    solara.Button("Keep this run", color="secondary", outlined=True, small=True,
                                   on_click=lambda: kept.set(keep_run(model.value, kept.value)))
-                    solara.Button("Clear kept", text=True, disabled=not kept.value,
+                    solara.Button("Clear kept", text=True, small=True, disabled=not kept.value,
                                   on_click=lambda: kept.set([]))
                 RunStatus(model.value)
                 solara.Text("Change settings below, then press Reset to apply them.",
@@ -379,11 +379,12 @@ def MainView(model: TeachingModel, kept: list[KeptRun]):
     Each panel subscribes to Mesa's ``update_counter`` so it redraws after every Step / play
     tick (the model object itself stays the same, so its props alone would not trigger it).
     """
-    with solara.Row(style={"align-items": "flex-start", "flex-wrap": "wrap", "gap": "6px",
+    # side by side always (no wrap): on a narrow screen the plots shrink rather than drop below
+    with solara.Row(style={"align-items": "flex-start", "flex-wrap": "nowrap", "gap": "6px",
                            "padding": "4px"}, classes=["xenosim-main"]):
-        with solara.Column(style={"flex": "0 0 476px"}):
+        with solara.Column(style={"flex": "0 0 440px"}):
             TumourView(model)
-        with solara.Column(style={"flex": "1 1 430px", "min-width": "400px", "max-width": "620px"}):
+        with solara.Column(style={"flex": "1 1 430px", "min-width": "0", "max-width": "620px"}):
             LivePlots(model, kept)
 
 

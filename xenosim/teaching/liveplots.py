@@ -32,7 +32,7 @@ MAX_KEPT_RUNS = 4
 KEPT_STYLES = (("solid", "-"), ("dotted", (0, (1, 1.5))), ("dash-dot", (0, (6, 2, 1, 2))),
                ("dash-dot-dot", (0, (6, 2, 1, 2, 1, 2))))
 KEPT_COLOUR = "#222222"
-FONT_PT = 11  # tick labels; axis labels and titles a little larger (readable on a projector)
+FONT_PT = 12  # tick labels; axis labels and titles a little larger (readable on a projector)
 
 
 @dataclass(frozen=True)
