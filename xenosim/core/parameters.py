@@ -107,7 +107,7 @@ PARAMETERS: dict[str, Param] = {
            "assumed", "lognormal sigma of the per-mouse in vivo cycling factor (vascular supply)"),
         _P("high_activity_threshold", 0.5, "1", "assumed", "assumed",
            "activity above which a cell counts as 'high' (mTORC1, ER) in summaries"),
-        # ---- drug and genotype library (issue 7) ------------------------------------------------
+        # ---- drug and genotype library ------------------------------------------------
         _P("akt_s473_dependence", 0.8, "1", "Sarbassov 2005; Alessi 1996 (S473 by mTORC2 needed "
            "for full Akt activity; T308-only Akt is partly active)", "assumed",
            "share of PI3K-driven Akt activity lost when mTORC2 is fully inhibited"),
