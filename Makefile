@@ -12,7 +12,7 @@ CONFIG ?= configs/degraffenried2004.yaml
 OUT ?= results
 SEED ?=
 
-.PHONY: run test test-browser app bench lint clean venv
+.PHONY: run test test-fast test-browser app bench lint clean venv
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then echo "error: xenosim needs Python >= 3.12 (Mesa 3.5). Install python3.12 (or pyenv install 3.12) or run 'make PYTHON=/path/to/python3.12 ...'." >&2; exit 1; fi
@@ -29,6 +29,12 @@ run: $(STAMP)
 test: $(STAMP)
 	$(VENV)/bin/python -m ruff check xenosim tests
 	$(VENV)/bin/python -m pytest -q
+
+# for development: unit tests and small integration runs, without the whole-cohort validation
+# studies (@pytest.mark.slow) and the headless-browser test (@pytest.mark.browser)
+test-fast: $(STAMP)
+	$(VENV)/bin/python -m ruff check xenosim tests
+	$(VENV)/bin/python -m pytest -q -m "not slow and not browser"
 
 # the browser test alone, required (a missing chromium fails instead of skipping); CI runs it
 test-browser: $(STAMP)

@@ -16,7 +16,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -64,19 +63,24 @@ def server():
     proc = subprocess.Popen([exe, "app", "--lesson", "1", "--port", str(port), "--no-browser"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"xenosim app exited early:\n{proc.stdout.read()}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.terminate()
-        pytest.fail("the page did not answer within 60 s")
+    # wait for readiness (xenosim app prints "teaching page ready" once the server answers), not
+    # a fixed time: a loaded 2-core machine can take minutes; a generous cap catches a hang
+    started = time.monotonic()
+    lines: list[str] = []
+    while True:
+        line = proc.stdout.readline()
+        if not line:
+            pytest.fail("xenosim app exited early:\n" + "".join(lines))
+        lines.append(line)
+        if "teaching page ready" in line:
+            break
+        if time.monotonic() - started > 600:
+            proc.terminate()
+            pytest.fail("the page was not ready within 600 s:\n" + "".join(lines))
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "teaching_page_startup.txt").write_text(
+        f"server answered {time.monotonic() - started:.1f} s after `xenosim app`\n"
+        + "".join(lines))
     yield url
     proc.terminate()  # xenosim app stops its solara server on SIGTERM
     try:
@@ -110,16 +114,29 @@ def test_page_in_headless_chromium(server):
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1500, "height": 1150})
+            page = browser.new_page(viewport={"width": 1280, "height": 720})  # a projector
             page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
             page.on("console", lambda m: errors.append(f"console error: {m.text}")
                     if m.type == "error" else None)
+            t_goto = time.monotonic()
             page.goto(server)
             # loads: the lesson title, the cross-section picture and the live plots
             expect(page.get_by_text("lesson 1", exact=False).first).to_be_visible(timeout=45000)
             page.wait_for_selector("img.xenosim-section", timeout=30000)
             expect(page.get_by_text("Live plots")).to_be_visible()
+            first_page_s = time.monotonic() - t_goto
             assert _title_day(page) == 0.0
+            # Mesa's internals are not shown to students
+            for internal in ("Play Interval", "Render Interval", "Use Threads"):
+                assert page.get_by_text(internal).count() == 0, internal
+            # the section and the whole of the plots are above the fold at 1280x720, side by side
+            section = page.locator("img.xenosim-section").bounding_box()
+            plots_box = page.locator(".v-card", has_text="Live plots").locator(
+                "img").first.bounding_box()
+            assert section["y"] + section["height"] <= 720
+            assert plots_box["y"] + plots_box["height"] <= 720, plots_box
+            assert plots_box["x"] > section["x"] + section["width"], (section, plots_box)
+            page.screenshot(path=str(ARTIFACTS / "teaching_page_first.png"))
             before = page.locator("img.xenosim-section").get_attribute("src")
 
             # Step advances the model by one 12-h step and redraws the tumour
@@ -165,8 +182,32 @@ def test_page_in_headless_chromium(server):
                 f"played {steps} steps in {elapsed:.1f} s: {steps / elapsed:.1f} steps/s "
                 f"shown in the browser (model + cross-section + live plots per step)\n")
             assert steps >= 2, f"play advanced only {steps} steps in {elapsed:.1f} s"
-            page.get_by_text("Live plots").scroll_into_view_if_needed()
             page.screenshot(path=str(ARTIFACTS / "teaching_page_plots.png"))
+
+            # keep this run: it is listed as A under the plots and the plot image changes
+            plots = page.locator(".v-card", has_text="Live plots").locator("img").first
+            plot_before = plots.get_attribute("src")
+            page.get_by_role("button", name="Keep this run").click()
+            expect(page.get_by_text(re.compile(r"^A \(solid\)"))).to_be_visible(timeout=20000)
+            page.get_by_role("button", name="Reset").click()
+            expect(page.get_by_text("Tumour cross-section — day 0.0")).to_be_visible(
+                timeout=20000)
+            assert plots.get_attribute("src") != plot_before
+            page.get_by_role("button", name="Step").click()
+            expect(page.get_by_text("Tumour cross-section — day 0.5")).to_be_visible(
+                timeout=20000)
+            page.screenshot(path=str(ARTIFACTS / "teaching_page_kept_run.png"))
+
+            # the lesson picker switches lesson without a restart
+            page.locator(".v-select__selection", has_text="Lesson 1").click()
+            page.locator(".v-list-item__title", has_text="Lesson 2").click()
+            expect(page.get_by_text(re.compile(r"lesson 2:", re.I)).first).to_be_visible(
+                timeout=30000)
+            expect(treatment).to_contain_text("myr-Akt", timeout=30000)
+            assert page.get_by_text(re.compile(r"^A \(solid\)")).count() == 0
+            page.screenshot(path=str(ARTIFACTS / "teaching_page_lesson2.png"))
+            (ARTIFACTS / "teaching_page_startup.txt").open("a").write(
+                f"first page drawn {first_page_s:.1f} s after the browser opened it\n")
         finally:
             browser.close()
     assert not errors, "\n".join(errors)

@@ -80,10 +80,10 @@ def _render(number):
 
 
 def _title(rc) -> str:
-    import ipyvuetify as v
+    from solara.widgets.widgets import HTML
 
-    return next(w.children[0] for w in rc.find(v.CardTitle).widgets
-                if str(w.children[0]).startswith("Tumour cross-section"))
+    return next(w.unsafe_innerHTML for w in rc.find(HTML).widgets
+                if str(w.unsafe_innerHTML).startswith("Tumour cross-section"))
 
 
 def _markdown_text(rc) -> str:
@@ -150,3 +150,36 @@ def test_live_plots_redraw_only_the_data_and_grow_their_axis():
     assert r.render() != first
     assert r._ceiling > ceiling  # the vector tumour outgrew the first volume axis
     assert r._ceiling >= m.tumour.volume_mm3
+
+
+def test_page_lesson_picker_keep_run_and_hidden_internals():
+    pytest.importorskip("solara")
+    import ipyvuetify as v
+
+    from xenosim.teaching.app import CELL_LINE_LABELS
+    from xenosim.teaching.model import TEACHING_LINES
+
+    box, rc = _render(1)
+    labels = {str(w.label) for w in rc.find(v.Slider).widgets}
+    labels |= {str(w.label) for w in rc.find(v.Checkbox).widgets}
+    assert not labels & {"Play Interval (ms)", "Render Interval (steps)", "Use Threads"}
+    # the cell-line menu shows words, not config ids
+    cell = next(s for s in rc.find(v.Select).widgets if s.label == "Cell line")
+    assert cell.items == [CELL_LINE_LABELS[k] for k in TEACHING_LINES]
+    assert not any(str(i).startswith("mcf7_") for i in cell.items)
+    # keep this run: its letter and treatment appear under the plots; at most four kept
+    step = next(b for b in rc.find(v.Btn).widgets if b.children == ["Step"])
+    keep = next(b for b in rc.find(v.Btn).widgets if b.children == ["Keep this run"])
+    step.click()
+    keep.click()
+    assert "<strong>A</strong> (solid)" in _markdown_text(rc)
+    for _ in range(4):
+        keep.click()
+    text = _markdown_text(rc)
+    assert "<strong>D</strong>" in text and "<strong>E</strong>" not in text
+    # the lesson picker switches lesson in place: new settings, new model, kept runs cleared
+    picker = next(s for s in rc.find(v.Select).widgets if s.label == "Lesson")
+    picker.v_model = next(i for i in picker.items if i.startswith("Lesson 2"))
+    text = _markdown_text(rc)
+    assert "myr-Akt" in text and "<strong>A</strong>" not in text
+    assert _title(rc).endswith("day 0.0")

@@ -25,6 +25,75 @@ def _reject_options(kind: str, options: dict) -> None:
         raise typer.Exit(2)
 
 
+def packaged_configs_dir() -> Path:
+    """The built-in experiment configs shipped inside the package (``xenosim/configs``)."""
+    return Path(__file__).resolve().parent / "configs"
+
+
+def resolve_config(config: Path) -> Path:
+    """``config`` if it exists; else the built-in config of that name (``configs/x.yaml`` or
+    ``x.yaml`` or ``x``), so README commands work from any directory; else ``config`` unchanged
+    (its loader then reports the missing file)."""
+    if config.exists():
+        return config
+    parts = config.parts[1:] if config.parts[:1] == ("configs",) else config.parts
+    if not parts:
+        return config
+    candidate = packaged_configs_dir().joinpath(*parts)
+    for c in (candidate, candidate.with_suffix(".yaml")):
+        if c.is_file():
+            return c
+    return config
+
+
+FORMATS = ("table", "csv", "json")
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        err_console.print(f"[bold red]error:[/] --format {fmt!r}: one of {', '.join(FORMATS)}")
+        raise typer.Exit(2)
+
+
+def _emit(sections: list[tuple[str, list[str], list[list[str]]]], fmt: str) -> None:
+    """Print titled tables as rich tables, one CSV (a ``table`` column names the section when
+    there are several) or JSON (title -> list of records)."""
+    if fmt == "json":
+        import json
+
+        print(json.dumps({title: [dict(zip(cols, row, strict=True)) for row in rows]
+                          for title, cols, rows in sections}, indent=2))
+        return
+    if fmt == "csv":
+        import csv
+        import sys
+
+        w = csv.writer(sys.stdout, lineterminator="\n")
+        several = len(sections) > 1
+        if several:
+            cols = ["table"] + sorted({c for _, cs, _ in sections for c in cs},
+                                      key=[c for _, cs, _ in sections for c in cs].index)
+            w.writerow(cols)
+            for title, cs, rows in sections:
+                for row in rows:
+                    rec = dict(zip(cs, row, strict=True))
+                    w.writerow([title] + [rec.get(c, "") for c in cols[1:]])
+        else:
+            title, cs, rows = sections[0]
+            w.writerow(cs)
+            w.writerows([repr(v) if isinstance(v, float) else v for v in row] for row in rows)
+        return
+    for title, cols, rows in sections:
+        t = Table(title=title)
+        for c in cols:
+            t.add_column(c, overflow="fold")
+        for row in rows:
+            t.add_row(*row)
+        console.print(t, highlight=False)
+
+
+FORMAT_HELP = "Output format: table (for reading), csv or json (for other tools)"
+
 SETTINGS_HELP = ("Change a config value for this run: KEY.PATH=VALUE (repeatable), e.g. "
                  "--set mechanisms.ser167_er_link=false --set experiment=no_ser167")
 
@@ -62,6 +131,7 @@ def run(
         raise typer.Exit(2)
     from xenosim.invitro.cli import is_invitro_config
 
+    config = resolve_config(config)
     if is_invitro_config(config):
         from xenosim.invitro.cli import run_invitro_command
 
@@ -108,6 +178,7 @@ def validate(
     from xenosim.invitro.cli import is_invitro_config
     from xenosim.patients.config import is_patient_config
 
+    config = resolve_config(config)
     if is_invitro_config(config):
         from xenosim.invitro.cli import validate_invitro_command
 
@@ -147,71 +218,80 @@ def _validate_sweep_or_calibration(config: Path, kind: str) -> None:
 
 
 @app.command("list")
-def list_library() -> None:
-    """Built-in experiments, cell lines, genotype modifiers and drugs."""
+def list_library(
+    fmt: Annotated[str, typer.Option("--format", help=FORMAT_HELP)] = "table",
+) -> None:
+    """Built-in experiments, cell lines, genotype modifiers and drugs.
+
+    Experiments are the configs in ./configs when run from a source checkout, else the ones
+    shipped with the package (both can be passed to ``xenosim run`` by name)."""
+    _check_format(fmt)
     from xenosim.core.drugs import DRUGS
     from xenosim.core.genotypes import CELL_LINES, MODIFIERS
     from xenosim.invitro.cli import is_invitro_config
     from xenosim.invitro.config import load_invitro
-
-    configs = Path("configs")
-    table = Table(title="Experiments (configs/)")
-    table.add_column("config")
-    table.add_column("experiment")
     from xenosim.patients.config import is_patient_config, load_patient_study
     from xenosim.xenograft.config import load_experiment
 
+    local = Path("configs")
+    configs = local if local.is_dir() else packaged_configs_dir()
+    experiments = []
     for f in sorted(configs.glob("*.yaml")) if configs.is_dir() else []:
+        shown = str(local / f.name)  # the name `xenosim run` accepts from any directory
         try:
             if is_invitro_config(f):
-                table.add_row(str(f), f"{load_invitro(f).experiment} (in vitro)")
+                experiments.append([shown, f"{load_invitro(f).experiment} (in vitro)"])
             elif is_patient_config(f):
-                table.add_row(str(f), load_patient_study(f).experiment + " (virtual patients)")
+                experiments.append([shown, load_patient_study(f).experiment
+                                    + " (virtual patients)"])
             else:
-                table.add_row(str(f), load_experiment(f).experiment)
+                experiments.append([shown, load_experiment(f).experiment])
         except ConfigErrors:
-            table.add_row(str(f), "[red]invalid[/]")
-    console.print(table)
-    t = Table(title="Cell lines")
-    for c in ("name", "modifiers", "description"):
-        t.add_column(c)
-    for name, (mods, desc) in CELL_LINES.items():
-        t.add_row(name, ", ".join(mods) or "-", desc)
-    console.print(t)
-    t = Table(title="Genotype modifiers")
-    t.add_column("modifier")
-    t.add_column("signalling consequence")
-    for name, (_, desc) in MODIFIERS.items():
-        t.add_row(name, desc)
-    console.print(t)
-    t = Table(title="Drugs")
-    for c in ("drug", "target", "routes", "PK", "description"):
-        t.add_column(c)
-    for d in DRUGS.values():
-        t.add_row(d.name, d.target, ", ".join(d.routes), ", ".join(d.species), d.description)
-    console.print(t)
+            experiments.append([shown, "invalid"])
+    _emit([
+        ("Experiments", ["config", "experiment"], experiments),
+        ("Cell lines", ["name", "modifiers", "description"],
+         [[name, ", ".join(mods) or "-", desc] for name, (mods, desc) in CELL_LINES.items()]),
+        ("Genotype modifiers", ["modifier", "signalling consequence"],
+         [[name, desc] for name, (_, desc) in MODIFIERS.items()]),
+        ("Drugs", ["drug", "target", "routes", "PK", "description"],
+         [[d.name, d.target, ", ".join(d.routes), ", ".join(d.species), d.description]
+          for d in DRUGS.values()]),
+    ], fmt)
+
+
+GRADES = ("measured", "derived", "assumed")
 
 
 @app.command()
 def params(
-    grade: Annotated[str | None, typer.Option(help="Only this grade")] = None,
+    grade: Annotated[str | None, typer.Option(help="Only this evidence grade: "
+                                                   + ", ".join(GRADES))] = None,
+    fmt: Annotated[str, typer.Option("--format", help=FORMAT_HELP)] = "table",
 ) -> None:
     """The parameter table: value, unit, evidence grade and source of every parameter."""
+    _check_format(fmt)
+    if grade is not None and grade not in GRADES:
+        err_console.print(f"[bold red]error:[/] --grade {grade!r}: no such evidence grade; "
+                          f"one of {', '.join(GRADES)}")
+        raise typer.Exit(2)
     from xenosim.core.drugs import DRUGS
     from xenosim.core.parameters import PARAMETERS
     from xenosim.invitro import params as _invitro_params  # noqa: F401  (registers in vitro parameters)
 
-    t = Table(title="Model parameters", show_lines=False)
-    for c in ("name", "value", "unit", "grade", "source", "note"):
-        t.add_column(c, overflow="fold")
     everything = list(PARAMETERS.values()) + [p for d in DRUGS.values() if not d.alias_of
                                                for p in d.params()]
+    rows = []
     for p in everything:
         if grade and p.grade != grade:
             continue
-        colour = {"measured": "green", "derived": "cyan", "assumed": "yellow"}[p.grade]
-        t.add_row(p.name, f"{p.value:g}", p.unit, f"[{colour}]{p.grade}[/]", p.source, p.note)
-    console.print(t)
+        shown_grade = p.grade
+        if fmt == "table":
+            colour = {"measured": "green", "derived": "cyan", "assumed": "yellow"}[p.grade]
+            shown_grade = f"[{colour}]{p.grade}[/]"
+        rows.append([p.name, f"{p.value:g}" if fmt == "table" else float(p.value),
+                     p.unit, shown_grade, p.source, p.note])
+    _emit([("Model parameters", ["name", "value", "unit", "grade", "source", "note"], rows)], fmt)
 
 
 def _register_analysis() -> None:
@@ -248,3 +328,7 @@ _register_teaching()
 
 def main() -> None:  # pragma: no cover
     app()
+
+
+if __name__ == "__main__":  # pragma: no cover  (python -m xenosim.cli)
+    main()

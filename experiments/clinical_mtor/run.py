@@ -1,10 +1,11 @@
 """Virtual-patient trials of endocrine therapy +/- an mTOR inhibitor in two populations.
 
 Runs the three trial configs (AI-naive: letrozole +/- temsirolimus; AI-resistant: exemestane +/-
-everolimus and tamoxifen +/- everolimus) twice each: with the issue's progression rule (+20 % of
+everolimus and tamoxifen +/- everolimus) twice each: with a volume progression rule (+20 % of
 the summed lesion VOLUME over nadir) and with the RECIST 1.1 rule translated to volume (+20 % of
-summed DIAMETERS = 1.2^3 - 1 = +72.8 % of volume). Writes every run to ``--out`` and the combined
-figures to ``experiments/clinical_mtor/figures/``.
+summed DIAMETERS = 1.2^3 - 1 = +72.8 % of volume). Writes every run and the combined figures
+(``<out>/clinical_mtor_figures/``) under ``--out`` only; the figures committed in
+``experiments/clinical_mtor/figures/`` are copies of such a run.
 
     python experiments/clinical_mtor/run.py --out results --jobs 2
 """
@@ -32,7 +33,7 @@ CONFIGS = {
     "AI-resistant: exemestane +/- everolimus (BOLERO-2)": "patients_ai_resistant.yaml",
     "AI-resistant: tamoxifen +/- everolimus (TAMRAD)": "patients_ai_resistant_tamoxifen.yaml",
 }
-RULES = {"+20 % volume (issue rule)": 0.2, "+72.8 % volume (RECIST 1.1 diameters)": 1.2**3 - 1}
+RULES = {"+20 % volume (volume rule)": 0.2, "+72.8 % volume (RECIST 1.1 diameters)": 1.2**3 - 1}
 CLINICAL = {  # published HR (95 % CI) and medians (months), for the figure only
     "AI-naive: letrozole +/- temsirolimus (HORIZON)": (0.90, 0.76, 1.07, "8.9 vs 9.0 (PFS)"),
     "AI-resistant: exemestane +/- everolimus (BOLERO-2)": (0.45, 0.38, 0.54, "3.2 vs 7.8 (PFS)"),
@@ -49,10 +50,11 @@ def main() -> None:
                     help="ablate one mechanism switch in every trial (e.g. ser167_er_link); "
                     "figures go to figures/ablation_<switch>/")
     ap.add_argument("--forest-only", action="store_true",
-                    help="redraw forest.png from figures/hazard_ratios.csv without running")
+                    help="redraw forest.png from <out>/clinical_mtor_figures/hazard_ratios.csv "
+                    "without running")
     args = ap.parse_args()
     rows, kms = [], {}
-    figdir = HERE / "figures"
+    figdir = args.out / "clinical_mtor_figures"  # nothing is written outside --out
     note = f" (ablation: {args.mechanism_off} off)" if args.mechanism_off else ""
     if args.mechanism_off:
         from xenosim.core.config import Mechanisms
@@ -61,7 +63,7 @@ def main() -> None:
             ap.error(f"unknown mechanism {args.mechanism_off!r}; allowed: "
                      f"{', '.join(Mechanisms.model_fields)}")
         figdir = figdir / f"ablation_{args.mechanism_off}"
-        figdir.mkdir(parents=True, exist_ok=True)
+    figdir.mkdir(parents=True, exist_ok=True)
     if args.forest_only:
         forest(pd.read_csv(figdir / "hazard_ratios.csv"), figdir / "forest.png", note)
         return

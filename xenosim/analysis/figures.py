@@ -21,13 +21,12 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter  # noqa: 
 
 from xenosim.analysis.mechanism import SHARE_COLUMNS, SHARE_LABELS  # noqa: E402
 from xenosim.analysis.stats import MIN_FRACTION_PRESENT  # noqa: E402
-from xenosim.core.style import apply_style, arm_colour  # noqa: E402
+from xenosim.core.style import ER_SHARE_COLOURS, apply_style, arm_colour  # noqa: E402
 
 DAY_LABEL = "days since randomisation"
 VOLUME_LABEL = "tumour volume (mm³)"
 RTV_LABEL = "relative tumour volume (V / V₀)"
-SHARE_COLOURS = {"er_share_e2": "#d55e00", "er_share_tamoxifen": "#56b4e9",
-                 "er_share_ser167": "#6a3d9a"}
+SHARE_COLOURS = ER_SHARE_COLOURS  # one scheme: report, teaching page and lessons
 
 Labeller = Callable[[str, str], str]
 

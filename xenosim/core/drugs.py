@@ -63,7 +63,7 @@ class Drug:
     ic50_nM: Param | None = None
     emax: Param | None = None
     metabolite_fraction: Param | None = None  # tamoxifen: tumour 4-OHT / tumour tamoxifen
-    # ---- added for the drug library (issue 7); all optional, so existing drugs are unchanged --
+    # ---- added for the drug library; all optional, so existing drugs are unchanged --
     human: SpeciesPK | None = None  # human PK (clinical regimens); the fields above are mouse PK
     torc2_ic50_nM: Param | None = None  # mtor_kinase: mTORC2 (Akt S473) inhibition
     torc2_emax: Param | None = None

@@ -48,7 +48,7 @@ PARAMETERS: dict[str, Param] = {
         _P("efficacy_e2", 20.0, "1", "Cancer Res 1989;49:6670 (mitogenic onset 3 pM, max 0.2-10 nM)",
            "derived", "spare-receptor efficacy tau: half-maximal ER output at ~5% occupancy "
            "(~10 pM E2) given Kd 0.2 nM"),
-        _P("efficacy_tamoxifen_bound", 0.11, "1", "ERE reporter partial agonism 5-15% (DESIGN §2)",
+        _P("efficacy_tamoxifen_bound", 0.11, "1", "ERE-reporter partial agonism of tamoxifen-bound ER, 5-15% of E2 (assumed range)",
            "derived", "tau for 10% of maximal output at full occupancy"),
         _P("efficacy_tamoxifen_ser167", 1.5, "1", "Campbell 2001; Yamnik 2009 (pSer167 and tamoxifen "
            "agonism)", "assumed", "extra tau of tamoxifen-bound ER when Ser167 is fully phosphorylated"),
@@ -98,7 +98,7 @@ PARAMETERS: dict[str, Param] = {
         _P("expression_inheritance", 0.9, "1", "Sigal 2006 (protein memory ~1-2 generations)",
            "assumed", "correlation of daughter and mother log-expression"),
         # ---- volumes and space -----------------------------------------------------------------
-        _P("cell_volume_mm3", 1.0e-6, "mm3", "DESIGN §4: 500 mm3 ~ 5e8 cells", "derived",
+        _P("cell_volume_mm3", 1.0e-6, "mm3", "rule of thumb: 1 mm3 of tumour ~ 1e6 cells (500 mm3 ~ 5e8 cells)", "derived",
            "effective tumour volume per cell, stroma included"),
         # ---- host-to-host variability ----------------------------------------------------------
         _P("host_take_sigma_log", 0.5, "1", "assumed (take and lag vary widely between mice)",
@@ -107,7 +107,7 @@ PARAMETERS: dict[str, Param] = {
            "assumed", "lognormal sigma of the per-mouse in vivo cycling factor (vascular supply)"),
         _P("high_activity_threshold", 0.5, "1", "assumed", "assumed",
            "activity above which a cell counts as 'high' (mTORC1, ER) in summaries"),
-        # ---- drug and genotype library (issue 7) ------------------------------------------------
+        # ---- drug and genotype library ------------------------------------------------
         _P("akt_s473_dependence", 0.8, "1", "Sarbassov 2005; Alessi 1996 (S473 by mTORC2 needed "
            "for full Akt activity; T308-only Akt is partly active)", "assumed",
            "share of PI3K-driven Akt activity lost when mTORC2 is fully inhibited"),

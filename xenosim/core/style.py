@@ -29,6 +29,11 @@ ARM_COLOURS: dict[str, str] = {
 }
 _EXTRA = sns.color_palette("tab10", 10).as_hex()
 
+#: Colours of the ER-activity shares by source, the same in the report, the teaching page and the
+#: lessons: E2-bound vermillion, tamoxifen-bound sky blue, Ser167-phosphorylated purple.
+ER_SHARE_COLOURS: dict[str, str] = {"er_share_e2": "#d55e00", "er_share_tamoxifen": "#56b4e9",
+                                    "er_share_ser167": "#6a3d9a"}
+
 #: Line styles for cell lines when they share a panel.
 CELL_LINE_STYLES: dict[str, str] = {"mcf7_vector": "-", "mcf7_myr_akt": "--"}
 

@@ -69,7 +69,7 @@ def output_errors() -> Iterator[None]:
 @contextmanager
 def phase_progress(quiet: bool = False) -> Iterator[ProgressHook]:
     """Rich progress bars, one per phase a runner announces (take, treatment, wells, ...)."""
-    with Progress(TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(),
+    with Progress(TextColumn("{task.description:<14}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console, disable=quiet) as bar:
 
         def progress(phase: str, total: int) -> Callable[[], None]:

@@ -52,7 +52,8 @@ def simulate(exp: InVitroExperiment, jobs: int = 1, progress: Progress | None = 
     start = time.perf_counter()
     specs = well_specs(exp)
     chunks = _chunks(specs, chunk_size)
-    tick = progress("wells", len(chunks)) if progress else None
+    # the bar counts what it ticks: batches of up to chunk_size wells (not wells, not plates)
+    tick = progress(f"well batches (<= {chunk_size} wells)", len(chunks)) if progress else None
     results = run_tasks(simulate_wells, [(exp, c) for c in chunks], jobs, None, tick)
     wells = pd.DataFrame([row for chunk in results for row in chunk])
     wells = add_condition_labels(wells, exp)

@@ -1,11 +1,14 @@
-"""The interactive teaching page: Mesa's SolaraViz driving a :class:`TeachingModel`.
+"""The interactive teaching page: a :class:`TeachingModel` driven by Mesa's ``ModelController``.
 
 Serve it with ``xenosim app`` (which runs ``solara run xenosim.teaching.app``). The sidebar holds
-Mesa's controls (Reset / play / Step) and the model settings (cell line, estradiol pellet,
-tamoxifen, CCI-779, a TORC1/2 kinase inhibitor, mechanism switches, seed): as everywhere in Mesa
-SolaraViz, a changed setting takes effect when **Reset** rebuilds the model. The main pane shows
-the tumour cross-section (click a cell to read its state as an agent), the live plots and the
-lesson text. ``XENOSIM_LESSON=<n>`` in the server's environment opens the page with lesson n.
+a lesson picker (changing lesson needs no restart), Mesa's Reset / play / Step buttons, "keep this
+run" (up to four earlier runs stay drawn on the live plots, so a lesson's A/B/C/D comparison is on
+screen), the lesson text and the settings (cell line, estradiol pellet, tamoxifen, CCI-779, a
+TORC1/2 kinase inhibitor, mechanism switches, seed); a changed setting takes effect when **Reset**
+rebuilds the model, as in Mesa SolaraViz. Mesa's internal controls (play / render interval,
+threads) are fixed here, not shown to students. The main pane shows the tumour cross-section
+(click a cell to read its state as an agent) beside the live plots, sized for a 1280x720
+projector. ``XENOSIM_LESSON=<n>`` in the server's environment opens the page with lesson n.
 """
 
 from __future__ import annotations
@@ -15,12 +18,12 @@ import os
 from typing import Any
 
 import solara
-from mesa.visualization import SolaraViz
+from mesa.visualization.solara_viz import ModelController
 from mesa.visualization.utils import update_counter
 
 from xenosim.teaching.figures import FATE_COLOURS, FATE_LABELS
 from xenosim.teaching.lessons import LESSONS, lesson
-from xenosim.teaching.liveplots import LivePlotRenderer
+from xenosim.teaching.liveplots import MAX_KEPT_RUNS, KeptRun, LivePlotRenderer
 from xenosim.teaching.model import MECHANISM_KEYS, READOUTS, TEACHING_LINES, TeachingModel
 from xenosim.teaching.raster import Raster, cross_section_raster, viridis_css_gradient
 
@@ -28,6 +31,27 @@ from xenosim.teaching.raster import Raster, cross_section_raster, viridis_css_gr
 PAGE_CELLS_PER_AGENT = 2000.0
 #: Model steps per redraw while playing (the Step button advances this many steps too).
 RENDER_INTERVAL = 1
+#: Pause between play ticks (ms): Mesa's play interval, fixed (the step itself sets the pace).
+PLAY_INTERVAL_MS = 10
+#: On-screen size of the cross-section (px): with the plots beside it, fits a 1280x720 projector.
+SECTION_DISPLAY_PX = 300
+
+#: What the cell-line menu shows (the config ids stay behind the scenes).
+CELL_LINE_LABELS = {
+    "mcf7_vector": "MCF-7 vector (parental)",
+    "mcf7_myr_akt": "MCF-7 myr-Akt (active Akt)",
+    "mcf7_pten_null": "MCF-7 PTEN loss (hypothetical)",
+    "mcf7_aro": "MCF-7 Aro (aromatase)",
+    "mcf7_pik3ca_mutant": "MCF-7 extra PIK3CA mutation",
+    "mcf7_tsc1_loss": "MCF-7 TSC1 loss",
+    "mcf7_igf1": "MCF-7 + IGF-1",
+    "mcf7_lted": "MCF-7 LTED (estrogen-deprived)",
+}
+
+
+def cell_line_label(cell_line: str) -> str:
+    """The menu label of a cell line (its id when no label is written down)."""
+    return CELL_LINE_LABELS.get(cell_line, cell_line)
 
 MECHANISM_LABELS = {
     "ser167_er_link": "S6K1/Akt -> ER Ser167 link",
@@ -44,6 +68,7 @@ def model_params(settings: dict[str, Any] | None = None) -> dict[str, Any]:
     s = {**_defaults(), **(settings or {})}
     params: dict[str, Any] = {
         "cell_line": {"type": "Select", "value": s["cell_line"], "values": list(TEACHING_LINES),
+                      "labels": [cell_line_label(c) for c in TEACHING_LINES],
                       "label": "Cell line"},
         "estradiol_pellet_mg": {"type": "SliderFloat", "value": s["estradiol_pellet_mg"],
                                 "min": 0.0, "max": 1.7, "step": 0.02,
@@ -76,6 +101,11 @@ def _defaults() -> dict[str, Any]:
     return {k: p.default for k, p in sig.parameters.items() if k != "self"}
 
 
+def start_settings(number: int | None) -> dict[str, Any]:
+    """The constructor arguments lesson ``number`` (None: free play) opens with."""
+    return model_kwargs(model_params(dict(LESSONS[number].settings) if number is not None else {}))
+
+
 def model_kwargs(params: dict[str, Any]) -> dict[str, Any]:
     """The constructor arguments the controls start at (what Reset would use untouched)."""
     return {k: (v["value"] if isinstance(v, dict) else v) for k, v in params.items()}
@@ -100,7 +130,7 @@ def _legend(readout: str, raster: Raster) -> None:
             f'({raster.counts[name]:,})</div>'
             for c, lab, name in zip(FATE_COLOURS, FATE_LABELS,
                                     ("cycling", "quiescent", "apoptotic", "necrotic"), strict=True))
-        solara.HTML(tag="div", unsafe_innerHTML=rows, style={"font-size": "12px"})
+        solara.HTML(tag="div", unsafe_innerHTML=rows, style={"font-size": "13px"})
         return
     label = READOUTS[readout][0]
     dead = raster.counts["apoptotic"] + raster.counts["necrotic"]
@@ -155,7 +185,9 @@ def TumourView(model: TeachingModel):
     def on_click(data: Any) -> None:
         if not isinstance(data, dict):
             return
-        site = raster.site_at(float(data.get("offsetX", -1)), float(data.get("offsetY", -1)))
+        scale = raster.size_px / SECTION_DISPLAY_PX  # the picture is shown scaled
+        site = raster.site_at(float(data.get("offsetX", -1)) * scale,
+                              float(data.get("offsetY", -1)) * scale)
         if site is None:
             return
         with model.lock:
@@ -163,35 +195,51 @@ def TumourView(model: TeachingModel):
             hit_id = None if hit is None else int(model.tumour.cell_id[hit])
         picked.set(None if hit_id is None else (model, hit_id))
 
-    with solara.Card(f"Tumour cross-section — day {model.day:.1f}"):
+    with solara.Card(style={"padding": "6px"}):
+        solara.HTML(tag="div", unsafe_innerHTML=f"Tumour cross-section — day {model.day:.1f}",
+                    classes=["xenosim-title"])
         solara.ToggleButtonsSingle(value=readout, values=list(READOUTS), dense=True)
-        with solara.Row(style={"align-items": "flex-start", "flex-wrap": "nowrap"}):
+        with solara.Row(style={"align-items": "flex-start", "flex-wrap": "nowrap", "gap": "6px"}):
             img = solara.v.Html(tag="img", attributes={
-                "src": src, "width": raster.size_px, "height": raster.size_px,
+                "src": src, "width": SECTION_DISPLAY_PX, "height": SECTION_DISPLAY_PX,
                 "alt": "tumour cross-section", "class": "xenosim-section",
-                "style": f"width:{raster.size_px}px;height:{raster.size_px}px;"
+                "style": f"width:{SECTION_DISPLAY_PX}px;height:{SECTION_DISPLAY_PX}px;"
                          "image-rendering:pixelated;cursor:crosshair"})
             solara.v.use_event(img, "click", lambda *args: on_click(args[-1]))
-            with solara.Column(style={"min-width": "150px"}):
+            with solara.Column(style={"min-width": "120px", "max-width": "130px"}):
                 _legend(readout.value, raster)
-                solara.Text(f"scale bar: {raster.scale_bar_mm:g} mm", style={"font-size": "12px"})
-                solara.Text(f"{raster.n_cells:,} cells on the central section "
+                solara.Text(f"scale bar: {raster.scale_bar_mm:g} mm", style={"font-size": "13px"})
+                solara.Text(f"{raster.n_cells:,} cells on the section "
                             f"(1 site = {model.settings['cells_per_agent']:g} cells)",
-                            style={"font-size": "12px"})
+                            style={"font-size": "13px"})
         _cell_card(model, cell_id)
 
 
-# ---- live plots and the lesson -----------------------------------------------------------------
+# ---- live plots, kept runs and the lesson -------------------------------------------------------
+
+def keep_run(model: TeachingModel, kept: list[KeptRun]) -> list[KeptRun]:
+    """``kept`` plus the current run (lettered A, B, ...); at most MAX_KEPT_RUNS, oldest dropped."""
+    with model.lock:
+        run = KeptRun.of(model, label="")
+    runs = (list(kept) + [run])[-MAX_KEPT_RUNS:]
+    return [r.relabelled(chr(ord("A") + i)) for i, r in enumerate(runs)]
+
 
 @solara.component
-def LivePlots(model: TeachingModel):
-    """Tumour volume against the untreated twin, mean pathway activities, ER-activity split."""
+def LivePlots(model: TeachingModel, kept: list[KeptRun]):
+    """Tumour volume against the untreated twin, mean pathway activities, ER-activity split,
+    with the kept earlier runs drawn behind."""
     update_counter.get()
-    renderer = solara.use_memo(lambda: LivePlotRenderer(model), [model])
+    renderer = solara.use_memo(lambda: LivePlotRenderer(model, kept=kept), [model, tuple(kept)])
     with model.lock:
         png = renderer.render()
-    with solara.Card("Live plots"):
+    with solara.Card(style={"padding": "6px"}, classes=["xenosim-plots"]):
+        solara.HTML(tag="div", unsafe_innerHTML="Live plots", classes=["xenosim-title"])
         solara.Image(png, width="100%")
+        if kept:
+            _markdown("  \n".join(f"**{r.label}** ({r.linestyle_name}): {r.description}, "
+                                  f"{r.final_volume_mm3:,.0f} mm³ on day {r.final_day:.1f}"
+                                  for r in kept), font_size="13px")
 
 
 @solara.component
@@ -200,7 +248,7 @@ def LessonText(number: int):
     # headings two levels down: the lesson sits inside a card
     text = "\n".join("##" + line if line.startswith("#") else line
                      for line in lesson(number).student_text().splitlines())
-    _markdown(text, font_size="13px")
+    _markdown(text, font_size="14px")
 
 
 @solara.component
@@ -210,66 +258,156 @@ def RunStatus(model: TeachingModel):
     twin = model.summaries.get("reference_volume_mm3", float("nan"))
     _markdown(
         f"**{model.describe()}**\n\n"
-        f"Treatment day {model.day:.1f}: treated tumour {model.tumour.volume_mm3:,.0f} mm³, "
+        f"Day {model.day:.1f}: treated {model.tumour.volume_mm3:,.0f} mm³, "
         f"untreated twin {twin:,.0f} mm³."
         + ("" if model.running else "\n\n*Run finished (end of study or 1,500 mm³ endpoint)."
-           " Press Reset for a new run.*")
-        + "\n\nChange settings in the sidebar, then press **Reset** to apply them.")
+           " Press Reset for a new run.*"), font_size="13px")
+
+
+LESSON_CHOICES = {"free play (no lesson)": None,
+                  **{f"Lesson {n}: {les.title}": n for n, les in LESSONS.items()}}
+
+
+def _lesson_choice(number: int | None) -> str:
+    return next(k for k, v in LESSON_CHOICES.items() if v == number)
 
 
 @solara.component
-def LessonPanel(model: TeachingModel, number: int | None):
-    """The treatment in words, the two tumours' volumes, and the lesson text (if any)."""
-    with solara.Card("Experiment", style={"max-height": "640px", "overflow-y": "auto"}):
-        RunStatus(model)
-        if number is not None:
-            LessonText(number)
+def SettingsPanel(settings: solara.Reactive[dict[str, Any]], number: int | None):
+    """The model settings (applied by Reset), with human labels; the cell-line ids stay hidden."""
+    params = model_params(dict(LESSONS[number].settings) if number is not None else {})
+
+    def put(name: str, value: Any) -> None:
+        settings.set({**settings.value, name: value})
+
+    for name, opt in params.items():
+        if not isinstance(opt, dict):
+            continue
+        value = settings.value.get(name, opt["value"])
+        kind = opt["type"]
+        if kind == "Select":
+            labels = opt.get("labels", opt["values"])
+            to_value = dict(zip(labels, opt["values"], strict=True))
+            solara.Select(opt["label"], value=labels[opt["values"].index(value)],
+                          values=labels, on_value=lambda lab, n=name, m=to_value: put(n, m[lab]))
+        elif kind == "Checkbox":
+            solara.Checkbox(label=opt["label"], value=bool(value),
+                            on_value=lambda x, n=name: put(n, x))
         else:
-            _markdown("**Lessons** (open one with `xenosim app --lesson N`):\n\n" + "\n".join(
-                f"{n}. {les.title}" for n, les in LESSONS.items()), font_size="13px")
+            slider = solara.SliderFloat if kind == "SliderFloat" else solara.SliderInt
+            slider(opt["label"], value=value, min=opt["min"], max=opt["max"], step=opt["step"],
+                   on_value=lambda x, n=name: put(n, x))
+
+
+_CSS = """
+.v-slider__thumb-label-container { display: block !important; }
+.v-slider { margin-top: 18px; }
+.xenosim-md table { border-collapse: collapse; }
+.xenosim-md td, .xenosim-md th { padding: 0 6px; }
+.xenosim-main { padding-bottom: 44px; }
+.v-navigation-drawer { width: 310px !important; min-width: 310px !important; }
+.solara-content-main { padding-top: 4px !important; }
+.xenosim-title { font-size: 17px; font-weight: 500; margin: 2px 0 4px 0; }
+"""
+
+
+def page_for(number: int | None = None):
+    """The page component, opening on lesson ``number`` (None: free play, default settings).
+
+    The lesson picker in the sidebar switches lesson in place: settings and model are rebuilt and
+    the kept runs cleared, with no server restart.
+    """
+
+    @solara.component
+    def Page():
+        current = solara.use_reactive(number)
+        settings = solara.use_reactive(
+            start_settings(number))
+        model = solara.use_reactive(solara.use_memo(
+            lambda: _take_warm_model(number) or TeachingModel(**settings.value), []))
+        kept = solara.use_reactive([])
+        # Mesa's internals, fixed and not shown (ModelController needs reactive values)
+        play_interval = solara.use_reactive(PLAY_INTERVAL_MS)
+        render_interval = solara.use_reactive(RENDER_INTERVAL)
+        use_threads = solara.use_reactive(False)
+
+        def pick_lesson(choice: str) -> None:
+            n = LESSON_CHOICES[choice]
+            new = start_settings(n)
+            current.set(n)
+            settings.set(new)
+            kept.set([])
+            model.set(TeachingModel(**new))
+
+        solara.Style(_CSS)
+        title = "xenosim teaching page" + (
+            f" — lesson {current.value}: {LESSONS[current.value].title}"
+            if current.value is not None else "")
+        solara.Title(title)
+        with solara.AppBar():
+            solara.AppBarTitle(title)
+        with solara.Sidebar(), solara.Column(style={"gap": "6px"}):
+            solara.Select("Lesson", value=_lesson_choice(current.value),
+                          values=list(LESSON_CHOICES), on_value=pick_lesson)
+            with solara.Card("Run", style={"padding": "6px"}):
+                ModelController(model, model_parameters=settings, play_interval=play_interval,
+                                render_interval=render_interval, use_threads=use_threads)
+                with solara.Row(style={"margin-top": "6px"}):
+                    solara.Button("Keep this run", color="secondary", outlined=True, small=True,
+                                  on_click=lambda: kept.set(keep_run(model.value, kept.value)))
+                    solara.Button("Clear kept", text=True, small=True, disabled=not kept.value,
+                                  on_click=lambda: kept.set([]))
+                RunStatus(model.value)
+                solara.Text("Change settings below, then press Reset to apply them.",
+                            style={"font-size": "13px"})
+            if current.value is not None:
+                with solara.Details("Lesson text", expand=True):
+                    LessonText(current.value)
+            with solara.Details("Settings", expand=True):
+                SettingsPanel(settings, current.value)
+            solara.Text("Built with Mesa and Solara.", style={"font-size": "12px",
+                                                              "color": "#666"})
+        MainView(model.value, kept.value)
+
+    return Page
 
 
 @solara.component
-def MainView(model: TeachingModel, number: int | None):
-    """The main pane: cross-section and the experiment / lesson side by side, plots below.
+def MainView(model: TeachingModel, kept: list[KeptRun]):
+    """The main pane: the cross-section beside the live plots (fits a 1280x720 projector).
 
     Each panel subscribes to Mesa's ``update_counter`` so it redraws after every Step / play
     tick (the model object itself stays the same, so its props alone would not trigger it).
     """
-    with solara.Column(style={"padding": "8px", "gap": "8px"}):
-        with solara.Row(style={"align-items": "flex-start", "flex-wrap": "wrap", "gap": "8px"}):
-            with solara.Column(style={"flex": "1 1 620px", "min-width": "600px"}):
-                TumourView(model)
-            with solara.Column(style={"flex": "1 1 340px", "min-width": "320px"}):
-                LessonPanel(model, number)
-        LivePlots(model)
+    # side by side always (no wrap): on a narrow screen the plots shrink rather than drop below
+    with solara.Row(style={"align-items": "flex-start", "flex-wrap": "nowrap", "gap": "6px",
+                           "padding": "4px"}, classes=["xenosim-main"]):
+        with solara.Column(style={"flex": "0 0 440px"}):
+            TumourView(model)
+        with solara.Column(style={"flex": "1 1 430px", "min-width": "0", "max-width": "620px"}):
+            LivePlots(model, kept)
 
 
-def page_for(number: int | None = None):
-    """The page component for lesson ``number`` (None: the default settings).
+# ---- a warm start ------------------------------------------------------------------------------
+# The first visitor should not wait for a model build: one model for the start lesson is built
+# when the server imports this module (and its step, raster and plot code run once, so numpy /
+# matplotlib caches are warm). Later sessions build their own.
+_WARM: dict[int | None, TeachingModel] = {}
 
-    Mesa's ``SolaraViz`` supplies the app bar and the sidebar (Reset / play / Step, the model
-    settings, render interval); the main pane is laid out here rather than in SolaraViz's
-    draggable grid, whose fixed-height cards clip a cross-section that grows with the tumour.
-    """
-    settings = dict(LESSONS[number].settings) if number is not None else {}
-    params = model_params(settings)
-    title = "xenosim teaching page" + (f" — lesson {number}: {LESSONS[number].title}"
-                                       if number is not None else "")
 
-    @solara.component
-    def Page():
-        model = solara.use_reactive(solara.use_memo(
-            lambda: TeachingModel(**model_kwargs(params)), []))
-        # slider values always on show (Vuetify hides the thumb label until a slider is dragged):
-        # the lessons ask for doses like a 1.7 mg pellet
-        solara.Style(".v-slider__thumb-label-container { display: block !important; }"
-                     " .v-slider { margin-top: 18px; }")
-        SolaraViz(model, components=[], model_params=params, name=title, play_interval=10,
-                  render_interval=RENDER_INTERVAL)
-        MainView(model.value, number)
+def _warm_up(number: int | None) -> None:
+    settings = start_settings(number)
+    model = TeachingModel(**settings)
+    cross_section_raster(model, "akt")
+    LivePlotRenderer(model).render()
+    probe = TeachingModel(**settings)  # exercise a step on a throwaway copy
+    probe.step()
+    cross_section_raster(probe, "fate")
+    _WARM[number] = model
 
-    return Page
+
+def _take_warm_model(number: int | None) -> TeachingModel | None:
+    return _WARM.pop(number, None)
 
 
 def _lesson_from_env() -> int | None:
@@ -277,4 +415,7 @@ def _lesson_from_env() -> int | None:
     return int(raw) if raw else None
 
 
-Page = page_for(_lesson_from_env())
+START_LESSON = _lesson_from_env()
+if os.environ.get("XENOSIM_WARM", "") == "1":  # set by `xenosim app`
+    _warm_up(START_LESSON)
+Page = page_for(START_LESSON)

@@ -51,22 +51,26 @@ def app_command(
               f"{', '.join(map(str, LESSONS))} (see experiments/lessons/)")
     if not 1 <= port <= 65535:
         _fail(f"--port {port}: a port is a number from 1 to 65535")
-    try:
-        import mesa.visualization  # noqa: F401
-        import solara  # noqa: F401
-    except ImportError as exc:
-        _fail(f"the teaching page needs the app extra ({exc.name} is missing): "
+    import importlib.util
+
+    # find, not import: the server process imports them; importing here too would double the wait
+    missing = [m for m in ("mesa", "solara", "markdown") if importlib.util.find_spec(m) is None]
+    if missing:
+        _fail(f"the teaching page needs the app extra ({missing[0]} is missing): "
               "pip install 'xenosim[app]'")
     if not _port_free(host, port):
         _fail(f"--port {port}: {host}:{port} is already in use; pick another with --port")
     url = f"http://{host}:{port}/"
-    env = dict(os.environ, XENOSIM_LESSON="" if lesson is None else str(lesson))
+    # XENOSIM_WARM: the server builds the first model while it starts (see teaching/app.py)
+    env = dict(os.environ, XENOSIM_LESSON="" if lesson is None else str(lesson), XENOSIM_WARM="1",
+               # Solara's corner badge sat over the plots' legend: the sidebar credits Solara
+               SOLARA_THEME_SHOW_BANNER="False")
     # solara warns about cookies on plain http (harmless on localhost): keep the console readable
     cmd = [sys.executable, "-W", "ignore:Cookies with samesite=none:UserWarning", "-m", "solara",
            "run", APP_MODULE, "--host", host, "--port",
            str(port), "--production", "--no-open", "--log-level", "warning"]
     what = f"lesson {lesson}" if lesson is not None else "default settings"
-    console.print(f"starting the teaching page ({what}) ...")
+    console.print(f"starting the teaching page ({what}) at [bold]{url}[/] ...", highlight=False)
     proc = subprocess.Popen(cmd, env=env)
     # a plain `kill` (SIGTERM) must stop the server too, not orphan it
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -82,7 +86,7 @@ def app_command(
         if proc.poll() is not None:
             err_console.print("[bold red]error:[/] the page server stopped (see above)")
             raise typer.Exit(1)
-        console.print(f"teaching page: [bold]{url}[/]   (Ctrl-C to stop)")
+        console.print(f"teaching page ready: [bold]{url}[/]   (Ctrl-C to stop)", highlight=False)
         if browser:
             webbrowser.open(url)
         proc.wait()

@@ -12,7 +12,7 @@ from matplotlib.patches import Circle, Patch
 from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 
 from xenosim.biology import fate
-from xenosim.core.style import arm_colour
+from xenosim.core.style import ER_SHARE_COLOURS, arm_colour
 from xenosim.teaching.model import READOUTS, TeachingModel
 
 #: Fate colours (colour-blind safe): cycling, quiescent, apoptotic, necrotic.
@@ -173,9 +173,11 @@ def draw_pathways(ax, model: TeachingModel) -> None:
     ax.legend(fontsize=7, loc="lower left", ncols=3)
 
 
-ER_SHARES = (("er_share_e2", "E2-bound ER", "#e69f00"),
-             ("er_share_tamoxifen", "tamoxifen-bound ER (partial agonism)", "#0072b2"),
-             ("er_share_ser167", "Ser167-phosphorylated ER (Akt/S6K1)", "#d55e00"))
+ER_SHARES = (("er_share_e2", "E2-bound ER", ER_SHARE_COLOURS["er_share_e2"]),
+             ("er_share_tamoxifen", "tamoxifen-bound ER (partial agonism)",
+              ER_SHARE_COLOURS["er_share_tamoxifen"]),
+             ("er_share_ser167", "Ser167-phosphorylated ER (Akt/S6K1)",
+              ER_SHARE_COLOURS["er_share_ser167"]))
 
 
 def er_split_figure(model: TeachingModel) -> Figure:

@@ -1,0 +1,72 @@
+"""What a user sees of the package: built-in configs from any directory, tables as CSV / JSON,
+bad filter values refused, the licence, no internal tracker wording."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import tomllib
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from xenosim.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_list_finds_the_packaged_configs_outside_the_repo(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no ./configs here
+    res = CliRunner().invoke(app, ["list", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.output)["Experiments"]
+    shipped = sorted(p.name for p in (ROOT / "configs").glob("*.yaml"))
+    assert sorted(Path(r["config"]).name for r in rows) == shipped
+    assert all(r["experiment"] != "invalid" for r in rows)
+    # and such a name runs / validates from here
+    res = CliRunner().invoke(app, ["validate", "configs/degraffenried2004.yaml"])
+    assert res.exit_code == 0, res.output
+
+
+def test_params_as_csv_and_json_agree_with_the_registry():
+    from xenosim.core.parameters import PARAMETERS
+
+    res = CliRunner().invoke(app, ["params", "--format", "csv", "--grade", "measured"])
+    assert res.exit_code == 0, res.output
+    rows = list(csv.DictReader(io.StringIO(res.output)))
+    assert rows and {r["grade"] for r in rows} == {"measured"}
+    first = next(r for r in rows if r["name"] in PARAMETERS)
+    assert float(first["value"]) == PARAMETERS[first["name"]].value
+    res = CliRunner().invoke(app, ["params", "--format", "json"])
+    data = json.loads(res.output)["Model parameters"]
+    assert {d["name"] for d in data} >= set(PARAMETERS)
+    assert all(isinstance(d["value"], float) for d in data)
+
+
+def test_unknown_filter_and_format_values_are_refused():
+    for args, word in ((["params", "--grade", "bogus"], "measured"),
+                       (["params", "--format", "xml"], "json"),
+                       (["list", "--format", "xml"], "json")):
+        res = CliRunner().invoke(app, args)
+        assert res.exit_code == 2 and word in res.output, (args, res.output)
+        assert "Traceback" not in res.output
+
+
+def test_licence_file_and_spdx_string():
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert meta["license"] == "MIT"
+    assert (ROOT / "LICENSE").read_text().startswith("MIT License")
+
+
+def test_no_internal_tracker_wording_in_what_users_see():
+    pattern = re.compile(r"issue rule|issue #?\d+|\bissue \d+|see the issue|tracker", re.I)
+    hits = []
+    for folder in ("configs", "xenosim", "experiments", "docs"):
+        for f in (ROOT / folder).rglob("*"):
+            if f.is_file() and f.suffix in {".py", ".yaml", ".md", ".txt", ".html"}:
+                for n, line in enumerate(f.read_text(errors="ignore").splitlines(), 1):
+                    if pattern.search(line):
+                        hits.append(f"{f.relative_to(ROOT)}:{n}: {line.strip()}")
+    assert not hits, "\n".join(hits)
