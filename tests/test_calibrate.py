@@ -94,3 +94,33 @@ def test_bad_target_and_arms_are_located_errors(tmp_path):
     res = CliRunner().invoke(app, ["calibrate", str(path), "--out", str(tmp_path / "o")])
     assert res.exit_code == 2 and "Traceback" not in res.output
     assert not (tmp_path / "o").exists()
+
+
+def _no_tumour_task(task_id: str, raw: dict):
+    """A finished evaluation in which no tumour reached randomisation (no measurements)."""
+    from xenosim.sweep.config import METRICS
+    from xenosim.sweep.task import TaskResult
+
+    metrics = pd.DataFrame({"cell_line": ["mcf7_vector"], "arm": ["control"],
+                            **{m: [float("nan")] for m in METRICS}})
+    return TaskResult(task_id, True, metrics=metrics, measurements=pd.DataFrame())
+
+
+def test_all_infinite_distances_leave_no_fit_and_no_traceback(tmp_path):
+    target = tmp_path / "lab.csv"
+    target.write_text("Animal,Group,Day,Vol\nm1,vehicle,0,150\nm1,vehicle,3,170\n"
+                      "m2,vehicle,0,140\nm2,vehicle,3,160\n")
+    loaded = load_calibration(_config(tmp_path, target, samples=4))
+    cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                           dashboard_address=None, silence_logs=logging.ERROR)
+    client = Client(cluster)
+    try:
+        from xenosim.sweep.runner import SweepOutputError
+
+        with pytest.raises(SweepOutputError, match="infinite") as exc:
+            run_calibration(loaded, tmp_path / "out", client=client, task_fn=_no_tumour_task)
+    finally:
+        client.close()
+        cluster.close()
+    assert "calibrate.yaml" in str(exc.value)
+    assert not list((tmp_path / "out").rglob("fit.yaml"))

@@ -320,6 +320,16 @@ def run_calibration(loaded: LoadedCalibration, out_root: Path, **sweep_kwargs):
     if outcome.interrupted:
         return outcome, None
     evals, fitted = fit(loaded, outcome.out_dir)
+    if fitted.empty or not (fitted["n_accepted"] > 0).all():
+        from xenosim.sweep.runner import SweepOutputError
+
+        for name in ("fit.yaml", "fit.csv", "report.md"):  # never leave a fit that looks done
+            (outcome.out_dir / name).unlink(missing_ok=True)
+        raise SweepOutputError(
+            f"{loaded.file}: no prior draw gave a finite distance to the target (no simulated "
+            f"tumour reached randomisation, every distance is infinite), so there is nothing to "
+            f"fit and no fit.yaml was written; widen the parameters' prior ranges (low / high) "
+            f"or check the base experiment (evaluations are kept in {outcome.out_dir})")
     files = write_fit(loaded, outcome.out_dir, evals, fitted)
     manifest = outcome.out_dir / "sweep.json"
     data = json.loads(manifest.read_text())
