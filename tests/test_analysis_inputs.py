@@ -258,7 +258,9 @@ def test_failure_while_writing_leaves_nothing(run_dir, monkeypatch, no_png):
         return real(self, payload)
 
     monkeypatch.setattr(Path, "write_bytes", flaky)
-    with pytest.raises(OSError, match="disk full"):
+    from xenosim.core.output import OutputError
+
+    with pytest.raises(OutputError, match="disk full"):  # the path and the reason, one line
         analyze(data, run_dir / "analysis", n_boot=50)
     assert calls["n"] == 5
     assert _listing(run_dir) == before
