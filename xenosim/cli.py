@@ -114,6 +114,9 @@ def run(
         help="Run the mice on a Dask cluster (tcp://host:8786) instead of local processes")] = None,
     patients_per_arm: Annotated[int | None, typer.Option(
         help="Override patients per arm (virtual-patient configs)")] = None,
+    snapshot_days: Annotated[str | None, typer.Option(
+        help="Write every cell's state on these treatment days, e.g. 0,28,56 "
+             "(snapshots.parquet; read with xenosim.xenograft.snapshots.load_snapshots)")] = None,
 ) -> None:
     """Run an experiment: writes results/<experiment>/<run-id>/ (tables, figures, report).
 
@@ -126,7 +129,8 @@ def run(
 
         _reject_options("in vitro", {"--mice-per-arm": mice_per_arm, "--set": settings,
                                      "--scheduler": scheduler,
-                                     "--patients-per-arm": patients_per_arm})
+                                     "--patients-per-arm": patients_per_arm,
+                                     "--snapshot-days": snapshot_days})
         run_invitro_command(config, seed=seed, out=out, jobs=jobs, quiet=quiet,
                             fail=fail_config)
         return
@@ -136,7 +140,8 @@ def run(
         from xenosim.patients.cli import run_patients
 
         _reject_options("virtual-patient", {"--mice-per-arm": mice_per_arm, "--set": settings,
-                                            "--scheduler": scheduler})
+                                            "--scheduler": scheduler,
+                                            "--snapshot-days": snapshot_days})
         run_patients(config, seed, patients_per_arm, out, jobs, quiet)
         return
     _reject_options("xenograft", {"--patients-per-arm": patients_per_arm})
@@ -144,7 +149,7 @@ def run(
 
     run_xenograft_command(config, seed=seed, mice_per_arm=mice_per_arm, out=out, jobs=jobs,
                           quiet=quiet, settings=settings, analyze=analyze,
-                          scheduler=scheduler)
+                          scheduler=scheduler, snapshot_days=snapshot_days)
 
 
 @app.command()

@@ -23,12 +23,24 @@ def _load(config: Path, overrides: dict, settings: list[str] | None = None):
 
 def run_xenograft_command(config: Path, *, seed: int | None, mice_per_arm: int | None, out: Path,
                           jobs: int, quiet: bool, settings: list[str] | None, analyze: bool,
-                          scheduler: str | None) -> None:
+                          scheduler: str | None, snapshot_days: str | None = None) -> None:
     """``xenosim run`` for a xenograft config: simulate the cohort, write the run, analyse it."""
     from xenosim.xenograft.output import write_results
     from xenosim.xenograft.runner import run_cohort
+    from xenosim.xenograft.snapshots import parse_days
 
-    exp = _load(config, {"seed": seed, "mice_per_arm": mice_per_arm}, settings)
+    try:
+        days = parse_days(snapshot_days)
+    except ValueError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}")
+        raise typer.Exit(2) from None
+    exp = _load(config, {"seed": seed, "mice_per_arm": mice_per_arm,
+                         "snapshot_days": days or None}, settings)
+    late = [d for d in exp.snapshot_days if d > exp.study_days]
+    if late:
+        err_console.print(f"[bold red]error:[/] --snapshot-days {late[0]:g}: past the study end; "
+                          f"allowed: 0 to study_days ({exp.study_days:g})")
+        raise typer.Exit(2)
     console.print(f"[bold]{exp.experiment}[/]: {len(exp.cell_lines)} cell line(s) x "
                   f"{len(exp.arms)} arms x {exp.mice_per_arm} mice, seed {exp.seed}, {jobs} job(s)")
     start = time.perf_counter()

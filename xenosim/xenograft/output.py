@@ -74,6 +74,15 @@ def write_results(result: CohortResult, exp: Experiment, out_root: Path, *,
             df.to_csv(tmp / f"{name}.csv", index=False, float_format="%.6g")
         labels = {arm: (a.label or arm) for arm, a in exp.arms.items()}
         written = figures.all_run_figures(tables, tmp, exp.endpoint_volume_mm3, labels)
+        if result.snapshots:  # per-cell states (xenosim run --snapshot-days)
+            from xenosim.xenograft import snapshots
+
+            snap = snapshots.write_snapshots(result.snapshots, tmp)
+            snapshots.section_figure(
+                pd.read_parquet(snap, columns=["mouse", "arm", "day", "z", "x_mm", "y_mm",
+                                               "status"]),
+                tmp / "snapshot_sections.png", labels)
+            written += [snap.name, "snapshot_sections.png"]
         written.append(report.write_report(tmp, exp, tables, written, result.warnings))
         write_manifest(tmp, experiment=exp.experiment, run_id=run_id, seed=exp.seed,
                        config_path=config_path, elapsed_s=elapsed_s, jobs=jobs,
