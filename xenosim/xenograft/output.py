@@ -79,8 +79,8 @@ def write_results(result: CohortResult, exp: Experiment, out_root: Path, *,
 
             snap = snapshots.write_snapshots(result.snapshots, tmp)
             snapshots.section_figure(
-                pd.read_parquet(snap, columns=["mouse", "arm", "day", "z", "x_mm", "y_mm",
-                                               "status"]),
+                pd.read_parquet(snap, columns=["mouse", "arm", "day", "x", "y", "z", "x_mm",
+                                               "y_mm", "status"]),
                 tmp / "snapshot_sections.png", labels)
             written += [snap.name, "snapshot_sections.png"]
         written.append(report.write_report(tmp, exp, tables, written, result.warnings))

@@ -161,11 +161,20 @@ def section_figure(snapshots: pd.DataFrame, path: Path, arm_labels: dict[str, st
         for j, d in enumerate(days):
             ax = axes[i, j]
             cells = of_arm[(of_arm["mouse"].astype(str) == mouse) & (of_arm["day"] == d)]
-            ax.scatter(cells["x_mm"], cells["y_mm"], c=cells["status"].cat.codes, cmap=cmap,
-                       vmin=-0.5, vmax=3.5, s=2, marker="s", linewidths=0)
+            if len(cells):  # one pixel per lattice site, on the mm scale
+                h = int(max(cells["x"].abs().max(), cells["y"].abs().max()))
+                grid = np.full((2 * h + 1, 2 * h + 1), np.nan)
+                grid[h - cells["y"].to_numpy(), cells["x"].to_numpy() + h] = \
+                    cells["status"].cat.codes.to_numpy()
+                nz = cells[cells["x"] != 0]
+                spacing = float((nz["x_mm"] / nz["x"]).iloc[0]) if len(nz) else 1.0
+                half = (h + 0.5) * spacing
+                ax.imshow(np.ma.masked_invalid(grid), cmap=cmap, vmin=-0.5, vmax=3.5,
+                          extent=(-half, half, -half, half), interpolation="nearest")
             ax.set_xlim(-lim, lim)
             ax.set_ylim(-lim, lim)
             ax.set_aspect("equal")
+            ax.grid(False)
             ax.tick_params(labelsize=7)
             if i == 0:
                 ax.set_title(f"day {d:g}", fontsize=9)
@@ -182,6 +191,6 @@ def section_figure(snapshots: pd.DataFrame, path: Path, arm_labels: dict[str, st
                loc="lower center", ncols=4, fontsize=8, frameon=False)
     fig.suptitle("Central section (z = 0) of one tumour per arm, coloured by cell fate",
                  fontsize=10)
-    fig.subplots_adjust(bottom=0.9 / (2.5 * len(arms) + 0.9) + 0.06, top=0.93, wspace=0.3)
-    fig.savefig(path)
+    fig.subplots_adjust(bottom=0.75 / (2.5 * len(arms) + 0.9) + 0.04, top=0.92, wspace=0.3)
+    fig.savefig(path, bbox_inches="tight")
     return path
