@@ -94,3 +94,17 @@ def test_bad_target_and_arms_are_located_errors(tmp_path):
     res = CliRunner().invoke(app, ["calibrate", str(path), "--out", str(tmp_path / "o")])
     assert res.exit_code == 2 and "Traceback" not in res.output
     assert not (tmp_path / "o").exists()
+
+
+def test_too_few_accepted_draws_are_flagged():
+    import pandas as pd
+
+    from xenosim.sweep.calibrate import MIN_ACCEPTED, fit_warnings
+
+    def fitted(n):
+        return pd.DataFrame([{"parameter": "k", "n_accepted": n, "n_evaluated": 5 * n}])
+
+    (w,) = fit_warnings(fitted(2), accept=0.2)  # the 16-draw demo: 2 accepted
+    assert "only 2 draw(s) accepted" in w and f"samples >= {MIN_ACCEPTED * 5}" in w
+    assert fit_warnings(fitted(MIN_ACCEPTED), accept=0.2) == []
+    assert fit_warnings(fitted(MIN_ACCEPTED - 1), accept=0.2)
