@@ -62,7 +62,9 @@ def run_xenograft_command(config: Path, *, seed: int | None, mice_per_arm: int |
     elapsed = time.perf_counter() - start
     for w in result.warnings:
         console.print(f"[yellow]warning:[/] {w}")
-    path = write_results(result, exp, out, config_path=str(config), jobs=jobs, elapsed_s=elapsed)
+    overrides = parse_settings(settings or [], str(config))
+    path = write_results(result, exp, out, config_path=str(config), jobs=jobs, elapsed_s=elapsed,
+                         overrides=overrides)
     console.print(f"simulated in {elapsed:.1f} s; results in [bold]{path}[/] "
                   f"(report.md, growth_curves.png, ...)")
     if analyze:

@@ -25,8 +25,16 @@ def _table(df: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def _overrides_line(overrides: dict | None) -> str:
+    if not overrides:
+        return ""
+    return "\n- Changed from the config file (--set): " + ", ".join(
+        f"`{k}={v}`" for k, v in overrides.items()) + "."
+
+
 def write_report(out: Path, exp: Experiment, tables: dict[str, pd.DataFrame],
-                 figure_files: list[str], warnings: list[str]) -> str:
+                 figure_files: list[str], warnings: list[str],
+                 overrides: dict | None = None) -> str:
     """Write report.md into ``out``; return its file name."""
     summary = tables["summary"]
     mice = tables["mice"]
@@ -62,7 +70,7 @@ def write_report(out: Path, exp: Experiment, tables: dict[str, pd.DataFrame],
   volume-balanced blocks; {exp.mice_per_arm} mice per arm.
 - Calipers twice a week (L, W with {exp.caliper.cv:.0%} lognormal error; V = L·W²/2);
   humane endpoint {exp.endpoint_volume_mm3:g} mm³; study end day {exp.study_days:g}.
-- Resolution: {exp.cells_per_agent:g} cells per agent; time step {exp.time_step_h:g} h; seed {exp.seed}.
+- Resolution: {exp.cells_per_agent:g} cells per agent; time step {exp.time_step_h:g} h; seed {exp.seed}.{_overrides_line(overrides)}
 
 Arms:
 
