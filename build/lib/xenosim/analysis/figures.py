@@ -1,0 +1,451 @@
+"""Figures for the arm comparison: growth curves, spaghetti, waterfall, Kaplan–Meier, forest plot,
+synergy over time and mechanism panels. One panel per cell line; colours from xenosim.core.style.
+
+Every function returns a matplotlib Figure (Agg backend); the caller saves and closes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter  # noqa: E402
+
+from xenosim.analysis.mechanism import SHARE_COLUMNS, SHARE_LABELS  # noqa: E402
+from xenosim.analysis.stats import MIN_FRACTION_PRESENT  # noqa: E402
+from xenosim.core.style import ER_SHARE_COLOURS, apply_style, arm_colour  # noqa: E402
+
+DAY_LABEL = "days since randomisation"
+VOLUME_LABEL = "tumour volume (mm³)"
+RTV_LABEL = "relative tumour volume (V / V₀)"
+SHARE_COLOURS = ER_SHARE_COLOURS  # one scheme: report, teaching page and lessons
+
+Labeller = Callable[[str, str], str]
+
+
+def _panels(n: int, *, width: float = 5.6, height: float = 4.2, sharey: bool = True,
+            nrows: int = 1):
+    apply_style()
+    ncols = int(np.ceil(n / nrows))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows),
+                             sharey=sharey, squeeze=False)
+    return fig, axes.ravel()
+
+
+def _log_axis(ax) -> None:
+    """Log y axis with readable plain-number ticks at 1, 2, 5 × 10^k."""
+    ax.set_yscale("log")
+    ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
+
+
+def _legend_right(fig, handles, title=None):
+    fig.legend(handles=handles, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False,
+               title=title)
+
+
+def _arm_handles(arms):
+    return [Line2D([0], [0], color=arm_colour(a), lw=2.5, label=a) for a in arms]
+
+
+def growth_curves(
+    curves: pd.DataFrame,
+    arms_by_line: dict[str, list[str]],
+    *,
+    value: str = "volume",
+    log_scale: bool = False,
+    endpoint_volume_mm3: float | None = None,
+) -> plt.Figure:
+    """Mean ± SEM per arm over time (volume or RTV), drawn while ≥ half the arm's mice remain."""
+    lines = list(arms_by_line)
+    fig, axes = _panels(len(lines))
+    col, sem, ylabel = (
+        ("mean_volume_mm3", "sem_volume_mm3", VOLUME_LABEL)
+        if value == "volume"
+        else ("mean_rtv", "sem_rtv", RTV_LABEL)
+    )
+    all_arms = []
+    for ax, cl in zip(axes, lines, strict=False):
+        for arm in arms_by_line[cl]:
+            g = curves[(curves["cell_line"] == cl) & (curves["arm"] == arm)]
+            g = g[g["fraction_present"] >= MIN_FRACTION_PRESENT].sort_values("day")
+            if g.empty:
+                continue
+            c = arm_colour(arm)
+            ax.errorbar(g["day"], g[col], yerr=g[sem].fillna(0), color=c, lw=2, marker="o",
+                        ms=4, capsize=3, label=arm)
+            all_arms.append(arm)
+        if value == "volume" and endpoint_volume_mm3:
+            ax.axhline(endpoint_volume_mm3, color="0.4", ls=":", lw=1)
+            ax.annotate("endpoint", (0.01, endpoint_volume_mm3), xycoords=("axes fraction", "data"),
+                        va="bottom", fontsize=8, color="0.3")
+        if value == "rtv":
+            ax.axhline(1.0, color="0.5", lw=0.8)
+        if log_scale:
+            _log_axis(ax)
+        ax.set_title(cl if len(lines) > 1 else "")
+        ax.set_xlabel(DAY_LABEL)
+        ax.set_ylabel(ylabel)
+    for ax in axes[len(lines):]:
+        ax.set_visible(False)
+    _legend_right(fig, _arm_handles(dict.fromkeys(all_arms)), "arm")
+    what = "tumour volume" if value == "volume" else "relative tumour volume"
+    fig.suptitle(f"Mean {what} ± SEM per arm (days with ≥ 50 % of the arm's mice)", y=1.02)
+    fig.tight_layout()
+    return fig
+
+
+def spaghetti(
+    meas: pd.DataFrame,
+    mice: pd.DataFrame,
+    arms_by_line: dict[str, list[str]],
+    endpoint_volume_mm3: float,
+) -> plt.Figure:
+    """Every mouse's measured volume (log scale); take phase in grey, endpoint removals marked ×."""
+    apply_style()
+    lines = list(arms_by_line)
+    ncols = max(len(a) for a in arms_by_line.values())
+    fig, axes = plt.subplots(len(lines), ncols, figsize=(3.3 * ncols, 3.0 * len(lines)),
+                             sharex=True, sharey=True, squeeze=False)
+    events = mice.set_index("mouse")["event"]
+    for i, cl in enumerate(lines):
+        for j in range(ncols):
+            ax = axes[i, j]
+            if j >= len(arms_by_line[cl]):
+                ax.set_visible(False)
+                continue
+            arm = arms_by_line[cl][j]
+            c = arm_colour(arm)
+            sub = meas[(meas["cell_line"] == cl) & (meas["arm"] == arm)]
+            for mouse, g in sub.groupby("mouse"):
+                g = g.sort_values("day")
+                pre, post = g[g["day"] <= 0], g[g["day"] >= 0]
+                ax.plot(pre["day"], np.maximum(pre["volume_mm3"], 1), color="0.65", lw=0.8)
+                ax.plot(post["day"], np.maximum(post["volume_mm3"], 1), color=c, lw=1.1,
+                        alpha=0.85)
+                if events.get(mouse) == "endpoint" and len(post):
+                    ax.plot(post["day"].iloc[-1], post["volume_mm3"].iloc[-1], "x", color="k",
+                            ms=6)
+            ax.axhline(endpoint_volume_mm3, color="0.4", ls=":", lw=1)
+            ax.axvline(0, color="0.5", lw=0.8)
+            _log_axis(ax)
+            n = sub["mouse"].nunique()
+            ax.set_title(f"{arm} (n={n})", fontsize=10, color=c)
+            if j == 0:
+                ax.set_ylabel(f"{cl}\n{VOLUME_LABEL}" if len(lines) > 1 else VOLUME_LABEL,
+                              fontsize=9)
+            if i == len(lines) - 1:
+                ax.set_xlabel(DAY_LABEL, fontsize=9)
+    handles = [Line2D([0], [0], color="0.65", lw=1, label="take phase (before day 0)"),
+               Line2D([0], [0], color="k", marker="x", lw=0, label="reached endpoint"),
+               Line2D([0], [0], color="0.4", ls=":", label="endpoint volume")]
+    fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=3,
+               frameon=False)
+    fig.suptitle("Tumour volume of every mouse", y=1.01)
+    fig.tight_layout()
+    return fig
+
+
+def waterfall(per_mouse: pd.DataFrame, arms_by_line: dict[str, list[str]],
+              clip_pct: float = 300.0) -> plt.Figure:
+    """Best % volume change per mouse (mRECIST BestResponse), sorted, coloured by arm."""
+    lines = list(arms_by_line)
+    apply_style()
+    fig, axes = plt.subplots(len(lines), 1, figsize=(max(7.0, 0.16 * per_mouse.shape[0] /
+                             max(len(lines), 1) + 3), 3.6 * len(lines)), squeeze=False)
+    for ax, cl in zip(axes[:, 0], lines, strict=True):
+        sub = per_mouse[per_mouse["cell_line"] == cl].dropna(subset=["best_pct_change"])
+        sub = sub.sort_values("best_pct_change", ascending=False)
+        y = sub["best_pct_change"].to_numpy()
+        x = np.arange(len(sub))
+        ax.bar(x, np.clip(y, -100, clip_pct), color=[arm_colour(a) for a in sub["arm"]],
+               width=0.85)
+        for xi, yi in zip(x, y, strict=True):
+            if yi > clip_pct:
+                ax.text(xi, clip_pct, f"{yi:.0f}", rotation=90, ha="center", va="bottom",
+                        fontsize=7)
+        ax.axhline(0, color="k", lw=0.8)
+        ax.axhline(35, color="0.4", ls="--", lw=0.8)
+        ax.axhline(-50, color="0.4", ls=":", lw=0.8)
+        ax.set_xticks([])
+        ax.set_xlim(-1, max(len(sub), 1))
+        top = min(clip_pct, max(float(np.nanmax(y)) if len(y) else 0.0, 45.0))
+        ax.set_ylim(-105, top * 1.18)
+        ax.set_ylabel("best change in volume (%)")
+        ax.set_xlabel("mice, sorted by best response")
+        if len(lines) > 1:
+            ax.set_title(cl)
+    arms = list(dict.fromkeys(a for cl in lines for a in arms_by_line[cl]))
+    handles = [Patch(color=arm_colour(a), label=a) for a in arms]
+    handles += [Line2D([0], [0], color="0.4", ls="--", label="+35 % (mSD / mPD limit)"),
+                Line2D([0], [0], color="0.4", ls=":", label="−50 % (mPR limit)")]
+    _legend_right(fig, handles)
+    fig.suptitle(f"Waterfall: best % change from baseline (from day ≥ 10; bars clipped at "
+                 f"+{clip_pct:.0f} %, value printed)", y=1.02)
+    fig.tight_layout()
+    return fig
+
+
+def kaplan_meier(km: pd.DataFrame, summary: pd.DataFrame, arms_by_line: dict[str, list[str]],
+                 endpoint_volume_mm3: float, p_vs_control: dict | None = None) -> plt.Figure:
+    """Kaplan–Meier curves of time to the volume endpoint, censoring ticked, median in legend."""
+    apply_style()
+    lines = list(arms_by_line)
+    n_leg = max(len(a) for a in arms_by_line.values())
+    fig, axes = plt.subplots(2, len(lines), figsize=(6.2 * len(lines), 4.0 + 0.25 * n_leg),
+                             squeeze=False, sharey="row",
+                             gridspec_kw={"height_ratios": [4.0, 0.25 * n_leg + 0.2]})
+    p_vs_control = p_vs_control or {}
+    for j, cl in enumerate(lines):
+        ax, lax = axes[0, j], axes[1, j]
+        handles = []
+        k = len(arms_by_line[cl])
+        for i, arm in enumerate(arms_by_line[cl]):
+            g = km[(km["cell_line"] == cl) & (km["arm"] == arm)].sort_values("time_days")
+            if g.empty:
+                continue
+            c = arm_colour(arm)
+            # a small vertical offset per arm keeps overlapping curves (e.g. all at 1) visible
+            g = g.assign(survival=g["survival"] + (i - (k - 1) / 2) * 0.007)
+            ax.step(g["time_days"], g["survival"], where="post", color=c, lw=2)
+            ax.fill_between(g["time_days"], g["ci_low"], g["ci_high"], step="post", color=c,
+                            alpha=0.10, lw=0)
+            cens = g[g["n_censored"] > 0]
+            ax.plot(cens["time_days"], cens["survival"], "|", color=c, ms=10, mew=1.5)
+            s = summary[(summary["cell_line"] == cl) & (summary["arm"] == arm)].iloc[0]
+            med = f"median {s['median_days']:.0f} d" if s["median_reached"] else "median n.r."
+            p = p_vs_control.get((cl, arm))
+            ptxt = f", log-rank {_p(p)} vs control" if p is not None else ""
+            handles.append(Line2D([0], [0], color=c, lw=2, label=f"{arm}: {med}{ptxt}"))
+        ax.set_ylim(-0.03, 1.05)
+        ax.set_xlabel(DAY_LABEL)
+        if j == 0:
+            ax.set_ylabel(f"fraction of mice below {endpoint_volume_mm3:g} mm³")
+        ax.set_title(cl if len(lines) > 1 else "")
+        lax.axis("off")
+        lax.legend(handles=handles, loc="upper center", fontsize=8.5, frameon=False)
+    fig.suptitle("Time to volume endpoint (Kaplan–Meier, 95 % CI; | = censored; "
+                 "n.r. = not reached; curves offset slightly to stay visible)", y=1.0)
+    fig.tight_layout()
+    return fig
+
+
+def _p(p: float) -> str:
+    if p is None or not np.isfinite(p):
+        return "p n/a"
+    return "p<0.001" if p < 0.001 else f"p={p:.3f}"
+
+
+def forest(contrasts: pd.DataFrame, lines: list[str]) -> plt.Figure:
+    """Pairwise growth-rate differences (mixed model) with CI and adjusted p, per cell line."""
+    apply_style()
+    n_rows = [int((contrasts["cell_line"] == cl).sum()) for cl in lines]
+    fig, axes = plt.subplots(len(lines), 1, figsize=(8.5, sum(0.42 * n + 1.3 for n in n_rows)),
+                             squeeze=False,
+                             gridspec_kw={"height_ratios": [max(n, 1) + 2 for n in n_rows]})
+    for ax, cl in zip(axes[:, 0], lines, strict=True):
+        sub = contrasts[contrasts["cell_line"] == cl].reset_index(drop=True)
+        y = np.arange(len(sub))[::-1]
+        for yi, (_, r) in zip(y, sub.iterrows(), strict=True):
+            c = arm_colour(r["arm_b"])
+            ax.plot([r["ci_low"], r["ci_high"]], [yi, yi], color=c, lw=2)
+            ax.plot(r["difference_per_day"], yi, "o", color=c, ms=7, mec="k", mew=0.5)
+            ax.annotate(_p(r["p_adjusted"]), (1.01, yi), xycoords=("axes fraction", "data"),
+                        va="center", fontsize=8)
+        ax.axvline(0, color="k", lw=0.8)
+        ax.set_yticks(y)
+        ax.set_yticklabels([f"{r.arm_b} − {r.arm_a}" for r in sub.itertuples()], fontsize=9)
+        ax.set_ylim(-0.8, len(sub) - 0.2)
+        ax.set_xlabel("difference in growth rate (ln V per day), 95 % CI")
+        ax.set_title(cl if len(lines) > 1 else "", fontsize=11)
+    method = contrasts["p_adjust_method"].iloc[0] if len(contrasts) else ""
+    fig.suptitle(f"Growth-rate contrasts from the mixed model (arm × day; {method}-adjusted p)",
+                 y=1.0)
+    fig.tight_layout()
+    return fig
+
+
+def synergy(syn: pd.DataFrame) -> plt.Figure:
+    """Bliss and HSA excess inhibition of growth rate over time with bootstrap 95 % CI."""
+    lines = list(dict.fromkeys(syn["cell_line"]))
+    fig, axes = _panels(len(lines), width=6.0)
+    styles = {"bliss": ("#0072b2", "Bliss independence"), "hsa": ("#d55e00", "highest single agent")}
+    for ax, cl in zip(axes, lines, strict=False):
+        for metric, (c, name) in styles.items():
+            g = syn[(syn["cell_line"] == cl) & (syn["metric"] == metric)].sort_values("day")
+            ax.fill_between(g["day"], g["ci_low"], g["ci_high"], color=c, alpha=0.18, lw=0)
+            ax.plot(g["day"], g["excess"], "-o", color=c, ms=4, lw=2, label=name)
+            sig = g[g["p_value"] < 0.05]
+            ax.plot(sig["day"], sig["excess"], "*", color="k", ms=8, lw=0)
+        ax.axhline(0, color="k", lw=0.8)
+        r = syn[syn["cell_line"] == cl].iloc[0]
+        ax.set_title(f"{cl}: {r['arm_ab']} vs {r['arm_a']}, {r['arm_b']}" if len(lines) > 1
+                     else f"{r['arm_ab']} vs {r['arm_a']}, {r['arm_b']}", fontsize=10)
+        ax.set_xlabel(DAY_LABEL + " (rates fitted from day 0 to this day)")
+        ax.set_ylabel("excess inhibition of growth rate\n(observed − expected)")
+        ax.legend(handles=[*ax.get_legend_handles_labels()[0],
+                           Line2D([0], [0], marker="*", color="k", lw=0, label="p < 0.05")],
+                  fontsize=8, loc="best")
+    for ax in axes[len(lines):]:
+        ax.set_visible(False)
+    fig.suptitle("Combination synergy on growth rate (> 0: more than expected)", y=1.02)
+    fig.tight_layout()
+    return fig
+
+
+def mechanism_fractions(mech: pd.DataFrame, arms_by_line: dict[str, list[str]]) -> plt.Figure:
+    """Fraction of tumour cells with high mTORC1 and high ER activity per arm over time."""
+    apply_style()
+    lines = [cl for cl in arms_by_line if (mech["cell_line"] == cl).any()]
+    rows = [("frac_mtorc1_high", "high-mTORC1 cells (fraction)"),
+            ("frac_er_high", "high-ER-activity cells (fraction)")]
+    fig, axes = plt.subplots(2, len(lines), figsize=(5.6 * len(lines), 7.6), sharex=True,
+                             sharey="row", squeeze=False)
+    arms_seen = []
+    for j, cl in enumerate(lines):
+        for i, (col, lab) in enumerate(rows):
+            ax = axes[i, j]
+            for arm in arms_by_line[cl]:
+                g = mech[(mech["cell_line"] == cl) & (mech["arm"] == arm)].sort_values("day")
+                if g.empty:
+                    continue
+                c = arm_colour(arm)
+                ax.plot(g["day"], g[col], color=c, lw=2)
+                ax.fill_between(g["day"], g[col] - g[f"sem_{col}"].fillna(0),
+                                g[col] + g[f"sem_{col}"].fillna(0), color=c, alpha=0.2, lw=0)
+                arms_seen.append(arm)
+            ax.axvline(0, color="0.5", lw=0.8)
+            if j == 0:
+                ax.set_ylabel(lab)
+            if i == 0:
+                ax.set_title(cl)
+            if i == 1:
+                ax.set_xlabel(DAY_LABEL)
+    _legend_right(fig, _arm_handles(dict.fromkeys(arms_seen)), "arm")
+    fig.suptitle("Signalling state of tumour cells (mean ± SEM over mice; day 0 = first "
+                 "treatment)", y=1.01)
+    fig.tight_layout()
+    return fig
+
+
+def er_shares(mech: pd.DataFrame, arms_by_line: dict[str, list[str]]) -> plt.Figure:
+    """Mean ER activity split into E2-driven, tamoxifen-driven and Ser167 shares (stacked)."""
+    apply_style()
+    lines = [cl for cl in arms_by_line if (mech["cell_line"] == cl).any()]
+    ncols = max(len(arms_by_line[cl]) for cl in lines)
+    fig, axes = plt.subplots(len(lines), ncols, figsize=(3.2 * ncols, 3.0 * len(lines)),
+                             sharex=True, sharey=True, squeeze=False)
+    for i, cl in enumerate(lines):
+        for j in range(ncols):
+            ax = axes[i, j]
+            if j >= len(arms_by_line[cl]):
+                ax.set_visible(False)
+                continue
+            arm = arms_by_line[cl][j]
+            g = mech[(mech["cell_line"] == cl) & (mech["arm"] == arm)].sort_values("day")
+            if len(g):
+                ax.stackplot(g["day"], *[g[c] for c in SHARE_COLUMNS],
+                             colors=[SHARE_COLOURS[c] for c in SHARE_COLUMNS], alpha=0.85)
+                ax.plot(g["day"], g["mean_er_activity"], color="k", lw=1)
+            ax.axvline(0, color="0.3", lw=0.8, ls=":")
+            ax.set_title(arm, fontsize=10, color=arm_colour(arm))
+            if j == 0:
+                ax.set_ylabel(f"{cl}\nmean ER activity" if len(lines) > 1 else
+                              "mean ER activity", fontsize=9)
+            if i == len(lines) - 1:
+                ax.set_xlabel(DAY_LABEL, fontsize=9)
+    handles = [Patch(color=SHARE_COLOURS[c], label=SHARE_LABELS[c]) for c in SHARE_COLUMNS]
+    handles.append(Line2D([0], [0], color="k", lw=1, label="total ER activity"))
+    fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=4,
+               frameon=False)
+    fig.suptitle("Where ER transcriptional activity comes from, per arm (mean over mice)",
+                 y=1.01)
+    fig.tight_layout()
+    return fig
+
+
+def key_comparison(curves: pd.DataFrame, lines: list[str], arms: list[str]) -> plt.Figure:
+    """Relative tumour volume (log) of the key arms, one panel per cell line shown."""
+    fig, axes = _panels(len(lines), width=5.4)
+    for ax, cl in zip(axes, lines, strict=False):
+        for arm in arms:
+            g = curves[(curves["cell_line"] == cl) & (curves["arm"] == arm)]
+            g = g[g["fraction_present"] >= MIN_FRACTION_PRESENT].sort_values("day")
+            if g.empty:
+                continue
+            ax.errorbar(g["day"], g["mean_rtv"], yerr=g["sem_rtv"].fillna(0),
+                        color=arm_colour(arm), lw=2, marker="o", ms=4, capsize=3, label=arm)
+        ax.axhline(1, color="0.5", lw=0.8)
+        _log_axis(ax)
+        ax.set_title(cl)
+        ax.set_xlabel(DAY_LABEL)
+        ax.set_ylabel(RTV_LABEL)
+        ax.legend(fontsize=8)
+    for ax in axes[len(lines):]:
+        ax.set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def compare_overlay(curves_a: pd.DataFrame, curves_b: pd.DataFrame, label_a: str, label_b: str,
+                    arms_by_line: dict[str, list[str]]) -> plt.Figure:
+    """Mean RTV ± SEM of two runs: run A solid, run B dashed, arms coloured as everywhere."""
+    lines = list(arms_by_line)
+    fig, axes = _panels(len(lines), width=6.0)
+    for ax, cl in zip(axes, lines, strict=False):
+        for curves, ls, mk in ((curves_a, "-", "o"), (curves_b, "--", "s")):
+            for arm in arms_by_line[cl]:
+                g = curves[(curves["cell_line"] == cl) & (curves["arm"] == arm)]
+                g = g[g["fraction_present"] >= MIN_FRACTION_PRESENT].sort_values("day")
+                if g.empty:
+                    continue
+                ax.errorbar(g["day"], g["mean_rtv"], yerr=g["sem_rtv"].fillna(0),
+                            color=arm_colour(arm), ls=ls, marker=mk, ms=3.5, lw=1.8, capsize=2)
+        ax.axhline(1, color="0.5", lw=0.8)
+        _log_axis(ax)
+        ax.set_title(cl if len(lines) > 1 else "")
+        ax.set_xlabel(DAY_LABEL)
+        ax.set_ylabel(RTV_LABEL)
+    for ax in axes[len(lines):]:
+        ax.set_visible(False)
+    arms = list(dict.fromkeys(a for cl in lines for a in arms_by_line[cl]))
+    handles = _arm_handles(arms) + [
+        Line2D([0], [0], color="k", ls="-", marker="o", label=f"A: {label_a}"),
+        Line2D([0], [0], color="k", ls="--", marker="s", label=f"B: {label_b}"),
+    ]
+    _legend_right(fig, handles)
+    fig.suptitle("Run A vs run B: mean relative tumour volume ± SEM", y=1.02)
+    fig.tight_layout()
+    return fig
+
+
+def compare_rates(table: pd.DataFrame, label_a: str, label_b: str) -> plt.Figure:
+    """Growth rate per (cell line, arm) in run A and run B with 95 % CIs."""
+    apply_style()
+    n = len(table)
+    fig, ax = plt.subplots(figsize=(8.0, 0.45 * n + 1.6))
+    y = np.arange(n)[::-1]
+    for yi, r in zip(y, table.itertuples(), strict=True):
+        c = arm_colour(r.arm)
+        ax.plot([r.rate_a_ci_low, r.rate_a_ci_high], [yi + 0.15] * 2, color=c, lw=2)
+        ax.plot(r.rate_a, yi + 0.15, "o", color=c, mec="k", mew=0.5)
+        ax.plot([r.rate_b_ci_low, r.rate_b_ci_high], [yi - 0.15] * 2, color=c, lw=2, ls="--")
+        ax.plot(r.rate_b, yi - 0.15, "s", color="white", mec=c, mew=1.5)
+    ax.set_yticks(y)
+    ax.set_yticklabels([f"{r.cell_line} · {r.arm}" for r in table.itertuples()], fontsize=9)
+    ax.axvline(0, color="k", lw=0.8)
+    ax.set_xlabel("specific growth rate (ln V per day), mean of mice, 95 % CI")
+    ax.legend(handles=[Line2D([0], [0], color="k", marker="o", label=f"A: {label_a}"),
+                       Line2D([0], [0], color="k", ls="--", marker="s", mfc="white",
+                              label=f"B: {label_b}")], loc="best", fontsize=8)
+    fig.tight_layout()
+    return fig

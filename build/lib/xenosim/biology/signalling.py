@@ -1,0 +1,134 @@
+"""One signalling pass for a population of cells: Akt -> mTORC1/S6K1 -> ER (the step's middle).
+
+Also derives the two rates fixed by the in vitro record (Wiese 1992): the maximal division rate
+(vector cells double in 33 h at 10 pM E2) and the ER-independent share of proliferation (55 h when
+estrogen-deprived).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+from xenosim.biology import akt as akt_mod
+from xenosim.biology import aromatase, fate, mtor, serd
+from xenosim.biology import er as er_mod
+from xenosim.core.genotypes import Genotype
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """Tumour-level exposures during one step (drug effects already turned into fractions)."""
+
+    e2_nM: float = 0.0
+    oht_nM: float = 0.0
+    tamoxifen_nM: float = 0.0
+    mtorc1_inhibition: float = 0.0  # fraction of mTORC1 activity removed (rapalogs, TORC1/2i)
+    torc2_inhibition: float = 0.0  # fraction of mTORC2 -> Akt input removed (TORC1/2 inhibitors)
+    er_degradation: float = 0.0  # fraction of ER protein degraded (given directly)
+    fulvestrant_nM: float = 0.0  # SERD: pure antagonist + degrader (biology/serd.py)
+    androstenedione_nM: float = 0.0  # substrate of tumour aromatase (biology/aromatase.py)
+    aromatase_inhibition: float = 0.0  # fraction of aromatase blocked (AIs)
+
+
+@dataclass
+class Signals:
+    """Per-cell signalling state after one pass."""
+
+    akt: np.ndarray
+    mtorc1: np.ndarray
+    s6k1: np.ndarray
+    ser167: np.ndarray
+    er: er_mod.ERActivity = field(repr=False)
+    er_protein: np.ndarray | float = 1.0  # relative to untreated (fulvestrant degrades ER)
+    e2_tumour_nM: np.ndarray | float = 0.0  # E2 the cells see: serum + tumour aromatase
+
+
+def compute_signalling(exposure: Exposure, genotype: Genotype, p: dict[str, float],
+                       akt_expression, er_expression, s6k1_previous) -> Signals:
+    """Akt (with feedback from last step's S6K1), mTORC1, S6K1, Ser167 and ER output."""
+    akt = akt_mod.akt_activity(
+        p["pi3k_basal_drive"] * genotype.pi3k_multiplier,
+        p["myr_akt_drive"] * genotype.constitutive_akt_drive,
+        s6k1_previous,
+        p["s6k1_irs1_feedback_gain"],
+        akt_expression,
+        exposure.torc2_inhibition * p["akt_s473_dependence"] if exposure.torc2_inhibition else 0.0,
+    )
+    mtorc1_basal = p["mtorc1_basal"]
+    if genotype.mtorc1_constitutive:  # TSC1 loss
+        mtorc1_basal = mtor.mtorc1_basal_with_tsc_loss(
+            mtorc1_basal, p["tsc1_loss_mtorc1_drive"], genotype.mtorc1_constitutive)
+    mtorc1 = mtor.mtorc1_activity(akt, mtorc1_basal, p["mtorc1_akt_half"],
+                                  exposure.mtorc1_inhibition)
+    s6k1 = mtor.s6k1_activity(mtorc1)
+    ser167 = er_mod.ser167_phosphorylation(akt, s6k1, p["ser167_weight_s6k1"],
+                                           p["ser167_half_input"], p["ser167_hill"])
+    e2_nM = exposure.e2_nM
+    if exposure.androstenedione_nM and genotype.aromatase_activity:
+        e2_nM = e2_nM + aromatase.intratumoral_estradiol_nM(
+            exposure.androstenedione_nM, genotype.aromatase_activity,
+            p["aromatase_e2_per_androstenedione"], exposure.aromatase_inhibition,
+            p["aromatase_km_androstenedione_nM"])
+    occ_e2, occ_anti, occ_free = er_mod.er_occupancy(
+        e2_nM, exposure.oht_nM, exposure.tamoxifen_nM,
+        p["kd_e2_nM"], p["kd_4oht_nM"], p["kd_tamoxifen_nM"])
+    er_expr = er_expression * (1.0 - exposure.er_degradation)
+    if genotype.er_expression_multiplier != 1.0:
+        er_expr = er_expr * genotype.er_expression_multiplier
+    er_protein = 1.0
+    if exposure.fulvestrant_nM:  # fulvestrant-bound ER leaves every other state, and is degraded
+        occ_f = serd.fulvestrant_occupancy(
+            exposure.fulvestrant_nM, e2_nM, exposure.oht_nM, exposure.tamoxifen_nM,
+            p["kd_fulvestrant_nM"], p["kd_e2_nM"], p["kd_4oht_nM"], p["kd_tamoxifen_nM"])
+        occ_e2, occ_anti, occ_free = (o * (1.0 - occ_f) for o in (occ_e2, occ_anti, occ_free))
+        er_protein = serd.er_protein_remaining(occ_f, p["serd_er_degradation_max"])
+        er_expr = er_expr * er_protein
+    er = er_mod.er_activity(occ_e2, occ_anti, occ_free, ser167, er_expr, p)
+    return Signals(akt, mtorc1, s6k1, ser167, er, er_protein, e2_nM)
+
+
+def steady_state(exposure: Exposure, genotype: Genotype, p: dict[str, float],
+                 akt_expression=1.0, er_expression=1.0, iterations: int = 30) -> Signals:
+    """Signalling at steady state (the Akt <-> S6K1 feedback loop iterated to its fixed point)."""
+    s6k1 = np.asarray(0.5, dtype=float) * np.ones_like(np.asarray(akt_expression, dtype=float))
+    for _ in range(iterations):
+        sig = compute_signalling(exposure, genotype, p, akt_expression, er_expression, s6k1)
+        s6k1 = sig.s6k1
+    return sig
+
+
+@dataclass(frozen=True)
+class DerivedRates:
+    """Rates derived from the in vitro record; see module docstring."""
+
+    division_rate_max_per_h: float
+    er_independent_fraction: float
+
+
+def derived_rates(p: dict[str, float]) -> DerivedRates:
+    """Maximal division rate and ER-independent share from Wiese 1992's two doubling times.
+
+    In vitro apoptosis is neglected, so net growth ~ division. With drive d = f + (1-f)*ER times
+    translation T: d_deprived / d_E2 = 33 h / 55 h fixes f; k_max = ln2 / 33 h / d_E2.
+    """
+    return _derived_rates(tuple(sorted(p.items())))
+
+
+@lru_cache(maxsize=64)
+def _derived_rates(items: tuple) -> DerivedRates:
+    from xenosim.core.genotypes import cell_line
+
+    p = dict(items)
+    vector = cell_line("mcf7_vector")
+    ref = steady_state(Exposure(e2_nM=p["reference_e2_invitro_pM"] / 1000.0), vector, p)
+    dep = steady_state(Exposure(), vector, p)
+    er_e2, er_dep = float(ref.er.total), float(dep.er.total)
+    ratio = p["doubling_time_e2_invitro_h"] / p["doubling_time_deprived_invitro_h"]
+    f = (ratio * er_e2 - er_dep) / ((1.0 - er_dep) - ratio * (1.0 - er_e2))
+    f = float(np.clip(f, 0.0, 1.0))
+    d_ref = float(fate.proliferation_drive(er_e2, ref.mtorc1, f, p["translation_half_mtorc1"]))
+    k_max = np.log(2.0) / p["doubling_time_e2_invitro_h"] / d_ref
+    return DerivedRates(float(k_max), f)

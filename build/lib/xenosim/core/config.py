@@ -1,0 +1,367 @@
+"""Config reading shared by every mode: YAML validated with pydantic, one-screen errors for people.
+
+Every invalid input (unknown key, unknown drug, negative dose, schedule past the study end, wrong
+type, missing file, YAML syntax error) becomes a :class:`ConfigError` naming the file, the key path,
+the bad value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from xenosim.core.drugs import DRUGS, ROUTES
+from xenosim.core.genotypes import MODIFIERS
+from xenosim.core.parameters import PARAMETERS
+
+
+class ConfigError(Exception):
+    """A config problem, located: file, key path, value, and what is allowed."""
+
+    def __init__(self, file: str, path: str, value: Any, message: str):
+        self.file, self.path, self.value, self.message = file, path, value, message
+        super().__init__(self.format())
+
+    def format(self) -> str:
+        shown = repr(self.value)
+        if len(shown) > 120:
+            shown = shown[:117] + "..."
+        return f"{self.file}: {self.path or '<top level>'}: {self.message} (got {shown})"
+
+
+class ConfigErrors(Exception):
+    """Several config problems at once (all of them shown, each located)."""
+
+    def __init__(self, errors: list[ConfigError]):
+        self.errors = errors
+        super().__init__("\n".join(e.format() for e in errors))
+
+
+def _known_parameters(v: dict[str, float]) -> dict[str, float]:
+    for name in v:
+        if name not in PARAMETERS:
+            hint = difflib.get_close_matches(name, PARAMETERS, n=1)
+            extra = f"; did you mean {hint[0]!r}?" if hint else ""
+            raise ValueError(f"unknown parameter {name!r} (see `xenosim params`){extra}")
+    return v
+
+
+#: A config's ``parameters:`` block: registry parameter -> value (unknown names rejected).
+ParameterOverrides = Annotated[dict[str, float], AfterValidator(_known_parameters)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+PositiveFloat = Annotated[float, Field(gt=0)]
+NonNegFloat = Annotated[float, Field(ge=0)]
+
+_SCHEDULE = re.compile(
+    r"^\s*(?P<base>once|daily|every\s+(?P<every>\d+(?:\.\d+)?)\s+days?)"
+    r"(?:\s+x\s*(?P<n>\d+)\s+every\s+(?P<cycle>\d+(?:\.\d+)?)\s+days?)?\s*$",
+    re.IGNORECASE,
+)
+SCHEDULE_HELP = ("'once', 'daily', 'every N days', or any of those followed by "
+                 "'xK every C days' (e.g. 'daily x5 every 7 days')")
+
+
+def parse_schedule(text: str) -> tuple[float | None, int | None, float | None]:
+    """'daily x5 every 7 days' -> (interval_days, doses_per_cycle, cycle_days); once -> Nones."""
+    m = _SCHEDULE.match(text)
+    if not m:
+        raise ValueError(f"unreadable schedule; allowed: {SCHEDULE_HELP}")
+    base = m["base"].lower()
+    interval = None if base == "once" else 1.0 if base == "daily" else float(m["every"])
+    n = int(m["n"]) if m["n"] else None
+    cycle = float(m["cycle"]) if m["cycle"] else None
+    if n is not None and interval is None:
+        raise ValueError("'once' cannot repeat in cycles")
+    if n is not None and n < 1:
+        raise ValueError("doses per cycle must be >= 1")
+    return interval, n, cycle
+
+
+class Regimen(_Strict):
+    """One drug line of an arm, e.g. CCI-779 20 mg/kg i.p. daily x5 every 7 days from day 0."""
+
+    drug: str
+    dose: PositiveFloat
+    dose_unit: Literal["mg/kg", "mg"] = "mg/kg"
+    route: Literal[ROUTES] = "ip"  # type: ignore[valid-type]
+    schedule: str = "daily"
+    start_day: NonNegFloat = 0.0
+    end_day: NonNegFloat | None = None
+    release_days: PositiveFloat | None = None  # pellets only
+
+    @field_validator("drug")
+    @classmethod
+    def _known_drug(cls, v: str) -> str:
+        if v not in DRUGS:
+            hint = difflib.get_close_matches(v, DRUGS, n=1)
+            extra = f"; did you mean {hint[0]!r}?" if hint else ""
+            raise ValueError(f"unknown drug; allowed: {', '.join(DRUGS)}{extra}")
+        return v
+
+    @field_validator("schedule")
+    @classmethod
+    def _readable_schedule(cls, v: str) -> str:
+        parse_schedule(v)
+        return v
+
+    @model_validator(mode="after")
+    def _route_fits(self) -> Regimen:
+        allowed = DRUGS[self.drug].routes
+        if self.route not in allowed:
+            raise ValueError(f"route {self.route!r} not available for {self.drug}; allowed: "
+                             f"{', '.join(allowed)}")
+        if self.route == "pellet" and self.release_days is None:
+            raise ValueError("a pellet needs release_days")
+        if self.end_day is not None and self.end_day < self.start_day:
+            raise ValueError("end_day is before start_day")
+        return self
+
+    def describe(self) -> str:
+        """Methods-section text, e.g. 'cci779 20 mg/kg ip daily x5 every 7 days from day 0'."""
+        return f"{self.drug} {self.dose:g} {self.dose_unit} {self.route} {self.schedule} from day {self.start_day:g}"
+
+
+class Arm(_Strict):
+    """A treatment arm: its regimens, and whether the estradiol pellet is removed at day 0."""
+
+    label: str = ""
+    regimens: list[Regimen] = []
+    remove_estradiol_pellet: bool = False
+
+
+class CellLineSpec(_Strict):
+    """A cell line as genotype modifiers (built-in lines need none)."""
+
+    modifiers: list[str] | None = None
+    description: str = ""
+
+    @field_validator("modifiers")
+    @classmethod
+    def _known_modifiers(cls, v):
+        for m in v or []:
+            if m not in MODIFIERS:
+                raise ValueError(f"unknown genotype modifier {m!r}; allowed: {', '.join(MODIFIERS)}")
+        return v
+
+
+class Mechanisms(_Strict):
+    """Mechanism switches: set one false to ablate it."""
+
+    s6k1_irs1_feedback: bool = True
+    ser167_er_link: bool = True
+    tamoxifen_partial_agonism: bool = True
+    akt_survival: bool = True
+    heterogeneity: bool = True
+    hypoxia: bool = True
+    torc2_akt_link: bool = True  # TORC1/2 kinase inhibitors cut mTORC2 -> Akt S473
+    er_degradation: bool = True  # fulvestrant degrades ER protein
+    tumour_aromatase: bool = True  # aromatase-expressing tumours make E2 from androstenedione
+
+
+def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
+    """Allowed field names at a location, for 'did you mean' on unknown keys."""
+    current: Any = model
+    for part in loc[:-1]:
+        if isinstance(part, int) or current is None:
+            continue
+        fields = getattr(current, "model_fields", None)
+        if fields is None or part not in fields:
+            # dict values (arms.<name>) and lists: descend into their item type
+            continue
+        ann = fields[part].annotation
+        current = _model_in(ann)
+    return list(getattr(current, "model_fields", {}) or [])
+
+
+def _model_in(ann: Any):
+    if isinstance(ann, type) and issubclass(ann, BaseModel):
+        return ann
+    for arg in getattr(ann, "__args__", ()) or ():
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _path(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+class LocatedValueError(ValueError):
+    """A cross-field check's failure that knows the key path and value it is about (a model
+    validator's own location is the whole model, which would tell the user nothing)."""
+
+    def __init__(self, loc: tuple, value: Any, message: str):
+        super().__init__(message)
+        self.loc, self.value = loc, value
+
+
+def located_errors(file: str, err: ValidationError, root: type[BaseModel],
+                   refine: Callable[[dict, tuple, str, Any], tuple[tuple, str, Any]] | None = None,
+                   ) -> ConfigErrors:
+    """pydantic errors -> located ConfigErrors: key path, value, and what is allowed (for an
+    unknown key: the keys allowed there under ``root``, with a 'did you mean'). ``refine``
+    lets a config kind reword its own cases: ``(error, loc, msg, value) -> (loc, msg, value)``."""
+    errors = []
+    for e in err.errors():
+        loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        msg = e["msg"].removeprefix("Value error, ")
+        located = (e.get("ctx") or {}).get("error")
+        if isinstance(located, LocatedValueError):
+            errors.append(ConfigError(file, _path(loc + located.loc), located.value, str(located)))
+            continue
+        if e["type"] == "extra_forbidden":
+            allowed = _fields_at(root, loc)
+            hint = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+            msg = "unknown key; allowed here: " + ", ".join(allowed)
+            if hint:
+                msg += f"; did you mean {hint[0]!r}?"
+        elif e["type"] == "missing":
+            msg = "required key is missing"
+        value = e.get("input") if e["type"] != "missing" else None
+        if refine is not None:
+            loc, msg, value = refine(e, loc, msg, value)
+        if isinstance(value, dict) and e["type"] != "extra_forbidden":
+            value = "{...}"
+        errors.append(ConfigError(file, _path(loc), value, msg))
+    return ConfigErrors(errors)
+
+
+def config_mode(path: str | Path) -> str | None:
+    """The ``mode:`` a config file declares (``invitro``, ``patients``; None for a xenograft
+    study and for any file that cannot be read: its own loader reports those problems)."""
+    try:
+        raw = yaml.safe_load(Path(path).read_text())
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    return raw.get("mode") if isinstance(raw, dict) else None
+
+
+def read_config_mapping(path: str | Path, overrides: dict[str, Any] | None = None) -> dict:
+    """Read a YAML config file into a mapping with ``overrides`` applied; a missing file, a YAML
+    syntax error or a non-mapping raise located ConfigErrors."""
+    path = Path(path)
+    name = str(path)
+    if not path.is_file():
+        raise ConfigErrors([ConfigError(name, "", str(path), "config file not found")])
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "?"
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigErrors([ConfigError(name, f"<YAML {where}>", None,
+                                        f"YAML syntax error: {problem}")]) from None
+    if not isinstance(raw, dict):
+        raise ConfigErrors([ConfigError(name, "", raw, "the file must hold a YAML mapping")])
+    apply_overrides(raw, overrides or {}, name)
+    return raw
+
+
+_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def split_path(path: str) -> list[str | int]:
+    """'arms.a.regimens[1].dose' -> ['arms', 'a', 'regimens', 1, 'dose']."""
+    parts: list[str | int] = []
+    pos = 0
+    for m in _TOKEN.finditer(path):
+        between = path[pos:m.start()]
+        if between not in ("", "."):
+            raise ValueError(f"unreadable path {path!r}")
+        parts.append(int(m[2]) if m[2] is not None else m[1])
+        pos = m.end()
+    if not parts or path[pos:]:
+        raise ValueError(f"unreadable path {path!r}")
+    return parts
+
+
+def set_path(raw: dict, path: str, value: Any) -> None:
+    """Set ``value`` at a config path, creating mappings where keys are missing."""
+    parts = split_path(path)
+    node: Any = raw
+    for i, part in enumerate(parts[:-1]):
+        where = _path(tuple(parts[: i + 1]))
+        if isinstance(part, int):
+            if not isinstance(node, list) or part >= len(node):
+                size = len(node) if isinstance(node, list) else 0
+                raise KeyError(f"{where}: no list item {part} (the config has {size})")
+            node = node[part]
+        else:
+            if not isinstance(node, dict):
+                raise KeyError(f"{where}: not a mapping in the config")
+            if part not in node:
+                if parts[0] != "parameters" and i > 0:
+                    keys = [str(k) for k in node]
+                    hint = difflib.get_close_matches(str(part), keys, n=1)
+                    raise KeyError(f"{where}: not in the config (keys there: "
+                                   f"{', '.join(keys)})" + (f"; did you mean {hint[0]!r}?"
+                                                            if hint else ""))
+                node[part] = {}
+            node = node[part]
+    last = parts[-1]
+    if isinstance(last, int):
+        if not isinstance(node, list) or last >= len(node):
+            raise KeyError(f"{path}: no list item {last}")
+    elif not isinstance(node, dict):
+        raise KeyError(f"{path}: not a mapping in the config")
+    node[last] = value
+
+
+def apply_overrides(raw: dict, overrides: dict[str, Any], name: str) -> None:
+    """Set ``overrides`` into the parsed config in place; keys may be key paths
+    (``mechanisms.ser167_er_link``, ``arms.cci779.regimens[0].dose``), so an ablation or a dose
+    change needs no copied config. ``None`` values are skipped (an option the user did not give)."""
+    for key, value in overrides.items():
+        if value is None:
+            continue
+        try:
+            set_path(raw, key, value)
+        except (KeyError, ValueError) as exc:
+            raise ConfigErrors([ConfigError(name, key, value,
+                                            f"cannot set: {exc.args[0]}")]) from None
+
+
+def parse_settings(settings: list[str], name: str) -> dict[str, Any]:
+    """``KEY.PATH=VALUE`` strings (the CLI's ``--set``) to overrides; values are read as YAML,
+    so ``false``, ``20`` and ``[0, 3]`` have their types."""
+    out: dict[str, Any] = {}
+    for text in settings:
+        key, sep, value = text.partition("=")
+        if not sep or not key.strip():
+            raise ConfigErrors([ConfigError(name, "--set", text,
+                                            "expected KEY.PATH=VALUE, e.g. "
+                                            "mechanisms.ser167_er_link=false")])
+        try:
+            out[key.strip()] = yaml.safe_load(value)
+        except yaml.YAMLError:
+            raise ConfigErrors([ConfigError(name, key.strip(), value,
+                                            "value is not readable as YAML")]) from None
+    return out
+
+

@@ -1,0 +1,186 @@
+"""The parameter registry: every number of the biology with its unit, source and evidence grade.
+
+Grades: ``measured`` (a published measurement used as is), ``derived`` (computed from measured
+values by a stated relation), ``assumed`` (a modelling choice; the note says why this value).
+``xenosim params`` prints this table; configs may override values by name (``parameters:``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+GRADES = ("measured", "derived", "assumed")
+
+
+@dataclass(frozen=True)
+class Param:
+    """One model parameter with its provenance."""
+
+    name: str
+    value: float
+    unit: str
+    source: str
+    grade: str
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        if self.grade not in GRADES:
+            raise ValueError(f"{self.name}: grade {self.grade!r} not in {GRADES}")
+
+
+_P = Param
+
+PARAMETERS: dict[str, Param] = {
+    p.name: p
+    for p in [
+        # ---- proliferation, calibrated on the in vitro record -----------------------------------
+        _P("doubling_time_e2_invitro_h", 33.0, "h", "Wiese 1992 (MCF-7, 10 pM E2)", "measured",
+           "reference condition that fixes the maximal division rate"),
+        _P("doubling_time_deprived_invitro_h", 55.0, "h", "Wiese 1992 (MCF-7, estrogen-deprived)",
+           "measured", "fixes the ER-independent share of proliferation"),
+        _P("reference_e2_invitro_pM", 10.0, "pM", "Wiese 1992", "measured",
+           "estradiol of the reference in vitro condition"),
+        # ---- ER occupancy and efficacy (operational model of agonism) ---------------------------
+        _P("kd_e2_nM", 0.2, "nM", "Rich 2002 (ERα Kd 0.2-0.9 nM)", "measured", "lower end of range"),
+        _P("kd_4oht_nM", 0.2, "nM", "Katzenellenbogen (4-OHT affinity ~ E2)", "measured"),
+        _P("kd_tamoxifen_nM", 7.0, "nM", "Biopharm Drug Dispos 1981 (25-50x weaker than 4-OHT)",
+           "derived", "0.2 nM x 35"),
+        _P("efficacy_e2", 20.0, "1", "Cancer Res 1989;49:6670 (mitogenic onset 3 pM, max 0.2-10 nM)",
+           "derived", "spare-receptor efficacy tau: half-maximal ER output at ~5% occupancy "
+           "(~10 pM E2) given Kd 0.2 nM"),
+        _P("efficacy_tamoxifen_bound", 0.11, "1", "ERE-reporter partial agonism of tamoxifen-bound ER, 5-15% of E2 (assumed range)",
+           "derived", "tau for 10% of maximal output at full occupancy"),
+        _P("efficacy_tamoxifen_ser167", 1.5, "1", "Campbell 2001; Yamnik 2009 (pSer167 and tamoxifen "
+           "agonism)", "assumed", "extra tau of tamoxifen-bound ER when Ser167 is fully phosphorylated"),
+        _P("efficacy_unliganded_ser167", 0.6, "1", "Campbell 2001 (Akt gives E2-independent ER "
+           "activity)", "assumed", "tau of unliganded ER when Ser167 is fully phosphorylated"),
+        _P("ser167_weight_s6k1", 0.7, "1", "Yamnik 2009 (S6K1 is the main Ser167 kinase)", "assumed",
+           "share of S6K1 (vs Akt) in the Ser167 kinase input"),
+        _P("ser167_half_input", 0.55, "1", "assumed", "assumed",
+           "kinase input for half-maximal Ser167 phosphorylation: basal vector cells low"),
+        _P("ser167_hill", 4.0, "1", "assumed", "assumed", "switch-like phosphorylation"),
+        # ---- Akt and feedback ------------------------------------------------------------------
+        _P("pi3k_basal_drive", 0.5, "1", "assumed", "assumed",
+           "growth-factor/PI3K input to Akt in MCF-7 (PIK3CA E545K) before feedback"),
+        _P("myr_akt_drive", 2.5, "1", "deGraffenried 2004 (myr-Akt is constitutively active)",
+           "assumed", "constitutive Akt input of the myristoylated transgene, feedback-insensitive"),
+        _P("s6k1_irs1_feedback_gain", 2.0, "1", "O'Reilly 2006 (rapamycin raises pAkt via IRS-1)",
+           "assumed", "PI3K input divided by (1 + gain x S6K1)"),
+        # ---- mTORC1 ---------------------------------------------------------------------------
+        _P("mtorc1_basal", 0.2, "1", "assumed", "assumed", "Akt-independent mTORC1 (amino acids)"),
+        _P("mtorc1_akt_half", 0.6, "1", "assumed", "assumed", "Akt for half-maximal TSC2/PRAS40 relief"),
+        _P("translation_half_mtorc1", 0.05, "1", "assumed", "assumed",
+           "mTORC1 activity for half-maximal translation-limited cycling"),
+        # ---- fate ------------------------------------------------------------------------------
+        _P("invivo_cycling_factor", 0.3, "1", "MCF-7 xenograft Ki-67 ~20-50% (assumed mid)",
+           "assumed", "in vivo division rate relative to in vitro (growth fraction)"),
+        _P("apoptosis_rate_invivo_per_day", 0.085, "1/day", "Steel 1967 (cell loss factor 0.6-0.9)",
+           "assumed", "basal in vivo cell loss of viable cells with full ER output"),
+        _P("apoptosis_deprivation_gain", 0.7, "1", "Kyprianou 1991 (E2 withdrawal apoptosis)",
+           "assumed", "relative rise of apoptosis when ER output falls to 0"),
+        _P("akt_survival_max", 0.6, "1", "Datta 1999 (Akt survival signalling)", "assumed",
+           "fractional cut of apoptosis at full Akt activity"),
+        _P("apoptotic_clearance_half_life_h", 6.0, "h", "Kerr 1972 (apoptotic bodies cleared in hours)",
+           "assumed"),
+        _P("necrotic_clearance_half_life_day", 14.0, "day", "assumed", "assumed",
+           "resorption of necrotic core; necrotic mass counts in caliper volume until cleared"),
+        # ---- oxygen ----------------------------------------------------------------------------
+        _P("oxygen_penetration_mm", 1.0, "mm", "assumed (effective, vascularised xenograft)",
+           "assumed", "e-folding depth of the oxygen field from the perfused rim"),
+        _P("hypoxia_threshold", 0.2, "1", "assumed", "assumed",
+           "relative oxygen below which cells stop cycling (quiescence)"),
+        _P("anoxia_threshold", 0.06, "1", "assumed", "assumed",
+           "relative oxygen below which cells die by necrosis"),
+        _P("necrosis_rate_per_day", 1.0, "1/day", "assumed", "assumed", "death rate of anoxic cells"),
+        # ---- heterogeneity ---------------------------------------------------------------------
+        _P("expression_sigma_log", 0.25, "1", "Raj 2008 (cell-to-cell protein CV ~20-30%)", "assumed",
+           "lognormal sigma of Akt and ER expression multipliers"),
+        _P("expression_inheritance", 0.9, "1", "Sigal 2006 (protein memory ~1-2 generations)",
+           "assumed", "correlation of daughter and mother log-expression"),
+        # ---- volumes and space -----------------------------------------------------------------
+        _P("cell_volume_mm3", 1.0e-6, "mm3", "rule of thumb: 1 mm3 of tumour ~ 1e6 cells (500 mm3 ~ 5e8 cells)", "derived",
+           "effective tumour volume per cell, stroma included"),
+        # ---- host-to-host variability ----------------------------------------------------------
+        _P("host_take_sigma_log", 0.5, "1", "assumed (take and lag vary widely between mice)",
+           "assumed", "lognormal sigma of the per-mouse take fraction"),
+        _P("host_growth_sigma_log", 0.1, "1", "assumed (xenograft growth-rate CV ~10-20%)",
+           "assumed", "lognormal sigma of the per-mouse in vivo cycling factor (vascular supply)"),
+        _P("high_activity_threshold", 0.5, "1", "assumed", "assumed",
+           "activity above which a cell counts as 'high' (mTORC1, ER) in summaries"),
+        # ---- drug and genotype library ------------------------------------------------
+        _P("akt_s473_dependence", 0.8, "1", "Sarbassov 2005; Alessi 1996 (S473 by mTORC2 needed "
+           "for full Akt activity; T308-only Akt is partly active)", "assumed",
+           "share of PI3K-driven Akt activity lost when mTORC2 is fully inhibited"),
+        _P("kd_fulvestrant_nM", 0.22, "nM", "Wakeling 1991 (ICI 182,780 relative binding affinity "
+           "0.89 of E2)", "derived", "kd_e2_nM / 0.89"),
+        _P("serd_er_degradation_max", 0.8, "1", "Wakeling 1991; Nicholson 2001 (fulvestrant lowers "
+           "ER protein by ~80% in MCF-7 and in tumours)", "assumed",
+           "fraction of ER protein degraded when all ER is fulvestrant-bound"),
+        _P("aromatase_e2_per_androstenedione", 0.04, "1", "Geisler 2008 (tumour E2 ~10x plasma in "
+           "postmenopausal breast cancer with ~2.5 nM plasma androstenedione)", "assumed",
+           "tumour E2 (nM) formed per nM androstenedione (well below Km) at full (MCF-7Ca-like) aromatase"),
+        _P("aromatase_km_androstenedione_nM", 30.0, "nM", "Km of aromatase for androstenedione "
+           "~20-50 nM (placental and breast aromatase; Kellis & Vickery 1987)", "measured",
+           "substrate saturation: supraphysiological androstenedione (mouse supplements) "
+           "cannot raise tumour E2 without bound"),
+        _P("postmenopausal_serum_e2_pM", 15.0, "pM", "Geisler 2002 (postmenopausal plasma E2 "
+           "~5-20 pM)", "measured", "made by peripheral aromatase; AIs suppress it"),
+        _P("postmenopausal_androstenedione_nM", 2.5, "nM", "Geisler 2002 (plasma androstenedione "
+           "~0.5-1 ng/mL)", "measured"),
+        _P("tsc1_loss_mtorc1_drive", 0.6, "1", "Huang & Manning 2008 (TSC loss: Rheb-GTP keeps "
+           "mTORC1 on without Akt)", "assumed",
+           "Akt-independent share of mTORC1 activity in TSC1-null cells"),
+        _P("patient_kinetics_scale", 0.1, "1", "Friberg 1997; Kuroishi 1990 (breast cancer volume "
+           "doubling ~2-6 months vs ~1-2 weeks for MCF-7 xenografts)", "assumed",
+           "division and basal loss rates of patient lesions relative to xenografts (median): "
+           "~11-day perfused xenograft doubling (this model, 15 pM E2) / ~100-day human doubling"),
+    ]
+}
+
+#: Parameters that a mechanism switch sets to zero (ablation).
+MECHANISM_SWITCHES: dict[str, tuple[str, ...]] = {
+    "s6k1_irs1_feedback": ("s6k1_irs1_feedback_gain",),
+    "ser167_er_link": ("efficacy_tamoxifen_ser167", "efficacy_unliganded_ser167"),
+    "tamoxifen_partial_agonism": ("efficacy_tamoxifen_bound",),
+    "akt_survival": ("akt_survival_max",),
+    "heterogeneity": ("expression_sigma_log",),
+    "torc2_akt_link": ("akt_s473_dependence",),
+    "er_degradation": ("serd_er_degradation_max",),
+    "tumour_aromatase": ("aromatase_e2_per_androstenedione",),
+}
+#: Switches handled in code rather than by zeroing a parameter.
+SPECIAL_SWITCHES = ("hypoxia",)
+
+
+def default_values() -> dict[str, float]:
+    """A flat ``name -> value`` dict of all defaults."""
+    return {name: p.value for name, p in PARAMETERS.items()}
+
+
+def resolve(overrides: dict[str, float] | None = None,
+            mechanisms: dict[str, bool] | None = None) -> dict[str, float]:
+    """Defaults with config overrides applied, then ablated mechanisms zeroed."""
+    values = default_values()
+    values.update(overrides or {})
+    for switch, enabled in (mechanisms or {}).items():
+        if not enabled:
+            for name in MECHANISM_SWITCHES.get(switch, ()):
+                values[name] = 0.0
+    return values
+
+
+def as_rows() -> list[dict[str, str]]:
+    """The registry as table rows, for printing and the report."""
+    return [
+        {"name": p.name, "value": f"{p.value:g}", "unit": p.unit, "grade": p.grade,
+         "source": p.source, "note": p.note}
+        for p in PARAMETERS.values()
+    ]
+
+
+def register(params: list[Param]) -> None:
+    """Add a mechanism module's own parameters to the registry (names must be new)."""
+    for p in params:
+        if p.name in PARAMETERS and PARAMETERS[p.name] != p:
+            raise ValueError(f"parameter {p.name!r} is already registered")
+        PARAMETERS[p.name] = p

@@ -1,0 +1,218 @@
+"""Pharmacokinetics: dose schedules -> serum and tumour concentrations over time.
+
+One-compartment PK per drug with superposition of doses: s.c./i.p./oral bolus with first-order
+absorption and elimination (Bateman function), i.v. bolus, and slow-release pellets as zero-order
+infusions (from implantation until exhausted or removed). Tumour exposure follows serum through an
+effect compartment (first-order equilibration) scaled by a tumour/serum partition ratio.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+from scipy.signal import lfilter
+
+from xenosim.biology.aromatase import host_estradiol_nM
+from xenosim.biology.mtor import fractional_inhibition
+from xenosim.biology.signalling import Exposure
+from xenosim.core.drugs import Drug, drug
+
+
+@dataclass(frozen=True)
+class DoseEvent:
+    """One administration: time (h on the simulation clock), amount (mg per mouse), route."""
+
+    time_h: float
+    amount_mg: float
+    route: str
+    release_h: float = 0.0  # pellets: release duration
+    removal_h: float = np.inf  # pellets: time of removal
+
+
+def serum_concentration_nM(d: Drug, doses: list[DoseEvent], times_h: np.ndarray,
+                           body_weight_kg: float) -> np.ndarray:
+    """Serum concentration (nM) at the given times by superposition of all doses."""
+    k = np.log(2.0) / d.half_life_h.value
+    ka = d.absorption_rate_per_h.value
+    volume_L = d.volume_of_distribution_L_per_kg.value * body_weight_kg
+    conc_mg_per_L = np.zeros_like(times_h, dtype=float)
+    for dose in doses:
+        tau = times_h - dose.time_h
+        after = tau >= 0
+        t = np.where(after, tau, 0.0)
+        if dose.route == "pellet":
+            duration = min(dose.release_h, dose.removal_h - dose.time_h)
+            rate = dose.amount_mg / dose.release_h
+            on = np.minimum(t, duration)
+            c = rate / (k * volume_L) * -np.expm1(-k * on) * np.exp(-k * np.maximum(t - duration, 0))
+        elif dose.route == "iv":
+            c = dose.amount_mg / volume_L * np.exp(-k * t)
+        else:
+            if abs(ka - k) < 1e-9:
+                c = dose.amount_mg / volume_L * k * t * np.exp(-k * t)
+            else:
+                c = dose.amount_mg / volume_L * ka / (ka - k) * (np.exp(-k * t) - np.exp(-ka * t))
+        conc_mg_per_L += np.where(after, c, 0.0)
+    return conc_mg_per_L / d.molecular_weight_g_per_mol.value * 1e6
+
+
+def effect_compartment(serum: np.ndarray, dt_h: float, half_life_h: float) -> np.ndarray:
+    """Tumour (effect-site) concentration: first-order lag behind serum, exact per grid step."""
+    decay = np.exp(-np.log(2.0) / half_life_h * dt_h)
+    out = np.empty_like(serum)
+    level = 0.0
+    for i, target in enumerate(serum):
+        level = target + (level - target) * decay
+        out[i] = level
+    return out
+
+
+@dataclass
+class ExposureProfile:
+    """Hourly tumour concentrations (nM) per drug, and step-averaged Exposures on demand."""
+
+    grid_h: np.ndarray
+    tumour_nM: dict[str, np.ndarray]
+    baseline_e2_nM: float
+    drug_params: dict[str, Drug]
+    aromatase_e2_nM: float = 0.0  # host serum E2 made by peripheral aromatase (AIs suppress it)
+    baseline_androstenedione_nM: float = 0.0  # host androstenedione (aromatase substrate)
+
+    def mean_over(self, start_h: float, end_h: float) -> dict[str, float]:
+        """Mean tumour concentration (nM) of each drug over [start_h, end_h)."""
+        sel = (self.grid_h >= start_h) & (self.grid_h < end_h)
+        if not sel.any():
+            sel = np.abs(self.grid_h - start_h) == np.abs(self.grid_h - start_h).min()
+        return {name: float(c[sel].mean()) for name, c in self.tumour_nM.items()}
+
+    def exposure(self, start_h: float, end_h: float) -> Exposure:
+        """The step's Exposure: concentrations turned into occupancy inputs and inhibitions."""
+        return exposure_from_concentrations(
+            self.mean_over(start_h, end_h), self.drug_params, self.baseline_e2_nM,
+            aromatase_e2_nM=self.aromatase_e2_nM,
+            androstenedione_nM=self.baseline_androstenedione_nM)
+
+
+def exposure_from_concentrations(conc_nM: dict[str, float], drugs: dict[str, Drug],
+                                 e2_nM: float, *, oht_nM: float = 0.0,
+                                 tamoxifen_metabolism: bool = True,
+                                 aromatase_e2_nM: float = 0.0,
+                                 androstenedione_nM: float = 0.0) -> Exposure:
+    """The PD link, written once for tumours and wells: drug concentrations at the cells (nM,
+    by drug name) -> the Exposure the signalling functions read. ``tamoxifen_metabolism``: the
+    tumour makes 4-OHT from tamoxifen (in vivo); cells in a dish do not."""
+    e2 = e2_nM
+    tam, oht = 0.0, oht_nM
+    remaining_mtorc1 = 1.0
+    extra: dict[str, float] = {}
+    rapalogs = [(c, d) for name, c in conc_nM.items() if (d := drugs[name]).target == "mtorc1"]
+    for name, c in conc_nM.items():
+        d = drugs[name]
+        if d.target == "estrogen":
+            e2 += c
+        elif d.target == "er_antagonist":
+            tam += c
+            if tamoxifen_metabolism and d.metabolite_fraction:
+                oht += c * d.metabolite_fraction.value
+        elif d.target == "mtorc1" and len(rapalogs) == 1:
+            remaining_mtorc1 *= 1.0 - fractional_inhibition(c, d.ic50_nM.value, d.emax.value)
+        elif d.target != "mtorc1":
+            _library_pd(d, c, extra)
+    if len(rapalogs) > 1:  # rapalogs share one site (FKBP12-FRB): they compete, Emax stays
+        remaining_mtorc1 *= 1.0 - rapalog_mixture_inhibition(rapalogs)
+    remaining_mtorc1 *= 1.0 - extra.pop("mtor_kinase_inhibition", 0.0)
+    if aromatase_e2_nM:
+        e2 += host_estradiol_nM(aromatase_e2_nM, extra.get("aromatase_inhibition", 0.0))
+    andro = androstenedione_nM + extra.pop("androstenedione_nM", 0.0)
+    if andro:
+        extra["androstenedione_nM"] = andro
+    return Exposure(e2_nM=e2, tamoxifen_nM=tam, oht_nM=oht,
+                    mtorc1_inhibition=1.0 - remaining_mtorc1, **extra)
+
+
+def rapalog_mixture_inhibition(rapalogs: list[tuple[float, Drug]]) -> float:
+    """mTORC1 inhibition by several rapalogs at once (e.g. temsirolimus + its metabolite
+    sirolimus): competitive occupancy of the FKBP12-FRB site, occupancy-weighted Emax."""
+    x = np.array([max(c, 0.0) / d.ic50_nM.value for c, d in rapalogs])
+    emax = np.array([d.emax.value for _, d in rapalogs])
+    return float((emax * x).sum() / (1.0 + x.sum()))
+
+
+def _library_pd(d: Drug, c: float, out: dict[str, float]) -> None:
+    """PD of the targets added with the drug library (TORC1/2i, SERD, aromatase)."""
+    hill = d.hill.value if d.hill else 1.0
+    if d.target == "mtor_kinase":
+        inh = fractional_inhibition(c, d.ic50_nM.value, d.emax.value, hill)
+        out["mtor_kinase_inhibition"] = 1.0 - (1.0 - out.get("mtor_kinase_inhibition", 0.0)) * (
+            1.0 - inh)
+        torc2 = fractional_inhibition(c, d.torc2_ic50_nM.value, d.torc2_emax.value, hill)
+        out["torc2_inhibition"] = 1.0 - (1.0 - out.get("torc2_inhibition", 0.0)) * (1.0 - torc2)
+    elif d.target == "serd":
+        out["fulvestrant_nM"] = out.get("fulvestrant_nM", 0.0) + c
+    elif d.target == "aromatase_inhibitor":
+        inh = fractional_inhibition(c, d.ic50_nM.value, d.emax.value, hill)
+        out["aromatase_inhibition"] = 1.0 - (1.0 - out.get("aromatase_inhibition", 0.0)) * (
+            1.0 - inh)
+    elif d.target == "aromatase_substrate":
+        out["androstenedione_nM"] = out.get("androstenedione_nM", 0.0) + c
+    else:
+        raise ValueError(f"{d.name}: unknown PD target {d.target!r}")
+
+
+def metabolite_serum_nM(parent: Drug, parent_serum_nM: np.ndarray, metabolite: Drug,
+                        fraction: float, dt_h: float) -> np.ndarray:
+    """Serum concentration (nM) of a metabolite formed from the parent's elimination.
+
+    d(C_m)/dt = f * k_p * C_p * V_p / V_m - k_m * C_m, integrated exactly per grid step with the
+    parent concentration held over the step (both in molar units, so no weight conversion).
+    """
+    k_p = np.log(2.0) / parent.half_life_h.value
+    k_m = np.log(2.0) / metabolite.half_life_h.value
+    ratio_v = (parent.volume_of_distribution_L_per_kg.value
+               / metabolite.volume_of_distribution_L_per_kg.value)
+    formation = fraction * k_p * ratio_v * np.asarray(parent_serum_nM, dtype=float)
+    decay = np.exp(-k_m * dt_h)
+    return lfilter([(1.0 - decay) / k_m], [1.0, -decay], formation)
+
+
+def exposure_profile(doses_by_drug: dict[str, list[DoseEvent]], end_h: float,
+                     body_weight_kg: float, baseline_e2_nM: float,
+                     grid_step_h: float = 0.5, species: str = "mouse",
+                     aromatase_e2_nM: float = 0.0,
+                     androstenedione_nM: float = 0.0) -> ExposureProfile:
+    """Precompute tumour concentrations of every dosed drug on a fine grid up to ``end_h``.
+
+    ``species`` picks the PK set of each drug (mouse, or human for clinical regimens); a human
+    active metabolite (temsirolimus -> sirolimus) is added as its own exposure.
+    """
+    grid = np.arange(0.0, end_h + grid_step_h, grid_step_h)
+    tumour, params = {}, {}
+    for name, doses in doses_by_drug.items():
+        if not doses:
+            continue
+        d = drug(name).for_species(species)
+        doses = _bioavailable(d, doses, species)
+        serum = serum_concentration_nM(d, doses, grid, body_weight_kg)
+        tumour[name] = d.tumour_partition.value * effect_compartment(
+            serum, grid_step_h, d.effect_half_life_h.value)
+        params[name] = d
+        pk = d.human if species == "human" else None
+        if pk is not None and pk.metabolite:
+            m = drug(pk.metabolite).for_species(species)
+            m_serum = metabolite_serum_nM(d, serum, m, pk.metabolite_fraction.value, grid_step_h)
+            key = f"{name}:{m.name}"
+            tumour[key] = m.tumour_partition.value * effect_compartment(
+                m_serum, grid_step_h, m.effect_half_life_h.value)
+            params[key] = m
+    return ExposureProfile(grid, tumour, baseline_e2_nM, params, aromatase_e2_nM,
+                           androstenedione_nM)
+
+
+def _bioavailable(d: Drug, doses: list[DoseEvent], species: str) -> list[DoseEvent]:
+    """Oral doses scaled by the species' oral bioavailability where the library has one."""
+    pk = d.human if species == "human" else None
+    if pk is None or pk.oral_bioavailability is None:
+        return doses
+    f = pk.oral_bioavailability.value
+    return [replace(e, amount_mg=e.amount_mg * f) if e.route == "po" else e for e in doses]

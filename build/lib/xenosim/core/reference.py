@@ -1,0 +1,270 @@
+"""The per-object reference engine: every tumour cell a plain ``mesa.Agent``.
+
+This is the readable specification of one tumour step, and the baseline a Mesa user would write
+first. It calls the *same* biology functions as the vectorised engine
+(:class:`xenosim.core.tumour.Tumour`), one cell at a time with scalars, and follows the same rules:
+
+1. environment: each cell reads its oxygen from its depth below the perfused rim; the depth
+   follows from its position in the lattice filling order (:mod:`xenosim.core.lattice`);
+2. signalling: Akt (feedback from the cell's own S6K1 of the last step) -> mTORC1 / S6K1 ->
+   Ser167 -> ER output;
+3. fate: viable cells divide (if oxygenated), die by apoptosis, or by necrosis (if anoxic) as
+   competing risks over the step; hypoxic cells are quiescent; cells that were already dead at
+   the start of the step are cleared with the clearance half-life of their kind of death;
+4. update: in filling order, cleared cells leave and each daughter is inserted right behind its
+   mother, pushing later cells one site outward; daughters inherit expression with noise.
+
+Random numbers are drawn per cell, so the two engines agree in distribution, not draw for draw:
+``tests/test_reference.py`` checks that, and that the check can fail. The vectorised engine is
+~100x faster (``python -m xenosim.bench``); use this one to read, teach and cross-check.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from xenosim.biology import fate, heterogeneity, oxygen
+from xenosim.biology.signalling import Exposure, compute_signalling, derived_rates
+from xenosim.core import lattice
+from xenosim.core.genotypes import Genotype, cell_line
+from xenosim.core.parameters import resolve
+from xenosim.core.tumour import TumourSummary
+
+
+class ReferenceCell(mesa.Agent):
+    """One tumour cell (or one agent of ``cells_per_agent`` cells) with its own state."""
+
+    def __init__(self, model: ReferenceTumour, akt_expression: float, er_expression: float,
+                 status: int = fate.CYCLING, akt: float = 0.0, mtorc1: float = 0.5,
+                 er_activity: float = 0.0, cell_id: int | None = None):
+        super().__init__(model)
+        self.status = int(status)
+        self.akt_expression = float(akt_expression)
+        self.er_expression = float(er_expression)
+        self.akt = float(akt)
+        self.mtorc1 = float(mtorc1)  # also the S6K1 of the last step, read by the feedback
+        self.er_activity = float(er_activity)
+        self.cell_id = model.new_cell_id() if cell_id is None else int(cell_id)
+        self.position = -1  # index in the lattice filling order, set by the model
+        self.divides = False
+        self.cleared = False
+
+    # ---- the step of one cell ---------------------------------------------------------------
+    def oxygen(self) -> float:
+        """Relative oxygen at this cell's depth below the tumour surface."""
+        m = self.model
+        if not m.invivo or not m.hypoxia:
+            return 1.0
+        depth = (m.ball_radius - lattice.site_radius(self.position + 1)[self.position]) * m.spacing_mm
+        return float(oxygen.oxygen_from_depth(depth, m.p["oxygen_penetration_mm"]))
+
+    def step(self) -> None:
+        """Environment -> signalling -> fate for this cell; the model then applies the update."""
+        m, p = self.model, self.model.p
+        viable = self.status <= fate.QUIESCENT
+        o2 = self.oxygen()
+
+        sig = compute_signalling(m.exposure, m.genotype, p, self.akt_expression,
+                                 self.er_expression, self.mtorc1)
+        self.akt, self.mtorc1, self.er_activity = float(sig.akt), float(sig.mtorc1), float(
+            sig.er.total)
+
+        oxygenated = o2 >= p["hypoxia_threshold"]
+        cycling = viable and oxygenated
+        division = m.rates.division_rate_max_per_h * fate.proliferation_drive(
+            self.er_activity, self.mtorc1, m.rates.er_independent_fraction,
+            p["translation_half_mtorc1"])
+        if m.invivo:
+            division *= p["invivo_cycling_factor"]
+            # deprivation-driven apoptosis hits cells trying to cycle; hypoxic quiescent cells
+            # keep only the basal (Akt-opposed) loss
+            gain = p["apoptosis_deprivation_gain"] if oxygenated else 0.0
+            apoptosis = fate.apoptosis_rate_per_h(self.er_activity, self.akt,
+                                                  p["apoptosis_rate_invivo_per_day"], gain,
+                                                  p["akt_survival_max"])
+        else:
+            apoptosis = 0.0
+        if not cycling:
+            division = 0.0
+        if not viable:
+            apoptosis = 0.0
+        necrosis = p["necrosis_rate_per_day"] / 24.0 if viable and o2 < p["anoxia_threshold"] else 0.0
+        divide, apoptose, necrose = fate.draw_fates(m.rng, division, apoptosis, necrosis, m.dt_h)
+
+        status_at_start = self.status
+        if viable:
+            self.status = fate.CYCLING if cycling else fate.QUIESCENT
+        if apoptose:
+            self.status = fate.APOPTOTIC
+        if necrose:
+            self.status = fate.NECROTIC
+        self.divides = bool(divide)
+
+        # clearance of a cell that was already dead at the start of the step
+        self.cleared = False
+        if status_at_start == fate.APOPTOTIC:
+            half_life_h = p["apoptotic_clearance_half_life_h"]
+        elif status_at_start == fate.NECROTIC:
+            half_life_h = p["necrotic_clearance_half_life_day"] * 24.0
+        else:
+            return
+        u = m.rng.random(dtype=np.float32)
+        self.cleared = bool(u < fate.clearance_probability(half_life_h, m.dt_h))
+
+    def daughter(self) -> ReferenceCell:
+        """A new cell with this cell's state and inherited (noisy) expression levels."""
+        m, p = self.model, self.model.p
+        inherited = [
+            float(heterogeneity.inherit_expression(
+                m.rng, np.array([level], dtype=np.float32), p["expression_sigma_log"],
+                p["expression_inheritance"])[0])
+            for level in (self.akt_expression, self.er_expression)]
+        return ReferenceCell(m, inherited[0], inherited[1], self.status, self.akt, self.mtorc1,
+                             self.er_activity)
+
+    def state(self) -> dict[str, float | int | str]:
+        return {"cell_id": self.cell_id, "status": fate.STATUS_NAMES[self.status],
+                "akt": self.akt, "mtorc1": self.mtorc1, "s6k1": self.mtorc1,
+                "er_activity": self.er_activity, "akt_expression": self.akt_expression,
+                "er_expression": self.er_expression}
+
+    def __repr__(self) -> str:
+        return (f"ReferenceCell(id={self.cell_id}, {fate.STATUS_NAMES[self.status]}, "
+                f"akt={self.akt:.2f}, mtorc1={self.mtorc1:.2f}, er={self.er_activity:.2f})")
+
+
+class ReferenceTumour(mesa.Model):
+    """A tumour as a Mesa model whose cells are :class:`ReferenceCell` agents.
+
+    Same constructor arguments and readouts as :class:`xenosim.core.tumour.Tumour`; one step is
+    ``advance(exposure, dt_h)`` (Mesa's own ``step()`` advances by the stored ``exposure`` and
+    ``dt_h``). ``cells`` lists the agents in lattice filling order.
+    """
+
+    def __init__(self, genotype: Genotype | None = None, n_agents: int = 200,
+                 cells_per_agent: float = 6000.0, params: dict[str, float] | None = None,
+                 rng: int | np.random.Generator | None = None, invivo: bool = True,
+                 hypoxia: bool = True, exposure: Exposure | None = None, dt_h: float = 12.0):
+        super().__init__(rng=rng)
+        self.genotype = genotype or cell_line("mcf7_vector")
+        self.cells_per_agent = float(cells_per_agent)
+        self.p = params = params if params is not None else resolve()
+        self.invivo = invivo
+        self.hypoxia = hypoxia
+        self.rates = derived_rates(params)
+        self.spacing_mm = float((cells_per_agent * params["cell_volume_mm3"]) ** (1.0 / 3.0))
+        self.exposure = exposure or Exposure()
+        self.dt_h = dt_h
+        self.time_h = 0.0
+        self.ball_radius = 0.0
+        self.next_id = 0
+        sigma = params["expression_sigma_log"]
+        self.cells: list[ReferenceCell] = []
+        for _ in range(n_agents):
+            akt_expr, er_expr = heterogeneity.draw_expression(self.rng, 2, sigma)
+            self.cells.append(ReferenceCell(self, akt_expr, er_expr))
+        self._number_positions()
+
+    @classmethod
+    def from_arrays(cls, genotype: Genotype, state: dict[str, np.ndarray], cells_per_agent: float,
+                    params: dict[str, float], rng=None, invivo: bool = True,
+                    hypoxia: bool = True) -> ReferenceTumour:
+        """A reference tumour holding exactly the given cell states (e.g. a vectorised tumour's)."""
+        model = cls(genotype, 0, cells_per_agent, params, rng, invivo, hypoxia)
+        for i in range(len(state["status"])):
+            model.cells.append(ReferenceCell(
+                model, state["akt_expression"][i], state["er_expression"][i],
+                state["status"][i], state["akt"][i], state["mtorc1"][i],
+                state["er_activity"][i], int(state["cell_id"][i])))
+        model.next_id = int(max(state["cell_id"], default=-1)) + 1
+        model._number_positions()
+        return model
+
+    def new_cell_id(self) -> int:
+        self.next_id += 1
+        return self.next_id - 1
+
+    def _number_positions(self) -> None:
+        for i, cell in enumerate(self.cells):
+            cell.position = i
+
+    # ---- readouts ---------------------------------------------------------------------------
+    @property
+    def n_agents(self) -> int:
+        return len(self.cells)
+
+    @property
+    def volume_mm3(self) -> float:
+        return self.n_agents * self.cells_per_agent * self.p["cell_volume_mm3"]
+
+    # ---- one step ---------------------------------------------------------------------------
+    def advance(self, exposure: Exposure, dt_h: float) -> None:
+        """Advance the tumour by ``dt_h`` hours under ``exposure`` (as ``Tumour.step``)."""
+        self.exposure, self.dt_h = exposure, dt_h
+        self.ball_radius = lattice.ball_radius(self.n_agents)
+        # every cell decides on the state at the start of the step, so the order is irrelevant
+        self.agents.shuffle_do("step")
+        # update in filling order: cleared cells leave, daughters go right behind their mothers
+        new_order: list[ReferenceCell] = []
+        for cell in self.cells:
+            if cell.cleared:
+                cell.remove()
+                continue
+            new_order.append(cell)
+            if cell.divides:
+                new_order.append(cell.daughter())
+        self.cells = new_order
+        self._number_positions()
+        self.time_h += dt_h
+
+    def step(self) -> None:
+        self.advance(self.exposure, self.dt_h)
+
+    # ---- summaries --------------------------------------------------------------------------
+    def state_arrays(self) -> dict[str, np.ndarray]:
+        """Cell states in filling order as arrays (the vectorised engine's layout)."""
+        return {
+            "status": np.array([c.status for c in self.cells], dtype=np.uint8),
+            "akt_expression": np.array([c.akt_expression for c in self.cells], dtype=np.float32),
+            "er_expression": np.array([c.er_expression for c in self.cells], dtype=np.float32),
+            "akt": np.array([c.akt for c in self.cells], dtype=np.float32),
+            "mtorc1": np.array([c.mtorc1 for c in self.cells], dtype=np.float32),
+            "er_activity": np.array([c.er_activity for c in self.cells], dtype=np.float32),
+            "cell_id": np.array([c.cell_id for c in self.cells], dtype=np.int64),
+        }
+
+    def summary(self, exposure: Exposure | None = None) -> TumourSummary:
+        """Counts by fate and mean activities over viable cells (as ``Tumour.summary``)."""
+        counts = [0, 0, 0, 0]
+        for c in self.cells:
+            counts[c.status] += 1
+        viable = [c for c in self.cells if c.status <= fate.QUIESCENT]
+
+        def mean(values) -> float:
+            values = list(values)
+            return float(np.mean(values)) if values else float("nan")
+
+        shares = {"e2": [], "tamoxifen": [], "ser167": []}
+        if exposure is not None:
+            for c in viable:
+                er = compute_signalling(exposure, self.genotype, self.p, c.akt_expression,
+                                        c.er_expression, c.mtorc1).er
+                shares["e2"].append(er.share_e2)
+                shares["tamoxifen"].append(er.share_tamoxifen)
+                shares["ser167"].append(er.share_ser167)
+        thr = self.p["high_activity_threshold"]
+        return TumourSummary(
+            n_agents=self.n_agents,
+            n_cycling=counts[fate.CYCLING], n_quiescent=counts[fate.QUIESCENT],
+            n_apoptotic=counts[fate.APOPTOTIC], n_necrotic=counts[fate.NECROTIC],
+            mean_akt=mean(c.akt for c in viable),
+            mean_mtorc1=mean(c.mtorc1 for c in viable),
+            mean_s6k1=mean(c.mtorc1 for c in viable),
+            mean_er_activity=mean(c.er_activity for c in viable),
+            er_share_e2=mean(shares["e2"]),
+            er_share_tamoxifen=mean(shares["tamoxifen"]),
+            er_share_ser167=mean(shares["ser167"]),
+            frac_mtorc1_high=mean(c.mtorc1 > thr for c in viable),
+            frac_er_high=mean(c.er_activity > thr for c in viable),
+        )

@@ -1,0 +1,128 @@
+"""Results of a virtual-patient trial on disk, written atomically like every xenosim run."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from xenosim.core.output import atomic_directory, write_manifest
+from xenosim.patients import figures
+from xenosim.patients.config import PatientStudy, dump_patient_study
+from xenosim.patients.runner import TrialResult
+from xenosim.patients.survival import arm_medians, compare_arms
+
+
+def subgroup_table(patients: pd.DataFrame, reference: str) -> pd.DataFrame:
+    """Hazard ratios in subgroups: PI3K status, adaptation, Akt-activated share above/below
+    the trial median (what a biomarker analysis of the trial would report)."""
+    cut = float(patients["akt_activated_fraction"].median())
+    groups = {
+        "all patients": patients,
+        "PI3K pathway activated": patients[patients["pi3k_activated"]],
+        "PI3K pathway not activated": patients[~patients["pi3k_activated"]],
+        f"Akt-activated share > {cut:.2f}": patients[patients["akt_activated_fraction"] > cut],
+        f"Akt-activated share <= {cut:.2f}": patients[patients["akt_activated_fraction"] <= cut],
+    }
+    if patients["adapted"].any() and not patients["adapted"].all():
+        groups["adapted (LTED-like)"] = patients[patients["adapted"]]
+        groups["not adapted"] = patients[~patients["adapted"]]
+    rows = []
+    for name, g in groups.items():
+        if g["arm"].nunique() < 2:
+            continue
+        t = compare_arms(g, reference)
+        t.insert(0, "subgroup", name)
+        rows.append(t)
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+
+
+def _fmt(v) -> str:
+    if isinstance(v, (float, np.floating)):
+        return "n.r." if not np.isfinite(v) else f"{v:.3g}"
+    return str(v)
+
+
+def _md(df: pd.DataFrame) -> str:
+    cols = list(df.columns)
+    out = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    out += ["| " + " | ".join(_fmt(r[c]) for c in cols) + " |" for _, r in df.iterrows()]
+    return "\n".join(out)
+
+
+def write_trial_results(result: TrialResult, study: PatientStudy, out_root: Path, *,
+                        config_path: str | None, jobs: int, elapsed_s: float,
+                        run_id: str | None = None) -> Path:
+    """Write config, manifest, tables, figures and report; return the run directory."""
+    run_id = run_id or f"{datetime.now(UTC):%Y%m%d-%H%M%S}-seed{study.seed}"
+    final = Path(out_root) / study.experiment / run_id
+    labels = {a: (spec.label or a) for a, spec in study.arms.items()}
+    patients = result.patients.sort_values(["arm", "patient"], kind="mergesort")
+    scans = result.scans.sort_values(["arm", "patient", "day"], kind="mergesort")
+    arms = arm_medians(result.patients)
+    hrs = compare_arms(result.patients, study.reference)
+    subgroups = subgroup_table(result.patients, study.reference)
+    with atomic_directory(final) as tmp:
+        (tmp / "config.yaml").write_text(dump_patient_study(study))
+        for name, df in (("patients", patients), ("scans", scans), ("arms", arms),
+                         ("hazard_ratios", hrs), ("subgroups", subgroups)):
+            df.to_csv(tmp / f"{name}.csv", index=False, float_format="%.6g")
+        written = [
+            figures.km_figure(result.patients, arms, hrs, labels, tmp / "km.png",
+                              f"{study.experiment}: time to progression").name,
+            figures.spider_figure(result.scans, labels,
+                                  100 * study.progression.increase_from_nadir,
+                                  tmp / "spider.png").name,
+            figures.benefit_figure(result.patients, labels, study.follow_up_months,
+                                   tmp / "benefit_by_akt.png").name,
+            figures.pathway_figure(result.scans, labels, tmp / "pathway.png").name,
+        ]
+        (tmp / "report.md").write_text(_report(study, arms, hrs, subgroups, result.warnings,
+                                               written))
+        write_manifest(tmp, experiment=study.experiment, run_id=run_id, seed=study.seed,
+                       config_path=config_path, elapsed_s=elapsed_s, jobs=jobs,
+                       warnings=result.warnings, extra_files=written, mode="patients")
+    return final
+
+
+def _report(study: PatientStudy, arms: pd.DataFrame, hrs: pd.DataFrame,
+            subgroups: pd.DataFrame, warnings: list[str], figs: list[str]) -> str:
+    pop = study.population
+    design = [f"- **{spec.label or a}** (`{a}`): "
+              + ("; ".join(r.describe() for r in spec.regimens) or "no drug")
+              for a, spec in study.arms.items()]
+    lines = [
+        f"# {study.experiment}: virtual-patient trial", "",
+        study.description.strip(), "",
+        "## Design", "",
+        f"{study.patients_per_arm} virtual patients per arm, randomised (independent patients "
+        f"per arm), followed {study.follow_up_months:g} months with scans every "
+        f"{study.scans.every_weeks:g} weeks (lesion volume error CV {study.scans.cv:g}). "
+        f"Progression: summed lesion volume >= (1 + {study.progression.increase_from_nadir:g}) x "
+        "nadir (baseline included). Human PK for every drug (`xenosim params`).", "",
+        *design, "",
+        f"Population: {pop.description.strip() or '-'}", "",
+        f"- lesions per patient: {pop.lesions_min}-{pop.lesions_max}; base modifiers: "
+        f"{', '.join(pop.base_modifiers) or '-'}",
+        f"- share of Akt-activated cells ({', '.join(pop.akt_activated_modifiers)}): "
+        f"{pop.akt_activated_fraction.model_dump(exclude_none=True)}",
+        f"- PI3K pathway activated ({', '.join(pop.pi3k_activated_modifiers)}): probability "
+        f"{pop.pi3k_activated_probability:g}",
+        f"- adapted to estrogen deprivation ({', '.join(pop.adapted_modifiers)}): probability "
+        f"{pop.adapted_probability:g}", "",
+        "## Time to progression per arm (months)", "", _md(arms), "",
+        "## Hazard ratios (Cox, Efron ties; Wald 95 % CI) and log-rank", "", _md(hrs), "",
+        "## Subgroups", "", _md(subgroups) if len(subgroups) else "-", "",
+        "## Figures", "", *[f"![{f}]({f})" for f in figs], "",
+        "## Caveats", "",
+        "- Patient kinetics are xenograft kinetics slowed by `patient_kinetics_scale` (assumed); "
+        "lesions are taken as well perfused; the population distributions are assumptions of "
+        "the config, not measured cohorts.",
+        "- Human PK is one-compartment with label half-lives; several PD constants are assumed "
+        "(see `xenosim params --grade assumed`).",
+    ]
+    if warnings:
+        lines += ["", "## Warnings", "", *[f"- {w}" for w in warnings]]
+    return "\n".join(lines) + "\n"

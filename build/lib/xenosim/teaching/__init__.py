@@ -1,0 +1,1 @@
+"""Teaching layer: an interactive tumour in the browser (Mesa SolaraViz) and lessons."""

@@ -1,0 +1,155 @@
+"""The xenograft study config (``Experiment``): host, inoculum, arms, caliper and protocol.
+
+The shared schema pieces (regimens, arms, cell lines, mechanism switches, parameter overrides) and
+the located-error reader live in :mod:`xenosim.core.config`; this module adds what only a mouse
+study has.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from pydantic import Field, ValidationError, field_validator, model_validator
+
+from xenosim.core.config import (
+    Arm,
+    CellLineSpec,
+    LocatedValueError,
+    Mechanisms,
+    NonNegFloat,
+    ParameterOverrides,
+    PositiveFloat,
+    Regimen,
+    _Strict,
+    located_errors,
+    read_config_mapping,
+)
+from xenosim.core.genotypes import CELL_LINES
+from xenosim.core.parameters import MECHANISM_SWITCHES, SPECIAL_SWITCHES
+
+
+class EstradiolPellet(_Strict):
+    """Slow-release estradiol pellet implanted at inoculation (day 0 of the take phase)."""
+
+    dose_mg: PositiveFloat = 0.72
+    release_days: PositiveFloat = 60.0
+    replace_every_days: PositiveFloat | None = None  # fresh pellet every N days (long studies)
+
+
+class Host(_Strict):
+    """The mouse: ovariectomised nude mice supplemented with estradiol are the reference."""
+
+    ovariectomised: bool = True
+    body_weight_g: PositiveFloat = 25.0
+    baseline_e2_pM: NonNegFloat | None = None  # default: 3 pM ovariectomised, 100 pM intact
+    estradiol_pellet: EstradiolPellet | None = EstradiolPellet()
+    # given to every mouse from inoculation to study end, e.g. androstenedione for MCF-7 Aro
+    supplements: list[Regimen] = []
+
+    def baseline_e2_nM(self) -> float:
+        if self.baseline_e2_pM is not None:
+            return self.baseline_e2_pM / 1000.0
+        return 0.003 if self.ovariectomised else 0.1
+
+
+class Inoculum(_Strict):
+    """Cells injected per mouse and the fraction that establish a tumour (the take)."""
+
+    cells: PositiveFloat = 1.0e7
+    take_fraction: Annotated[float, Field(gt=0, le=1)] = 0.3
+    take_max_days: PositiveFloat = 70.0
+
+
+class Caliper(_Strict):
+    """Caliper measurements: days of the week measured and lognormal error on L and W."""
+
+    weekday_offsets: list[Annotated[float, Field(ge=0, lt=7)]] = [0.0, 3.0]
+    first_take_day: NonNegFloat = 7.0
+    cv: Annotated[float, Field(ge=0, le=0.5)] = 0.06
+    aspect_ratio: Annotated[float, Field(ge=1)] = 1.3
+
+
+class Experiment(_Strict):
+    """A whole xenograft study."""
+
+    experiment: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    description: str = ""
+    seed: int = Field(default=0, ge=0)
+    cell_lines: dict[str, CellLineSpec]
+    host: Host = Host()
+    inoculum: Inoculum = Inoculum()
+    randomisation_volume_mm3: PositiveFloat = 150.0
+    arms: dict[str, Arm]
+    mice_per_arm: Annotated[int, Field(ge=1, le=200)] = 8
+    spare_mice_fraction: Annotated[float, Field(ge=0, le=2)] = 0.25
+    caliper: Caliper = Caliper()
+    endpoint_volume_mm3: PositiveFloat = 1500.0
+    study_days: PositiveFloat = 56.0
+    #: treatment days on which every cell's state is written (snapshots.parquet); [] = none
+    snapshot_days: list[Annotated[float, Field(ge=0)]] = []
+    time_step_h: Annotated[float, Field(gt=0, le=24)] = 12.0
+    cells_per_agent: Annotated[float, Field(ge=1)] = 6000.0
+    mechanisms: Mechanisms = Mechanisms()
+    parameters: ParameterOverrides = {}
+
+    @field_validator("cell_lines")
+    @classmethod
+    def _lines(cls, v: dict[str, CellLineSpec]):
+        if not v:
+            raise ValueError("at least one cell line is needed")
+        for name, spec in v.items():
+            if spec.modifiers is None and name not in CELL_LINES:
+                raise ValueError(f"cell line {name!r} is not built in ({', '.join(CELL_LINES)}); "
+                                 f"give its modifiers")
+        return v
+
+    @field_validator("arms")
+    @classmethod
+    def _arms(cls, v: dict[str, Arm]):
+        if not v:
+            raise ValueError("at least one arm is needed")
+        return v
+
+    @model_validator(mode="after")
+    def _schedules_in_study(self) -> Experiment:
+        for arm_name, arm in self.arms.items():
+            for i, reg in enumerate(arm.regimens):
+                for key in ("start_day", "end_day"):
+                    day = getattr(reg, key)
+                    if day is not None and day > self.study_days:
+                        raise LocatedValueError(
+                            ("arms", arm_name, "regimens", i, key), day,
+                            f"past the study end; allowed: 0 to study_days "
+                            f"({self.study_days:g})")
+        return self
+
+    def mechanism_flags(self) -> dict[str, bool]:
+        return self.mechanisms.model_dump()
+
+    def modifiers(self, line: str) -> list[str]:
+        spec = self.cell_lines[line]
+        return list(spec.modifiers) if spec.modifiers is not None else list(CELL_LINES[line][0])
+
+
+assert set(Mechanisms.model_fields) == set(MECHANISM_SWITCHES) | set(SPECIAL_SWITCHES)
+
+
+def load_experiment(path: str | Path, overrides: dict[str, Any] | None = None) -> Experiment:
+    """Read and validate an experiment config; raise ConfigErrors with located messages.
+    ``overrides`` keys may be dotted key paths (see :func:`apply_overrides`)."""
+    return validate_dict(read_config_mapping(path, overrides), str(path))
+
+
+def validate_dict(raw: dict, name: str = "<config>") -> Experiment:
+    """Validate an already-parsed config mapping."""
+    try:
+        return Experiment.model_validate(raw)
+    except ValidationError as err:
+        raise located_errors(name, err, Experiment) from None
+
+
+def dump_experiment(exp: Experiment) -> str:
+    """The resolved config as YAML (defaults filled in): it reproduces the run."""
+    return yaml.safe_dump(exp.model_dump(mode="json"), sort_keys=False)

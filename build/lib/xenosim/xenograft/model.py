@@ -1,0 +1,129 @@
+"""The Mesa model of one mouse: a host with its drug exposures and a vectorised tumour.
+
+Mesa supplies the model API (seeded ``rng``, ``step``, ``DataCollector``); the cells live in numpy
+arrays (see :mod:`xenosim.core.tumour`). Any single cell can still be read as a Mesa agent:
+``model.cell(i)`` returns a :class:`TumourCell` view of the i-th cell.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from xenosim.biology.signalling import Exposure
+from xenosim.core.genotypes import Genotype
+from xenosim.core.parameters import resolve
+from xenosim.core.tumour import Tumour
+from xenosim.xenograft.config import Experiment, validate_dict
+from xenosim.xenograft.dosing import mouse_profile
+
+
+class TumourCell(mesa.Agent):
+    """An agent's view of one tumour cell (a snapshot of its state when read)."""
+
+    def __init__(self, model: MouseModel, index: int):
+        super().__init__(model)
+        self.index = index
+        self.state = model.tumour.cell_state(index)
+
+    def __getattr__(self, name):
+        state = self.__dict__.get("state", {})
+        if name in state:
+            return state[name]
+        raise AttributeError(name)
+
+    def __repr__(self) -> str:
+        s = self.state
+        return (f"TumourCell(id={s['cell_id']}, {s['status']}, akt={s['akt']:.2f}, "
+                f"mtorc1={s['mtorc1']:.2f}, er={s['er_activity']:.2f})")
+
+
+def default_experiment() -> Experiment:
+    """A small one-arm experiment, so the model is constructible with no arguments."""
+    return validate_dict({"experiment": "default", "cell_lines": {"mcf7_vector": {}},
+                          "arms": {"control": {}}, "cells_per_agent": 60000})
+
+
+class MouseModel(mesa.Model):
+    """One xenograft-bearing mouse, stepped every ``time_step_h`` hours from inoculation."""
+
+    def __init__(self, experiment: Experiment | None = None, cell_line: str = "mcf7_vector",
+                 rng: int | np.random.Generator | None = None,
+                 measurement_rng: np.random.Generator | None = None):
+        super().__init__(rng=rng)
+        self.experiment = exp = experiment or default_experiment()
+        if cell_line not in exp.cell_lines:
+            cell_line = next(iter(exp.cell_lines))
+        self.cell_line = cell_line
+        self.params = params = resolve(exp.parameters, exp.mechanism_flags())
+        self.genotype = Genotype.from_modifiers(cell_line, exp.modifiers(cell_line))
+        self.dt_h = exp.time_step_h
+        # host-to-host variability: how many cells take, and how well the tumour is supplied
+        host_rng = np.random.default_rng(int(self.rng.integers(2**32)))
+        take = exp.inoculum.take_fraction * np.exp(
+            params["host_take_sigma_log"] * host_rng.standard_normal())
+        self.params = params = dict(params, invivo_cycling_factor=params["invivo_cycling_factor"]
+                                    * np.exp(params["host_growth_sigma_log"]
+                                             * host_rng.standard_normal()))
+        n0 = max(1, int(round(exp.inoculum.cells * min(take, 1.0) / exp.cells_per_agent)))
+        self.tumour = Tumour(self.genotype, n0, exp.cells_per_agent, params, self.rng,
+                             hypoxia=exp.mechanisms.hypoxia)
+        self.measurement_rng = measurement_rng or np.random.default_rng(
+            int(self.rng.integers(2**32)))
+        # a tumour's long/short axis ratio is fixed per mouse (shape), caliper error per reading
+        self.aspect_ratio = float(exp.caliper.aspect_ratio * np.exp(
+            0.1 * self.measurement_rng.standard_normal()))
+        self.time_h = 0.0
+        self.arm: str | None = None
+        self.treatment_start_h: float | None = None
+        self._horizon_h = (exp.inoculum.take_max_days + exp.study_days + 2) * 24.0
+        self.profile = mouse_profile(exp, None, None, self._horizon_h)
+        self.exposure = Exposure()
+        self.datacollector = mesa.DataCollector(model_reporters={
+            "day": lambda m: m.time_h / 24.0,
+            "volume_mm3": lambda m: m.tumour.volume_mm3,
+            "n_agents": lambda m: m.tumour.n_agents,
+            "mean_akt": lambda m: float(np.mean(m.tumour.akt)) if m.tumour.n_agents else np.nan,
+            "mean_mtorc1": lambda m: float(np.mean(m.tumour.mtorc1)) if m.tumour.n_agents else np.nan,
+            "mean_er_activity": lambda m: float(np.mean(m.tumour.er_activity))
+            if m.tumour.n_agents else np.nan,
+        })
+
+    # ---- protocol -----------------------------------------------------------------------------
+    def start_treatment(self, arm: str) -> None:
+        """Randomised to ``arm`` now: day 0 of treatment; re-plan drug exposures."""
+        self.arm = arm
+        self.treatment_start_h = self.time_h
+        self.profile = mouse_profile(self.experiment, arm, self.time_h,
+                                     self.time_h + (self.experiment.study_days + 2) * 24.0)
+
+    @property
+    def treatment_day(self) -> float | None:
+        if self.treatment_start_h is None:
+            return None
+        return (self.time_h - self.treatment_start_h) / 24.0
+
+    def step(self) -> None:
+        """Advance one time step: exposures for this step, then the tumour."""
+        start = self.time_h
+        self.exposure = self.profile.exposure(start, start + self.dt_h)
+        self.tumour.step(self.exposure, self.dt_h)
+        self.time_h += self.dt_h
+
+    def caliper(self) -> tuple[float, float, float]:
+        """A caliper reading: (length_mm, width_mm, volume_mm3 = L*W^2/2) with lognormal error."""
+        true_v = self.tumour.volume_mm3
+        width = (2.0 * true_v / self.aspect_ratio) ** (1.0 / 3.0)
+        length = self.aspect_ratio * width
+        cv = self.experiment.caliper.cv
+        length *= float(np.exp(cv * self.measurement_rng.standard_normal()))
+        width *= float(np.exp(cv * self.measurement_rng.standard_normal()))
+        length, width = max(length, width), min(length, width)
+        return length, width, length * width**2 / 2.0
+
+    # ---- agents' view -------------------------------------------------------------------------
+    def cell(self, index: int) -> TumourCell:
+        """The cell at a position in the tumour, as a Mesa agent (a snapshot)."""
+        if not 0 <= index < self.tumour.n_agents:
+            raise IndexError(f"cell index {index} outside 0..{self.tumour.n_agents - 1}")
+        return TumourCell(self, index)
