@@ -53,6 +53,7 @@ def _config(tmp_path: Path, target: Path, **extra) -> Path:
     return path
 
 
+@pytest.mark.slow  # ~11 s: a whole (small) calibration on the sweep backend
 def test_abc_recovers_the_cycling_factor_from_model_made_data(tmp_path):
     target = _synthetic_target(tmp_path)
     loaded = load_calibration(_config(tmp_path, target))
