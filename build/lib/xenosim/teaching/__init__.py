@@ -1,1 +1,0 @@
-"""Teaching layer: an interactive tumour in the browser (Mesa SolaraViz) and lessons."""
