@@ -53,6 +53,7 @@ def _config(tmp_path: Path, target: Path, **extra) -> Path:
     return path
 
 
+@pytest.mark.slow  # ~11 s: a whole (small) calibration on the sweep backend
 def test_abc_recovers_the_cycling_factor_from_model_made_data(tmp_path):
     target = _synthetic_target(tmp_path)
     loaded = load_calibration(_config(tmp_path, target))
@@ -124,3 +125,17 @@ def test_all_infinite_distances_leave_no_fit_and_no_traceback(tmp_path):
         cluster.close()
     assert "calibrate.yaml" in str(exc.value)
     assert not list((tmp_path / "out").rglob("fit.yaml"))
+
+
+def test_too_few_accepted_draws_are_flagged():
+    import pandas as pd
+
+    from xenosim.sweep.calibrate import MIN_ACCEPTED, fit_warnings
+
+    def fitted(n):
+        return pd.DataFrame([{"parameter": "k", "n_accepted": n, "n_evaluated": 5 * n}])
+
+    (w,) = fit_warnings(fitted(2), accept=0.2)  # the 16-draw demo: 2 accepted
+    assert "only 2 draw(s) accepted" in w and f"samples >= {MIN_ACCEPTED * 5}" in w
+    assert fit_warnings(fitted(MIN_ACCEPTED), accept=0.2) == []
+    assert fit_warnings(fitted(MIN_ACCEPTED - 1), accept=0.2)

@@ -70,3 +70,47 @@ def test_no_internal_tracker_wording_in_what_users_see():
                     if pattern.search(line):
                         hits.append(f"{f.relative_to(ROOT)}:{n}: {line.strip()}")
     assert not hits, "\n".join(hits)
+
+
+def test_run_directory_names_and_records_the_overrides(tmp_path):
+    import yaml
+    from conftest import small_config_dict
+
+    from xenosim.xenograft.output import overrides_hash
+
+    cfg = tmp_path / "small.yaml"
+    cfg.write_text(yaml.safe_dump(small_config_dict(mice_per_arm=1, study_days=7)))
+    setting = "mechanisms.ser167_er_link=false"
+    res = CliRunner().invoke(app, ["run", str(cfg), "--out", str(tmp_path / "out"), "--quiet",
+                                   "--no-analyze", "--jobs", "1", "--set", setting])
+    assert res.exit_code == 0, res.output
+    (run,) = (tmp_path / "out").glob("*/*/")
+    h = overrides_hash({"mechanisms.ser167_er_link": False})
+    assert len(h) == 8 and f"-seed2004-set{h}-" in run.name  # then the unique suffix
+    manifest = json.loads((run / "manifest.json").read_text())
+    assert manifest["overrides"] == {"mechanisms.ser167_er_link": False}
+    assert manifest["overrides_hash"] == h
+    assert "mechanisms.ser167_er_link=False" in (run / "report.md").read_text()
+    assert overrides_hash({}) == "" and overrides_hash({"a": 1}) != overrides_hash({"a": 2})
+
+
+def test_analyze_reuses_the_runs_own_seed(tmp_path, monkeypatch):
+    import xenosim.analysis.data as data
+    import xenosim.analysis.pipeline as pipeline
+
+    seen = {}
+
+    class Stop(Exception):
+        pass
+
+    def fake_analyze(data, target, **kw):
+        seen.update(kw)
+        raise Stop
+
+    monkeypatch.setattr(data, "load_results_dir", lambda p: object())
+    monkeypatch.setattr(pipeline, "analyze", fake_analyze)
+    (tmp_path / "manifest.json").write_text(json.dumps({"seed": 2004}))
+    CliRunner().invoke(app, ["analyze", str(tmp_path)])
+    assert seen["seed"] == 2004
+    CliRunner().invoke(app, ["analyze", str(tmp_path), "--seed", "7"])
+    assert seen["seed"] == 7

@@ -117,6 +117,9 @@ def run(
         help="Override patients per arm (virtual-patient configs)")] = None,
     force: Annotated[bool, typer.Option(
         help="Run even if the size estimate (memory / time) is above the limits")] = False,
+    snapshot_days: Annotated[str | None, typer.Option(
+        help="Write every cell's state on these treatment days, e.g. 0,28,56 "
+             "(snapshots.parquet; read with xenosim.xenograft.snapshots.load_snapshots)")] = None,
 ) -> None:
     """Run an experiment: writes results/<experiment>/<run-id>/ (tables, figures, report).
 
@@ -137,7 +140,8 @@ def run(
 
         _reject_options("in vitro", {"--mice-per-arm": mice_per_arm, "--set": settings,
                                      "--scheduler": scheduler,
-                                     "--patients-per-arm": patients_per_arm})
+                                     "--patients-per-arm": patients_per_arm,
+                                     "--snapshot-days": snapshot_days})
         with output_errors():
             run_invitro_command(config, seed=seed, out=out, jobs=jobs, quiet=quiet,
                                 fail=fail_config, force=force)
@@ -148,7 +152,8 @@ def run(
         from xenosim.patients.cli import run_patients
 
         _reject_options("virtual-patient", {"--mice-per-arm": mice_per_arm, "--set": settings,
-                                            "--scheduler": scheduler})
+                                            "--scheduler": scheduler,
+                                            "--snapshot-days": snapshot_days})
         with output_errors():
             run_patients(config, seed, patients_per_arm, out, jobs, quiet, force)
         return
@@ -158,7 +163,7 @@ def run(
     with output_errors():
         run_xenograft_command(config, seed=seed, mice_per_arm=mice_per_arm, out=out, jobs=jobs,
                               quiet=quiet, settings=settings, analyze=analyze,
-                              scheduler=scheduler, force=force)
+                              scheduler=scheduler, force=force, snapshot_days=snapshot_days)
 
 
 @app.command()

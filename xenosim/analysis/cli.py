@@ -75,7 +75,9 @@ def analyze_command(
         typer.Option("--combination", help="Synergy arms 'A,B,A+B' (or 'none')."),
     ] = ",".join(DEFAULT_COMBINATION),
     n_boot: Annotated[int, typer.Option("--n-boot", help="Bootstrap resamples.")] = 1000,
-    seed: Annotated[int, typer.Option("--seed", help="Bootstrap seed.")] = 0,
+    seed: Annotated[int | None, typer.Option(
+        "--seed", help="Bootstrap seed (default: a run directory's own seed from its "
+                       "manifest, as its run used; else 0).")] = None,
     p_adjust: Annotated[
         str, typer.Option("--p-adjust", help="Multiplicity correction: holm, fdr_bh, ...")
     ] = "holm",
@@ -89,6 +91,10 @@ def analyze_command(
 
     try:
         combo = _split_combination(combination)
+        if seed is None:  # the run's own seed, so re-analysing a run reproduces its CIs
+            manifest = path / "manifest.json" if path.is_dir() else None
+            seed = (int(__import__("json").loads(manifest.read_text()).get("seed", 0))
+                    if manifest is not None and manifest.is_file() else 0)
         if path.is_dir():
             data = load_results_dir(path)
             if endpoint_volume_mm3 is not None:

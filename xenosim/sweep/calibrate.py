@@ -5,7 +5,16 @@ prior (uniform or log-uniform on [low, high], Latin hypercube), simulate the stu
 sweep backend (Dask; resumable, failures recorded), measure the distance between simulated and
 target growth curves, and keep the ``accept`` fraction closest: that is the approximate
 posterior. Reported per parameter: best (smallest distance), posterior median, mean, SD and the
-5-95 % interval.
+5-95 % interval, with the accepted sample size. Rejection ABC weighs every accepted draw equally,
+so the effective sample size is the number accepted; below ``MIN_ACCEPTED`` (20) a 5-95 %
+interval rests on a handful of draws (with 2 draws its ends are nearly the two draws) and is
+flagged as unreliable in the table, the report, fit.yaml and the console.
+
+Why rejection ABC and not SMC-ABC (e.g. pyabc): every rejection draw is independent, so the
+evaluations run as one resumable sweep on the Dask backend with failures recorded, and more
+samples can be added to a finished run; SMC-ABC chooses each generation from the last, which
+needs its own scheduler and resume logic. It is not wired in; with the few-parameter fits here,
+raising ``samples`` (or lowering ``accept``) gives a usable posterior at known cost.
 
 Distance: per arm and caliper day of treatment (day >= 0), the mean log caliper volume over the
 mice measured that day; simulated means are interpolated to the target's days (no
@@ -173,6 +182,23 @@ def _atomic_text(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+#: Fewest accepted draws for which the 5-95 % interval is reported without a warning.
+MIN_ACCEPTED = 20
+
+
+def fit_warnings(fitted: pd.DataFrame, accept: float) -> list[str]:
+    """Warnings about the posterior sample (too few accepted draws for stable intervals)."""
+    if fitted.empty:
+        return ["no finished evaluations: nothing was fitted"]
+    n = int(fitted["n_accepted"].iloc[0])
+    if n >= MIN_ACCEPTED:
+        return []
+    need = int(np.ceil(MIN_ACCEPTED / accept))
+    return [f"only {n} draw(s) accepted (effective sample size {n} < {MIN_ACCEPTED}): the "
+            f"posterior SD and 5-95 % intervals are unreliable; use samples >= {need} at "
+            f"accept {accept:g}"]
+
+
 def fit(loaded: LoadedCalibration, out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Distances of every finished evaluation and the fitted parameters (ABC rejection)."""
     from xenosim.sweep.analysis import read_results
@@ -210,7 +236,8 @@ def fit(loaded: LoadedCalibration, out: Path) -> tuple[pd.DataFrame, pd.DataFram
             "q05": float(np.quantile(x, 0.05)) if len(x) else float("nan"),
             "q95": float(np.quantile(x, 0.95)) if len(x) else float("nan"),
             "prior_low": p.low, "prior_high": p.high, "prior_scale": p.scale,
-            "n_accepted": len(x), "n_evaluated": len(per_point),
+            "n_accepted": len(x), "effective_sample_size": len(x),  # equal weights
+            "n_evaluated": len(per_point), "reliable": len(x) >= MIN_ACCEPTED,
             "best_distance": float(best["distance"]) if best is not None else float("nan"),
         })
     per_point["accepted"] = per_point.index.isin(accepted.index)
@@ -295,8 +322,10 @@ def write_fit(loaded: LoadedCalibration, out: Path, evals: pd.DataFrame,
                     f["posterior_median"])
             else:
                 block.setdefault("set", {})[path] = float(f["posterior_median"])
+    warnings = fit_warnings(fitted, loaded.config.accept)
     text = ("# Fitted by `xenosim calibrate` (ABC rejection): posterior medians; paste the\n"
             "# parameters block into an experiment config. Uncertainty under `uncertainty`.\n"
+            + "".join(f"# WARNING: {w}\n" for w in warnings)
             + yaml.safe_dump({**block, "uncertainty": unc}, sort_keys=False))
     _atomic_text(out / "fit.yaml", text)
     fig = calibration_figure(loaded, evals, fitted, out)
@@ -307,6 +336,7 @@ def write_fit(loaded: LoadedCalibration, out: Path, evals: pd.DataFrame,
              "ABC rejection: prior draws by Latin hypercube, distance = RMS difference of mean "
              "log caliper volume per arm and day; the closest "
              f"{100 * loaded.config.accept:g} % are the posterior.", "",
+             *(f"**Warning:** {w}\n" for w in warnings),
              fitted.to_string(index=False), "", f"![calibration]({fig.name})"]
     _atomic_text(out / "report.md", "\n".join(lines) + "\n")
     return ["evaluations.csv", "fit.csv", "fit.yaml", fig.name, "report.md"]

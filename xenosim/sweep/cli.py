@@ -182,5 +182,12 @@ def calibrate_command(
                   f"{f['q05']:.4g} - {f['q95']:.4g}",
                   f"{f['prior_low']:g} - {f['prior_high']:g} ({f['prior_scale']})")
     console.print(t)
+    from xenosim.sweep.calibrate import fit_warnings
+
+    n_acc = int(fitted["n_accepted"].iloc[0]) if len(fitted) else 0
+    console.print(f"{n_acc} of {int(fitted['n_evaluated'].iloc[0]) if len(fitted) else 0} "
+                  f"draws accepted (effective sample size {n_acc})")
+    for w in fit_warnings(fitted, cfg.accept):
+        console.print(f"[bold yellow]warning:[/] {w}", highlight=False)
     console.print(f"{outcome.n_failed} evaluation(s) failed; results in [bold]{outcome.out_dir}[/]"
                   f" (fit.yaml, fit.csv, calibration.png, report.md)")

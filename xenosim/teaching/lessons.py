@@ -18,8 +18,9 @@ import numpy as np
 
 from xenosim.teaching.model import TeachingModel
 
-#: Where the lesson texts live in a source checkout.
-LESSON_DIR = Path(__file__).resolve().parents[2] / "experiments" / "lessons"
+#: Where the lesson texts live: experiments/lessons in a source checkout, shipped with the
+#: package as xenosim/teaching/lesson_texts (a link to it) so an installed page has them too.
+LESSON_DIR = Path(__file__).resolve().parent / "lesson_texts"
 
 
 @dataclass(frozen=True)

@@ -23,14 +23,27 @@ def _load(config: Path, overrides: dict, settings: list[str] | None = None):
 
 def run_xenograft_command(config: Path, *, seed: int | None, mice_per_arm: int | None, out: Path,
                           jobs: int, quiet: bool, settings: list[str] | None, analyze: bool,
-                          scheduler: str | None, force: bool = False) -> None:
+                          scheduler: str | None, force: bool = False,
+                          snapshot_days: str | None = None) -> None:
     """``xenosim run`` for a xenograft config: simulate the cohort, write the run, analyse it."""
     from xenosim.core.budget import xenograft_budget
     from xenosim.core.terminal import before_run
     from xenosim.xenograft.output import write_results
     from xenosim.xenograft.runner import run_cohort
+    from xenosim.xenograft.snapshots import parse_days
 
-    exp = _load(config, {"seed": seed, "mice_per_arm": mice_per_arm}, settings)
+    try:
+        days = parse_days(snapshot_days)
+    except ValueError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}")
+        raise typer.Exit(2) from None
+    exp = _load(config, {"seed": seed, "mice_per_arm": mice_per_arm,
+                         "snapshot_days": days or None}, settings)
+    late = [d for d in exp.snapshot_days if d > exp.study_days]
+    if late:
+        err_console.print(f"[bold red]error:[/] --snapshot-days {late[0]:g}: past the study end; "
+                          f"allowed: 0 to study_days ({exp.study_days:g})")
+        raise typer.Exit(2)
     client = connect_scheduler(scheduler) if scheduler else None
     before_run(out, xenograft_budget(exp, jobs, str(config)), force)
     console.print(f"[bold]{exp.experiment}[/]: {len(exp.cell_lines)} cell line(s) x "
@@ -46,7 +59,9 @@ def run_xenograft_command(config: Path, *, seed: int | None, mice_per_arm: int |
     elapsed = time.perf_counter() - start
     for w in result.warnings:
         console.print(f"[yellow]warning:[/] {w}")
-    path = write_results(result, exp, out, config_path=str(config), jobs=jobs, elapsed_s=elapsed)
+    overrides = parse_settings(settings or [], str(config))
+    path = write_results(result, exp, out, config_path=str(config), jobs=jobs, elapsed_s=elapsed,
+                         overrides=overrides)
     console.print(f"simulated in {elapsed:.1f} s; results in [bold]{path}[/] "
                   f"(report.md, growth_curves.png, ...)")
     if analyze:

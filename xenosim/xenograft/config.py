@@ -90,6 +90,8 @@ class Experiment(_Strict):
     caliper: Caliper = Caliper()
     endpoint_volume_mm3: PositiveFloat = 1500.0
     study_days: PositiveFloat = 56.0
+    #: treatment days on which every cell's state is written (snapshots.parquet); [] = none
+    snapshot_days: list[Annotated[float, Field(ge=0)]] = []
     time_step_h: Annotated[float, Field(gt=0, le=24)] = 12.0
     cells_per_agent: Annotated[float, Field(ge=1)] = 6000.0
     mechanisms: Mechanisms = Mechanisms()

@@ -14,9 +14,26 @@ from xenosim.xenograft.config import Experiment, dump_experiment
 from xenosim.xenograft.runner import CohortResult, tidy_sort
 
 
-def new_run_id(exp: Experiment) -> str:
-    """A sortable, readable, unique run id: UTC time, seed and a random suffix."""
-    return core_run_id(exp.seed)
+def overrides_hash(overrides: dict | None) -> str:
+    """Short stable hash of the --set overrides ('' when there are none)."""
+    if not overrides:
+        return ""
+    import hashlib
+    import json
+
+    text = json.dumps(overrides, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:8]
+
+
+def new_run_id(exp: Experiment, overrides: dict | None = None) -> str:
+    """A sortable, readable, unique run id: UTC time, seed, a random suffix and (if any) a short
+    hash of the --set overrides, so an ablation's directory differs from the plain run's."""
+    h = overrides_hash(overrides)
+    run_id = core_run_id(exp.seed)
+    if not h:
+        return run_id
+    stem, _, suffix = run_id.rpartition("-")
+    return f"{stem}-set{h}-{suffix}"
 
 
 def summary_table(result: CohortResult, exp: Experiment) -> pd.DataFrame:
@@ -58,9 +75,9 @@ def _summary_row(g: pd.DataFrame, all_mice: pd.DataFrame, exp: Experiment, line:
 
 def write_results(result: CohortResult, exp: Experiment, out_root: Path, *,
                   config_path: str | None, jobs: int, elapsed_s: float,
-                  run_id: str | None = None) -> Path:
+                  run_id: str | None = None, overrides: dict | None = None) -> Path:
     """Write config, manifest, tables, figures and report; return the final run directory."""
-    run_id = run_id or new_run_id(exp)
+    run_id = run_id or new_run_id(exp, overrides)
     final = Path(out_root) / exp.experiment / run_id
     with atomic_directory(final) as tmp:
         (tmp / "config.yaml").write_text(dump_experiment(exp))
@@ -74,9 +91,20 @@ def write_results(result: CohortResult, exp: Experiment, out_root: Path, *,
             df.to_csv(tmp / f"{name}.csv", index=False, float_format="%.6g")
         labels = {arm: (a.label or arm) for arm, a in exp.arms.items()}
         written = figures.all_run_figures(tables, tmp, exp.endpoint_volume_mm3, labels)
-        written.append(report.write_report(tmp, exp, tables, written, result.warnings))
+        if result.snapshots:  # per-cell states (xenosim run --snapshot-days)
+            from xenosim.xenograft import snapshots
+
+            snap = snapshots.write_snapshots(result.snapshots, tmp)
+            snapshots.section_figure(
+                pd.read_parquet(snap, columns=["mouse", "arm", "day", "x", "y", "z", "x_mm",
+                                               "y_mm", "status"]),
+                tmp / "snapshot_sections.png", labels)
+            written += [snap.name, "snapshot_sections.png"]
+        written.append(report.write_report(tmp, exp, tables, written, result.warnings,
+                                           overrides=overrides))
         write_manifest(tmp, experiment=exp.experiment, run_id=run_id, seed=exp.seed,
                        config_path=config_path, elapsed_s=elapsed_s, jobs=jobs,
                        warnings=result.warnings, extra_files=written,
-                       endpoint_volume_mm3=exp.endpoint_volume_mm3, study_days=exp.study_days)
+                       endpoint_volume_mm3=exp.endpoint_volume_mm3, study_days=exp.study_days,
+                       overrides=overrides or {}, overrides_hash=overrides_hash(overrides))
     return final

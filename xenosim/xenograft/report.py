@@ -30,8 +30,15 @@ def _results_table(summary: pd.DataFrame, exp: Experiment) -> pd.DataFrame:
         "median_fold_change_last": "median fold change (last/day 0)"})
 
 
+def _overrides_line(overrides: dict | None) -> str:
+    if not overrides:
+        return ""
+    return "\n- Changed from the config file (--set): " + ", ".join(
+        f"`{k}={v}`" for k, v in overrides.items()) + "."
+
+
 def report_context(exp: Experiment, tables: dict[str, pd.DataFrame], figure_files: list[str],
-                   warnings: list[str]) -> dict:
+                   warnings: list[str], overrides: dict | None = None) -> dict:
     """Everything the report template shows, computed here (the template only lays it out)."""
     grades = pd.Series([p.grade for p in PARAMETERS.values()]).value_counts()
     arms = []
@@ -48,6 +55,7 @@ def report_context(exp: Experiment, tables: dict[str, pd.DataFrame], figure_file
         [f for f in figure_files if f not in FIGURE_TITLES and f.endswith(".png")]
     return {
         "exp": exp, "arms": arms, "takes": takes, "warnings": warnings,
+        "overrides_line": _overrides_line(overrides),
         "pellet": f"{pellet.dose_mg:g} mg / {pellet.release_days:g} days" if pellet else "none",
         "results": _results_table(tables["summary"], exp),
         "figures": [{"file": f, "title": FIGURE_TITLES.get(f, f.removesuffix(".png")
@@ -57,9 +65,10 @@ def report_context(exp: Experiment, tables: dict[str, pd.DataFrame], figure_file
 
 
 def write_report(out: Path, exp: Experiment, tables: dict[str, pd.DataFrame],
-                 figure_files: list[str], warnings: list[str]) -> str:
+                 figure_files: list[str], warnings: list[str],
+                 overrides: dict | None = None) -> str:
     """Write report.md into ``out``; return its file name."""
     text = render("xenograft/report.md.j2",
-                  **report_context(exp, tables, figure_files, warnings))
+                  **report_context(exp, tables, figure_files, warnings, overrides))
     (out / "report.md").write_text(text)
     return "report.md"

@@ -45,6 +45,7 @@ class MouseOutcome:
     enrol_volume_mm3: float = np.nan  # caliper volume at enrolment
     measurements: list[dict] = field(default_factory=list)
     cells: list[dict] = field(default_factory=list)
+    snapshots: list[pd.DataFrame] = field(default_factory=list)  # per-cell, on snapshot_days
     last_day: float = np.nan
     event: str = ""
 
@@ -88,12 +89,19 @@ def simulate_mouse(exp: Experiment, spec: MouseSpec, arm: str | None) -> MouseOu
         row["day"] = round(row["day"] - out.enrol_day, 6)
     out.measurements = take_rows
     out.cells.append(_cells_row(spec, arm, 0.0, model))
+    snap_days = [d for d in exp.snapshot_days if d > EPS_DAY]
+    if exp.snapshot_days and min(exp.snapshot_days) <= EPS_DAY:
+        out.snapshots.append(_snapshot(spec, arm, 0.0, model))
     model.start_treatment(arm)
     out.event, out.last_day = "study_end", exp.study_days
     if take_rows[-1]["volume_mm3"] >= exp.endpoint_volume_mm3:
         out.event, out.last_day = "endpoint", 0.0
         return out
     for day in _weekly(0.0, exp.study_days, exp.caliper.weekday_offsets)[1:]:
+        while snap_days and snap_days[0] <= day + EPS_DAY:  # snapshots up to this caliper day
+            while model.treatment_day < snap_days[0] - EPS_DAY:
+                model.step()
+            out.snapshots.append(_snapshot(spec, arm, snap_days.pop(0), model))
         while model.treatment_day < day - EPS_DAY:
             model.step()
         length, width, volume = model.caliper()
@@ -116,6 +124,13 @@ def _cells_row(spec: MouseSpec, arm: str, day: float, model: MouseModel) -> dict
     summary = model.tumour.summary(model.exposure)
     return {"mouse": spec.mouse, "cell_line": spec.cell_line, "arm": arm, "day": round(day, 6),
             **vars(summary)}
+
+
+def _snapshot(spec: MouseSpec, arm: str, day: float, model: MouseModel) -> pd.DataFrame:
+    from xenosim.xenograft.snapshots import cell_snapshot
+
+    return cell_snapshot(model.tumour, model.exposure, mouse=spec.mouse,
+                         cell_line=spec.cell_line, arm=arm, day=round(day, 6))
 
 
 # ---- randomisation --------------------------------------------------------------------------
@@ -199,6 +214,7 @@ class CohortResult:
     cells: pd.DataFrame
     mice: pd.DataFrame
     warnings: list[str]
+    snapshots: list[pd.DataFrame] = field(default_factory=list)
 
 
 def mouse_specs(exp: Experiment) -> list[MouseSpec]:
@@ -235,7 +251,8 @@ def run_cohort(exp: Experiment, jobs: int = 1, executor: Executor | None = None,
     fates = {o.spec.mouse: (o.last_day, o.event) for o in outcomes}
     mice["last_day"] = [fates.get(m, (np.nan, ""))[0] for m in mice["mouse"]]
     mice["event"] = [fates.get(m, (np.nan, "not enrolled"))[1] for m in mice["mouse"]]
-    return CohortResult(measurements, cells, mice, warnings)
+    return CohortResult(measurements, cells, mice, warnings,
+                        [f for o in outcomes for f in o.snapshots])
 
 
 def tidy_sort(df: pd.DataFrame, keys: Iterable[str] = ("cell_line", "arm", "mouse", "day")):
