@@ -15,6 +15,7 @@ from xenosim.patients.config import load_patient_study, validate_patient_dict
 from xenosim.patients.runner import (
     draw_patient,
     patient_genotypes,
+    progressed_at_scan,
     progresses,
     run_trial,
     simulate_patient,
@@ -73,6 +74,14 @@ def test_no_events_gives_no_hazard_ratio_and_median_not_reached():
     one_sided = cox_hazard_ratio([1.0, 2.0, 7.0, 8.0], [True, True, False, False], [0, 0, 1, 1])
     assert np.isnan(one_sided["hr"]) and one_sided["events"] == 2  # diverges: not estimable
     assert np.isnan(median_survival([5.0, 6.0], [False, False])[0])
+
+
+def test_progression_is_measured_from_the_nadir_not_from_baseline():
+    """Shrinks from 100 to 50 then regrows to 61: +22 % over the nadir is progression, although
+    still 39 % below baseline (a baseline-referenced rule would not call it)."""
+    assert progressed_at_scan(61.0, [100.0, 50.0], 0.2)
+    assert not progressed_at_scan(59.0, [100.0, 50.0], 0.2)
+    assert not progressed_at_scan(119.0, [100.0], 0.2)
 
 
 def test_progression_is_twenty_percent_over_the_nadir():

@@ -91,6 +91,13 @@ def progresses(total: float, nadir: float, increase: float, min_increase: float 
     return total >= max(nadir * (1.0 + increase), nadir + min_increase)
 
 
+def progressed_at_scan(total: float, earlier_totals: list[float], increase: float,
+                       min_increase: float = 0.0) -> bool:
+    """RECIST-like progression of a scan measured from the nadir of all earlier scans (baseline
+    included), not from baseline: a lesion that shrank and regrew progresses below baseline."""
+    return progresses(total, min(earlier_totals), increase, min_increase)
+
+
 def simulate_patient(study: PatientStudy, arm: str, index: int) -> PatientOutcome:
     """Run one patient from treatment start to progression or the end of follow-up."""
     seeds = patient_seed(study, arm, index).spawn(3)
@@ -129,7 +136,7 @@ def simulate_patient(study: PatientStudy, arm: str, index: int) -> PatientOutcom
     scan_days = list(np.arange(0.0, study.follow_up_days + EPS, every))
     pid = f"{arm}-{index + 1:04d}"
     out = PatientOutcome({})
-    nadir = None
+    earlier: list[float] = []  # summed volumes of the earlier scans (nadir = their minimum)
     progressed, ttp_day = False, scan_days[-1]
     baseline_measured = None
     best_change = 0.0
@@ -156,11 +163,11 @@ def simulate_patient(study: PatientStudy, arm: str, index: int) -> PatientOutcom
         out.scans.append(row)
         if day > 0:
             best_change = min(best_change, change)
-            if progresses(total, nadir, study.progression.increase_from_nadir,
-                          study.progression.min_increase_cm3 * 1000.0):
+            if progressed_at_scan(total, earlier, study.progression.increase_from_nadir,
+                                  study.progression.min_increase_cm3 * 1000.0):
                 progressed, ttp_day = True, day
                 break
-        nadir = total if nadir is None else min(nadir, total)
+        earlier.append(total)
     out.patient = {
         "patient": pid, "arm": arm, "n_lesions": traits["n_lesions"],
         "baseline_sum_cm3": baseline_measured / 1000.0,
