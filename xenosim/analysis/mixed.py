@@ -22,8 +22,9 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 from statsmodels.regression.mixed_linear_model import MixedLM
-from statsmodels.stats.multitest import multipletests
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
+
+from xenosim.analysis.multiplicity import adjust_pvalues
 
 #: Time is fitted in weeks (better-conditioned variance components) and reported per day.
 TIME_SCALE_DAYS = 7.0
@@ -203,12 +204,7 @@ def fit_growth_mixed_model(
         )
     contrasts = pd.DataFrame(crows)
     if len(contrasts):
-        p = contrasts["p_value"].to_numpy()
-        adj = np.full(len(p), np.nan)
-        ok = np.isfinite(p)
-        if ok.any():
-            adj[ok] = multipletests(p[ok], method=p_adjust)[1]
-        contrasts["p_adjusted"] = adj
+        contrasts["p_adjusted"] = adjust_pvalues(contrasts["p_value"], p_adjust)
         contrasts["p_adjust_method"] = p_adjust
         contrasts["random_effects"] = how
     return MixedModelResult(

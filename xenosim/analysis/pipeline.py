@@ -27,6 +27,7 @@ from xenosim.analysis.data import CaliperData, load_results_dir
 from xenosim.analysis.errors import DEFAULT_COMBINATION, AnalysisInputError
 from xenosim.analysis.mechanism import mechanism_summary, share_consistency
 from xenosim.analysis.mixed import MODEL_TEXT, MixedModelResult, fit_growth_mixed_model
+from xenosim.analysis.multiplicity import adjust_pvalues
 from xenosim.analysis.report import Document, fmt_ci, fmt_num, fmt_p
 from xenosim.analysis.survival import (
     kaplan_meier,
@@ -862,12 +863,7 @@ def compare_runs(
                        else np.nan)
         rows.append(row)
     table = pd.DataFrame(rows)
-    p = table["p_value"].to_numpy()
-    adj = np.full(len(p), np.nan)
-    ok = np.isfinite(p)
-    if ok.any():
-        adj[ok] = multipletests(p[ok], method=p_adjust)[1]
-    table["p_adjusted"] = adj
+    table["p_adjusted"] = adjust_pvalues(table["p_value"], p_adjust)
     table["p_adjust_method"] = p_adjust
 
     arm_order = {}
