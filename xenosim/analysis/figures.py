@@ -276,10 +276,11 @@ def forest(contrasts: pd.DataFrame, lines: list[str]) -> plt.Figure:
 
 
 def synergy(syn: pd.DataFrame) -> plt.Figure:
-    """Bliss and HSA excess inhibition of growth rate over time with bootstrap 95 % CI."""
+    """Bliss (log relative volume) and HSA excess growth-rate reduction over time, t-based 95 % CI."""
     lines = list(dict.fromkeys(syn["cell_line"]))
     fig, axes = _panels(len(lines), width=6.0)
-    styles = {"bliss": ("#0072b2", "Bliss independence"), "hsa": ("#d55e00", "highest single agent")}
+    styles = {"bliss": ("#0072b2", "Bliss independence (log RTV)"),
+              "hsa": ("#d55e00", "highest single agent")}
     for ax, cl in zip(axes, lines, strict=False):
         for metric, (c, name) in styles.items():
             g = syn[(syn["cell_line"] == cl) & (syn["metric"] == metric)].sort_values("day")
@@ -292,13 +293,13 @@ def synergy(syn: pd.DataFrame) -> plt.Figure:
         ax.set_title(f"{cl}: {r['arm_ab']} vs {r['arm_a']}, {r['arm_b']}" if len(lines) > 1
                      else f"{r['arm_ab']} vs {r['arm_a']}, {r['arm_b']}", fontsize=10)
         ax.set_xlabel(DAY_LABEL + " (rates fitted from day 0 to this day)")
-        ax.set_ylabel("excess inhibition of growth rate\n(observed − expected)")
+        ax.set_ylabel("excess growth-rate reduction, ln V /day\n(observed − expected)")
         ax.legend(handles=[*ax.get_legend_handles_labels()[0],
                            Line2D([0], [0], marker="*", color="k", lw=0, label="p < 0.05")],
                   fontsize=8, loc="best")
     for ax in axes[len(lines):]:
         ax.set_visible(False)
-    fig.suptitle("Combination synergy on growth rate (> 0: more than expected)", y=1.02)
+    fig.suptitle("Combination synergy (> 0: combination slows growth more than expected)", y=1.02)
     fig.tight_layout()
     return fig
 
