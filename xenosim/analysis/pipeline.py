@@ -23,6 +23,10 @@ from statsmodels.stats.multitest import multipletests
 from xenosim import __version__
 from xenosim.analysis import figures as F
 from xenosim.analysis import stats as S
+from xenosim.analysis.combinations import (
+    combinations_from_names,
+    combinations_from_regimens,
+)
 from xenosim.analysis.data import CaliperData, load_results_dir
 from xenosim.analysis.errors import DEFAULT_COMBINATION, AnalysisInputError
 from xenosim.analysis.mechanism import mechanism_summary, share_consistency
@@ -179,6 +183,27 @@ def _check_combination(data: CaliperData, combination, arm_order: dict[str, list
         )
 
 
+def _resolve_combination(data: CaliperData, combination, arm_order, notes: list[str]):
+    """The default combination applies when its arms exist; otherwise infer (A, B, A+B) from the
+    run's regimens (config.yaml) or, for a lab table, from names like ``A+B`` / ``A_B``."""
+    if combination is None or tuple(combination) != DEFAULT_COMBINATION:
+        return combination
+    if any(all(x in arms for x in combination) for arms in arm_order.values()):
+        return combination
+    arms = list(dict.fromkeys(a for v in arm_order.values() for a in v))
+    drugs = data.regimens
+    found = combinations_from_regimens(drugs) if drugs else combinations_from_names(arms)
+    found = [c for c in found if all(x in arms for x in c)]
+    how = "the run's regimens" if drugs else "arm names"
+    if not found:
+        notes.append(f"no combination arm (A, B, A+B) found from {how}: synergy not computed")
+        return None
+    notes.append(f"combination {found[0][2]!r} = {found[0][0]!r} + {found[0][1]!r} taken from "
+                 f"{how}" + (f"; also found (not analysed): {', '.join(c[2] for c in found[1:])}"
+                             if len(found) > 1 else ""))
+    return found[0]
+
+
 def analyze(
     data: CaliperData | str | Path,
     out_dir: str | Path,
@@ -221,6 +246,7 @@ def analyze(
     arm_order = _arm_order(data, control_arm)
     _check_combination(data, combination, arm_order)
     notes = list(data.notes)
+    combination = _resolve_combination(data, combination, arm_order, notes)
     rng = np.random.default_rng(seed)
 
     # ---- statistics
