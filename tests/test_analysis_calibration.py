@@ -118,3 +118,23 @@ def test_logrank_pairs_are_holm_adjusted():
     p = lr["p_value"].to_numpy()
     np.testing.assert_allclose(lr["p_adjusted"].to_numpy(), _holm_by_hand(p), rtol=1e-12)
     assert (lr["p_adjusted"] > lr["p_value"]).any()
+
+
+def test_interaction_contrast_by_hand():
+    import pandas as pd
+    from scipy import stats
+
+    from xenosim.analysis.mixed import interaction_contrasts
+
+    c = pd.DataFrame([
+        dict(cell_line="vec", arm_a="control", arm_b="tam", difference_per_day=-0.07, se=0.01,
+             df=20.0),
+        dict(cell_line="akt", arm_a="tam", arm_b="control", difference_per_day=0.02, se=0.02,
+             df=10.0),
+    ])
+    r = interaction_contrasts(c, "control").iloc[0]
+    se = np.sqrt(0.01**2 + 0.02**2)
+    df = se**4 / (0.01**4 / 20 + 0.02**4 / 10)
+    assert r["interaction_per_day"] == pytest.approx(-0.02 - (-0.07))
+    assert r["se"] == pytest.approx(se) and r["df"] == pytest.approx(df)
+    assert r["p_value"] == pytest.approx(2 * stats.t.sf(0.05 / se, df))

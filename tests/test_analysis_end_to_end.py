@@ -97,6 +97,11 @@ def test_key_numbers_recover_the_simulated_truth(study):
     # tamoxifen resistance: a much smaller tamoxifen effect in the Akt line than in vector
     effect = {x["cell_line"]: x["difference_per_day"] for x in k["arm_a_vs_control"]}
     assert effect["mcf7_vector"] < effect["mcf7_myr_akt"] - 0.03
+    # ... tested as a cell line × tamoxifen interaction: (0.06 − 0.08) − (0.01 − 0.08) = 0.05
+    ia = k["interaction"]
+    assert ia["other_line"] == "mcf7_vector"
+    assert ia["ci_low"] <= 0.05 <= ia["ci_high"] and ia["ci_low"] > 0
+    assert "interaction" in " ".join(k["sentences"])
 
 
 def test_per_arm_table_and_statistics(study):
