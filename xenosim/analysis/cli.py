@@ -69,6 +69,12 @@ def analyze_command(
         str,
         typer.Option("--combination", help="Synergy arms 'A,B,A+B' (or 'none')."),
     ] = ",".join(DEFAULT_COMBINATION),
+    synergy: Annotated[
+        str,
+        typer.Option("--synergy", help="Synergy definitions, comma-separated: bliss (on log "
+                     "relative volume), hsa, response_additivity, bliss_rate (growth-rate "
+                     "inhibition, bootstrap)."),
+    ] = "bliss,hsa,response_additivity",
     n_boot: Annotated[int, typer.Option("--n-boot", help="Bootstrap resamples.")] = 1000,
     seed: Annotated[int, typer.Option("--seed", help="Bootstrap seed.")] = 0,
     p_adjust: Annotated[
@@ -96,7 +102,8 @@ def analyze_command(
             )
             target = out or path.with_name(f"{path.stem}_analysis")
         result = analyze(data, target, control_arm=control_arm, combination=combo,
-                         n_boot=n_boot, seed=seed, p_adjust=p_adjust, log_scale=log_scale)
+                         n_boot=n_boot, seed=seed, p_adjust=p_adjust, log_scale=log_scale,
+                         synergy_metrics=tuple(x.strip() for x in synergy.split(",") if x.strip()))
     except AnalysisInputError as exc:
         _fail(exc)
         return
