@@ -366,6 +366,7 @@ def analyze(
         tables["mechanism_by_day"] = mech
 
     # ---- figures
+    F.assign_arm_colours([a for arms in arm_order.values() for a in arms])
     lines = list(arm_order)
     p_ctrl = {}
     if len(lr):
@@ -999,6 +1000,7 @@ def compare_runs(
     for cl in dict.fromkeys(table["cell_line"]):
         arm_order[cl] = [a for a in da.arms(cl) if a in set(table.loc[table["cell_line"] == cl,
                                                                       "arm"])]
+    F.assign_arm_colours([a for arms in arm_order.values() for a in arms])
     f1 = _png(F.compare_overlay(S.group_curves(tpa), S.group_curves(tpb), la, lb, arm_order))
     f2 = _png(F.compare_rates(table, la, lb))
     doc = Document(f"Run comparison: {la} vs {lb}")
