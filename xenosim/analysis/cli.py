@@ -74,6 +74,12 @@ def analyze_command(
         str,
         typer.Option("--combination", help="Synergy arms 'A,B,A+B' (or 'none')."),
     ] = ",".join(DEFAULT_COMBINATION),
+    synergy: Annotated[
+        str,
+        typer.Option("--synergy", help="Synergy definitions, comma-separated: bliss (on log "
+                     "relative volume), hsa, response_additivity, bliss_rate (growth-rate "
+                     "inhibition, bootstrap)."),
+    ] = "bliss,hsa,response_additivity",
     n_boot: Annotated[int, typer.Option("--n-boot", help="Bootstrap resamples.")] = 1000,
     seed: Annotated[int | None, typer.Option(
         "--seed", help="Bootstrap seed (default: a run directory's own seed from its "
@@ -108,7 +114,8 @@ def analyze_command(
             target = out or path.with_name(f"{path.stem}_analysis")
         check_replaceable(target, "analysis")  # before the work: never replace a user's dir
         result = analyze(data, target, control_arm=control_arm, combination=combo,
-                         n_boot=n_boot, seed=seed, p_adjust=p_adjust, log_scale=log_scale)
+                         n_boot=n_boot, seed=seed, p_adjust=p_adjust, log_scale=log_scale,
+                         synergy_metrics=tuple(x.strip() for x in synergy.split(",") if x.strip()))
     except AnalysisInputError as exc:
         _fail(exc, path)
         return

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from xenosim.analysis.combinations import regimen_drugs
 from xenosim.analysis.errors import AnalysisInputError
 
 #: Cell-line name given to a lab table that has no cell-line column.
@@ -78,6 +79,8 @@ class CaliperData:
     kind: str = "caliper_csv"
     manifest: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: arm → drugs given, from a run's config.yaml (None for lab tables): finds combinations
+    regimens: dict[str, frozenset[str]] | None = None
 
     @property
     def cell_lines(self) -> list[str]:
@@ -473,6 +476,7 @@ def load_results_dir(path: str | Path) -> CaliperData:
         kind="xenosim",
         manifest=manifest,
         notes=notes,
+        regimens=regimen_drugs(run),
     )
 
 

@@ -21,7 +21,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter  # noqa: 
 
 from xenosim.analysis.mechanism import SHARE_COLUMNS, SHARE_LABELS  # noqa: E402
 from xenosim.analysis.stats import MIN_FRACTION_PRESENT  # noqa: E402
-from xenosim.core.style import ER_SHARE_COLOURS, apply_style, arm_colour  # noqa: E402
+from xenosim.core.style import ARM_COLOURS, ER_SHARE_COLOURS, apply_style  # noqa: E402
 
 DAY_LABEL = "days since randomisation"
 VOLUME_LABEL = "tumour volume (mm³)"
@@ -29,6 +29,56 @@ RTV_LABEL = "relative tumour volume (V / V₀)"
 SHARE_COLOURS = ER_SHARE_COLOURS  # one scheme: report, teaching page and lessons
 
 Labeller = Callable[[str, str], str]
+
+
+
+#: Colour-blind-safe colours assigned in order to arms without a fixed colour: Okabe & Ito
+#: (2008), then Paul Tol's muted scheme for studies with many arms.
+CB_PALETTE = ["#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442",
+              "#332288", "#88ccee", "#44aa99", "#117733", "#999933", "#cc6677", "#882255",
+              "#aa4499", "#ddcc77"]
+_ASSIGNED: dict[str, str] = {}
+
+
+def assign_arm_colours(arms) -> dict[str, str]:
+    """One colour per arm for a whole figure set: the paper's arms keep their fixed colours, the
+    others take the next unused palette colour in arm order, so no two arms share a colour."""
+    arms = list(dict.fromkeys(arms))
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for a in arms:
+        c = ARM_COLOURS.get(a)
+        if c is not None and c not in used:
+            out[a] = c
+            used.add(c)
+    free = iter([c for c in CB_PALETTE if c not in used])
+    for a in arms:
+        if a not in out:
+            out[a] = next(free, "#777777")
+    _ASSIGNED.clear()
+    _ASSIGNED.update(out)
+    return out
+
+
+def _colour(arm: str) -> str:
+    """The colour assigned to ``arm`` for the current figure set (fixed or first free)."""
+    if arm not in _ASSIGNED:
+        assign_arm_colours([*_ASSIGNED, arm])
+    return _ASSIGNED[arm]
+
+def endpoint_crossing(days: np.ndarray, volumes_mm3: np.ndarray,
+                      endpoint_mm3: float) -> tuple[float, float]:
+    """(day, volume) where a tumour crossed the endpoint: log-linear interpolation between the
+    last reading below it and the first at or above it (that reading if none was below)."""
+    above = np.nonzero(volumes_mm3 >= endpoint_mm3)[0]
+    if not len(above):
+        return float(days[-1]), float(volumes_mm3[-1])
+    k = above[0]
+    if k == 0 or volumes_mm3[k - 1] <= 0:
+        return float(days[k]), float(volumes_mm3[k])
+    lv0, lv1 = np.log(volumes_mm3[k - 1]), np.log(volumes_mm3[k])
+    f = (np.log(endpoint_mm3) - lv0) / (lv1 - lv0)
+    return float(days[k - 1] + f * (days[k] - days[k - 1])), float(endpoint_mm3)
 
 
 def _panels(n: int, *, width: float = 5.6, height: float = 4.2, sharey: bool = True,
@@ -54,7 +104,7 @@ def _legend_right(fig, handles, title=None):
 
 
 def _arm_handles(arms):
-    return [Line2D([0], [0], color=arm_colour(a), lw=2.5, label=a) for a in arms]
+    return [Line2D([0], [0], color=_colour(a), lw=2.5, label=a) for a in arms]
 
 
 def growth_curves(
@@ -80,7 +130,7 @@ def growth_curves(
             g = g[g["fraction_present"] >= MIN_FRACTION_PRESENT].sort_values("day")
             if g.empty:
                 continue
-            c = arm_colour(arm)
+            c = _colour(arm)
             ax.errorbar(g["day"], g[col], yerr=g[sem].fillna(0), color=c, lw=2, marker="o",
                         ms=4, capsize=3, label=arm)
             all_arms.append(arm)
@@ -124,7 +174,7 @@ def spaghetti(
                 ax.set_visible(False)
                 continue
             arm = arms_by_line[cl][j]
-            c = arm_colour(arm)
+            c = _colour(arm)
             sub = meas[(meas["cell_line"] == cl) & (meas["arm"] == arm)]
             for mouse, g in sub.groupby("mouse"):
                 g = g.sort_values("day")
@@ -133,8 +183,9 @@ def spaghetti(
                 ax.plot(post["day"], np.maximum(post["volume_mm3"], 1), color=c, lw=1.1,
                         alpha=0.85)
                 if events.get(mouse) == "endpoint" and len(post):
-                    ax.plot(post["day"].iloc[-1], post["volume_mm3"].iloc[-1], "x", color="k",
-                            ms=6)
+                    ax.plot(*endpoint_crossing(post["day"].to_numpy(float),
+                                               post["volume_mm3"].to_numpy(float),
+                                               endpoint_volume_mm3), "x", color="k", ms=6)
             ax.axhline(endpoint_volume_mm3, color="0.4", ls=":", lw=1)
             ax.axvline(0, color="0.5", lw=0.8)
             _log_axis(ax)
@@ -167,7 +218,7 @@ def waterfall(per_mouse: pd.DataFrame, arms_by_line: dict[str, list[str]],
         sub = sub.sort_values("best_pct_change", ascending=False)
         y = sub["best_pct_change"].to_numpy()
         x = np.arange(len(sub))
-        ax.bar(x, np.clip(y, -100, clip_pct), color=[arm_colour(a) for a in sub["arm"]],
+        ax.bar(x, np.clip(y, -100, clip_pct), color=[_colour(a) for a in sub["arm"]],
                width=0.85)
         for xi, yi in zip(x, y, strict=True):
             if yi > clip_pct:
@@ -185,7 +236,7 @@ def waterfall(per_mouse: pd.DataFrame, arms_by_line: dict[str, list[str]],
         if len(lines) > 1:
             ax.set_title(cl)
     arms = list(dict.fromkeys(a for cl in lines for a in arms_by_line[cl]))
-    handles = [Patch(color=arm_colour(a), label=a) for a in arms]
+    handles = [Patch(color=_colour(a), label=a) for a in arms]
     handles += [Line2D([0], [0], color="0.4", ls="--", label="+35 % (mSD / mPD limit)"),
                 Line2D([0], [0], color="0.4", ls=":", label="−50 % (mPR limit)")]
     _legend_right(fig, handles)
@@ -213,7 +264,7 @@ def kaplan_meier(km: pd.DataFrame, summary: pd.DataFrame, arms_by_line: dict[str
             g = km[(km["cell_line"] == cl) & (km["arm"] == arm)].sort_values("time_days")
             if g.empty:
                 continue
-            c = arm_colour(arm)
+            c = _colour(arm)
             # a small vertical offset per arm keeps overlapping curves (e.g. all at 1) visible
             g = g.assign(survival=g["survival"] + (i - (k - 1) / 2) * 0.007)
             ax.step(g["time_days"], g["survival"], where="post", color=c, lw=2)
@@ -227,6 +278,9 @@ def kaplan_meier(km: pd.DataFrame, summary: pd.DataFrame, arms_by_line: dict[str
             ptxt = f", log-rank {_p(p)} vs control" if p is not None else ""
             handles.append(Line2D([0], [0], color=c, lw=2, label=f"{arm}: {med}{ptxt}"))
         ax.set_ylim(-0.03, 1.05)
+        if not summary.loc[summary["cell_line"] == cl, "n_endpoint"].sum():
+            ax.text(0.5, 0.45, "no mouse reached the endpoint:\nevery mouse censored",
+                    transform=ax.transAxes, ha="center", fontsize=9, color="0.3")
         ax.set_xlabel(DAY_LABEL)
         if j == 0:
             ax.set_ylabel(f"fraction of mice below {endpoint_volume_mm3:g} mm³")
@@ -256,7 +310,7 @@ def forest(contrasts: pd.DataFrame, lines: list[str]) -> plt.Figure:
         sub = contrasts[contrasts["cell_line"] == cl].reset_index(drop=True)
         y = np.arange(len(sub))[::-1]
         for yi, (_, r) in zip(y, sub.iterrows(), strict=True):
-            c = arm_colour(r["arm_b"])
+            c = _colour(r["arm_b"])
             ax.plot([r["ci_low"], r["ci_high"]], [yi, yi], color=c, lw=2)
             ax.plot(r["difference_per_day"], yi, "o", color=c, ms=7, mec="k", mew=0.5)
             ax.annotate(_p(r["p_adjusted"]), (1.01, yi), xycoords=("axes fraction", "data"),
@@ -275,10 +329,11 @@ def forest(contrasts: pd.DataFrame, lines: list[str]) -> plt.Figure:
 
 
 def synergy(syn: pd.DataFrame) -> plt.Figure:
-    """Bliss and HSA excess inhibition of growth rate over time with bootstrap 95 % CI."""
+    """Bliss (log relative volume) and HSA excess growth-rate reduction over time, t-based 95 % CI."""
     lines = list(dict.fromkeys(syn["cell_line"]))
     fig, axes = _panels(len(lines), width=6.0)
-    styles = {"bliss": ("#0072b2", "Bliss independence"), "hsa": ("#d55e00", "highest single agent")}
+    styles = {"bliss": ("#0072b2", "Bliss independence (log RTV)"),
+              "hsa": ("#d55e00", "highest single agent")}
     for ax, cl in zip(axes, lines, strict=False):
         for metric, (c, name) in styles.items():
             g = syn[(syn["cell_line"] == cl) & (syn["metric"] == metric)].sort_values("day")
@@ -291,13 +346,13 @@ def synergy(syn: pd.DataFrame) -> plt.Figure:
         ax.set_title(f"{cl}: {r['arm_ab']} vs {r['arm_a']}, {r['arm_b']}" if len(lines) > 1
                      else f"{r['arm_ab']} vs {r['arm_a']}, {r['arm_b']}", fontsize=10)
         ax.set_xlabel(DAY_LABEL + " (rates fitted from day 0 to this day)")
-        ax.set_ylabel("excess inhibition of growth rate\n(observed − expected)")
+        ax.set_ylabel("excess growth-rate reduction, ln V /day\n(observed − expected)")
         ax.legend(handles=[*ax.get_legend_handles_labels()[0],
                            Line2D([0], [0], marker="*", color="k", lw=0, label="p < 0.05")],
                   fontsize=8, loc="best")
     for ax in axes[len(lines):]:
         ax.set_visible(False)
-    fig.suptitle("Combination synergy on growth rate (> 0: more than expected)", y=1.02)
+    fig.suptitle("Combination synergy (> 0: combination slows growth more than expected)", y=1.02)
     fig.tight_layout()
     return fig
 
@@ -318,7 +373,7 @@ def mechanism_fractions(mech: pd.DataFrame, arms_by_line: dict[str, list[str]]) 
                 g = mech[(mech["cell_line"] == cl) & (mech["arm"] == arm)].sort_values("day")
                 if g.empty:
                     continue
-                c = arm_colour(arm)
+                c = _colour(arm)
                 ax.plot(g["day"], g[col], color=c, lw=2)
                 ax.fill_between(g["day"], g[col] - g[f"sem_{col}"].fillna(0),
                                 g[col] + g[f"sem_{col}"].fillna(0), color=c, alpha=0.2, lw=0)
@@ -357,7 +412,7 @@ def er_shares(mech: pd.DataFrame, arms_by_line: dict[str, list[str]]) -> plt.Fig
                              colors=[SHARE_COLOURS[c] for c in SHARE_COLUMNS], alpha=0.85)
                 ax.plot(g["day"], g["mean_er_activity"], color="k", lw=1)
             ax.axvline(0, color="0.3", lw=0.8, ls=":")
-            ax.set_title(arm, fontsize=10, color=arm_colour(arm))
+            ax.set_title(arm, fontsize=10, color=_colour(arm))
             if j == 0:
                 ax.set_ylabel(f"{cl}\nmean ER activity" if len(lines) > 1 else
                               "mean ER activity", fontsize=9)
@@ -383,7 +438,7 @@ def key_comparison(curves: pd.DataFrame, lines: list[str], arms: list[str]) -> p
             if g.empty:
                 continue
             ax.errorbar(g["day"], g["mean_rtv"], yerr=g["sem_rtv"].fillna(0),
-                        color=arm_colour(arm), lw=2, marker="o", ms=4, capsize=3, label=arm)
+                        color=_colour(arm), lw=2, marker="o", ms=4, capsize=3, label=arm)
         ax.axhline(1, color="0.5", lw=0.8)
         _log_axis(ax)
         ax.set_title(cl)
@@ -409,7 +464,7 @@ def compare_overlay(curves_a: pd.DataFrame, curves_b: pd.DataFrame, label_a: str
                 if g.empty:
                     continue
                 ax.errorbar(g["day"], g["mean_rtv"], yerr=g["sem_rtv"].fillna(0),
-                            color=arm_colour(arm), ls=ls, marker=mk, ms=3.5, lw=1.8, capsize=2)
+                            color=_colour(arm), ls=ls, marker=mk, ms=3.5, lw=1.8, capsize=2)
         ax.axhline(1, color="0.5", lw=0.8)
         _log_axis(ax)
         ax.set_title(cl if len(lines) > 1 else "")
@@ -435,7 +490,7 @@ def compare_rates(table: pd.DataFrame, label_a: str, label_b: str) -> plt.Figure
     fig, ax = plt.subplots(figsize=(8.0, 0.45 * n + 1.6))
     y = np.arange(n)[::-1]
     for yi, r in zip(y, table.itertuples(), strict=True):
-        c = arm_colour(r.arm)
+        c = _colour(r.arm)
         ax.plot([r.rate_a_ci_low, r.rate_a_ci_high], [yi + 0.15] * 2, color=c, lw=2)
         ax.plot(r.rate_a, yi + 0.15, "o", color=c, mec="k", mew=0.5)
         ax.plot([r.rate_b_ci_low, r.rate_b_ci_high], [yi - 0.15] * 2, color=c, lw=2, ls="--")

@@ -22,8 +22,9 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 from statsmodels.regression.mixed_linear_model import MixedLM
-from statsmodels.stats.multitest import multipletests
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
+
+from xenosim.analysis.multiplicity import adjust_pvalues
 
 #: Time is fitted in weeks (better-conditioned variance components) and reported per day.
 TIME_SCALE_DAYS = 7.0
@@ -203,12 +204,7 @@ def fit_growth_mixed_model(
         )
     contrasts = pd.DataFrame(crows)
     if len(contrasts):
-        p = contrasts["p_value"].to_numpy()
-        adj = np.full(len(p), np.nan)
-        ok = np.isfinite(p)
-        if ok.any():
-            adj[ok] = multipletests(p[ok], method=p_adjust)[1]
-        contrasts["p_adjusted"] = adj
+        contrasts["p_adjusted"] = adjust_pvalues(contrasts["p_value"], p_adjust)
         contrasts["p_adjust_method"] = p_adjust
         contrasts["random_effects"] = how
     return MixedModelResult(
@@ -223,3 +219,48 @@ def fit_growth_mixed_model(
         variance=variance,
         notes=notes,
     )
+
+
+def interaction_contrasts(contrasts: pd.DataFrame, control_arm: str, p_adjust: str = "holm",
+                          level: float = 0.95) -> pd.DataFrame:
+    """Cell line × treatment interaction: does an arm's growth-rate effect (arm − control, from
+    each line's mixed model) differ between cell lines? (deGraffenried 2004: Akt confers
+    tamoxifen resistance = a smaller tamoxifen effect in the myr-Akt line.)
+
+    The lines are fitted separately, so their effects are independent: difference of effects
+    with SE = √(se₁² + se₂²) and Welch–Satterthwaite df; p adjusted over the family (all arms ×
+    line pairs).
+    """
+    if contrasts is None or contrasts.empty:
+        return pd.DataFrame()
+    eff = {}
+    for r in contrasts.to_dict("records"):
+        if r["arm_a"] == control_arm:
+            eff[(r["cell_line"], r["arm_b"])] = (r["difference_per_day"], r["se"], r["df"])
+        elif r["arm_b"] == control_arm:
+            eff[(r["cell_line"], r["arm_a"])] = (-r["difference_per_day"], r["se"], r["df"])
+    lines = list(dict.fromkeys(contrasts["cell_line"]))
+    arms = list(dict.fromkeys(a for _, a in eff))
+    rows = []
+    for arm in arms:
+        for i, l1 in enumerate(lines):
+            for l2 in lines[i + 1:]:
+                if (l1, arm) not in eff or (l2, arm) not in eff:
+                    continue
+                (e1, s1, d1), (e2, s2, d2) = eff[(l1, arm)], eff[(l2, arm)]
+                est, se = e2 - e1, float(np.hypot(s1, s2))
+                df = se**4 / (s1**4 / d1 + s2**4 / d2) if se > 0 else np.nan
+                q = stats.t.ppf(0.5 + level / 2, df)
+                t = est / se if se > 0 else np.nan
+                rows.append({
+                    "arm": arm, "cell_line_a": l1, "cell_line_b": l2,
+                    "effect_a_per_day": e1, "effect_b_per_day": e2,
+                    "interaction_per_day": est, "se": se, "df": df,
+                    "ci_low": est - q * se, "ci_high": est + q * se, "t": t,
+                    "p_value": float(2 * stats.t.sf(abs(t), df)) if np.isfinite(t) else np.nan,
+                })
+    out = pd.DataFrame(rows)
+    if len(out):
+        out["p_adjusted"] = adjust_pvalues(out["p_value"], p_adjust)
+        out["p_adjust_method"] = p_adjust
+    return out

@@ -20,10 +20,20 @@ from statsmodels.stats.multitest import multipletests
 from xenosim import __version__
 from xenosim.analysis import figures as F
 from xenosim.analysis import stats as S
+from xenosim.analysis.combinations import (
+    combinations_from_names,
+    combinations_from_regimens,
+)
 from xenosim.analysis.data import CaliperData, load_results_dir
 from xenosim.analysis.errors import DEFAULT_COMBINATION, AnalysisInputError
 from xenosim.analysis.mechanism import mechanism_summary, share_consistency
-from xenosim.analysis.mixed import MODEL_TEXT, MixedModelResult, fit_growth_mixed_model
+from xenosim.analysis.mixed import (
+    MODEL_TEXT,
+    MixedModelResult,
+    fit_growth_mixed_model,
+    interaction_contrasts,
+)
+from xenosim.analysis.multiplicity import adjust_pvalues
 from xenosim.analysis.report import Document, fmt_ci, fmt_num, fmt_p
 from xenosim.analysis.survival import (
     kaplan_meier,
@@ -31,7 +41,12 @@ from xenosim.analysis.survival import (
     survival_summary,
     time_to_endpoint,
 )
-from xenosim.analysis.synergy import synergy_over_time
+from xenosim.analysis.synergy import (
+    METRIC_FORMULA,
+    METRIC_LABEL,
+    METRICS,
+    synergy_over_time,
+)
 from xenosim.core.output import write_files_atomically
 
 DEFAULT_KEY = ("mcf7_myr_akt", "tamoxifen", "tamoxifen+cci779")
@@ -104,6 +119,20 @@ def _flip(row: pd.Series, a: str, b: str) -> dict:
     return out
 
 
+def _key_interaction(inter: pd.DataFrame | None, cl: str, arm: str) -> dict | None:
+    """The interaction row for ``arm`` between the key line and another, as key − other."""
+    if inter is None or inter.empty:
+        return None
+    m = inter[(inter["arm"] == arm) & ((inter["cell_line_a"] == cl) | (inter["cell_line_b"] == cl))]
+    if not len(m):
+        return None
+    r = m.iloc[0].to_dict()
+    if r["cell_line_b"] == cl:
+        return dict(r, other_line=r["cell_line_a"])
+    return dict(r, other_line=r["cell_line_b"], interaction_per_day=-r["interaction_per_day"],
+                ci_low=-r["ci_high"], ci_high=-r["ci_low"], t=-r["t"])
+
+
 def _find_pair(df: pd.DataFrame, cl: str, a: str, b: str) -> dict | None:
     if df is None or df.empty:
         return None
@@ -115,12 +144,57 @@ def _find_pair(df: pd.DataFrame, cl: str, a: str, b: str) -> dict | None:
     return _flip(df[m].iloc[0], a, b)
 
 
-def _synergy_word(lo: float, hi: float) -> str:
+def _synergy_word(lo: float, hi: float, flag: str = "") -> str:
+    if flag:
+        return f"not interpretable as synergy: {flag}"
     if lo > 0:
         return "more inhibition than expected (synergy)"
     if hi < 0:
         return "less inhibition than expected (antagonism)"
     return "consistent with the expectation (no evidence of synergy or antagonism)"
+
+
+def _fmt_syn_p(r: dict) -> str:
+    """Synergy p-value; a bootstrap p at its floor (no resample crossed 0) as a bound."""
+    p, floor = r.get("p_value"), r.get("p_floor")
+    if floor is not None and np.isfinite(floor) and np.isfinite(p) and p <= floor * (1 + 1e-9):
+        return f"≤ {floor:.2g} (bootstrap floor)"
+    return fmt_p(p)
+
+
+def _check_combination(data: CaliperData, combination, arm_order: dict[str, list[str]]) -> None:
+    """An explicitly named synergy arm that no cell line has is an error, not a silent skip."""
+    if combination is None or tuple(combination) == DEFAULT_COMBINATION:
+        return
+    present = {x for arms in arm_order.values() for x in arms}
+    missing = [x for x in combination if x not in present]
+    if missing:
+        raise AnalysisInputError(
+            f"combination names arm(s) {', '.join(map(repr, missing))} that are not in the data; "
+            f"arms present: {', '.join(map(repr, sorted(present)))}",
+            file=data.source or None, column="arm",
+        )
+
+
+def _resolve_combination(data: CaliperData, combination, arm_order, notes: list[str]):
+    """The default combination applies when its arms exist; otherwise infer (A, B, A+B) from the
+    run's regimens (config.yaml) or, for a lab table, from names like ``A+B`` / ``A_B``."""
+    if combination is None or tuple(combination) != DEFAULT_COMBINATION:
+        return combination
+    if any(all(x in arms for x in combination) for arms in arm_order.values()):
+        return combination
+    arms = list(dict.fromkeys(a for v in arm_order.values() for a in v))
+    drugs = data.regimens
+    found = combinations_from_regimens(drugs) if drugs else combinations_from_names(arms)
+    found = [c for c in found if all(x in arms for x in c)]
+    how = "the run's regimens" if drugs else "arm names"
+    if not found:
+        notes.append(f"no combination arm (A, B, A+B) found from {how}: synergy not computed")
+        return None
+    notes.append(f"combination {found[0][2]!r} = {found[0][0]!r} + {found[0][1]!r} taken from "
+                 f"{how}" + (f"; also found (not analysed): {', '.join(c[2] for c in found[1:])}"
+                             if len(found) > 1 else ""))
+    return found[0]
 
 
 def analyze(
@@ -134,6 +208,7 @@ def analyze(
     p_adjust: str = "holm",
     log_scale: bool = False,
     key_comparison: tuple[str, str, str] | None = DEFAULT_KEY,
+    synergy_metrics: tuple[str, ...] = ("bliss", "hsa", "response_additivity"),
 ) -> AnalysisResult:
     """Compare arms like a xenograft paper: statistics tables (CSV), figures (PNG) and a report
     (``report.html`` self-contained, ``report.md``) written atomically into ``out_dir``.
@@ -142,6 +217,8 @@ def analyze(
     (A, B, A+B) arms for Bliss / HSA synergy; ``key_comparison`` = (cell line, arm 1, arm 2)
     gets its own section when present. ``n_boot`` bootstrap resamples use numpy's Generator
     seeded with ``seed``; ``p_adjust`` is a statsmodels multipletests method (holm, fdr_bh, ...).
+    ``synergy_metrics``: any of ``synergy.METRICS`` (default Bliss on log relative volume, HSA,
+    response additivity; ``bliss_rate`` = Bliss on growth-rate inhibition, bootstrap).
     """
     data = _as_data(data)
     out_dir = Path(out_dir)
@@ -155,8 +232,14 @@ def analyze(
         multipletests([0.5], method=p_adjust)
     except ValueError as exc:
         raise AnalysisInputError(f"unknown multiplicity correction {p_adjust!r}") from exc
+    bad = [m for m in synergy_metrics if m not in METRICS]
+    if bad:
+        raise AnalysisInputError(
+            f"unknown synergy metric(s) {bad}; allowed: {', '.join(METRICS)}")
     arm_order = _arm_order(data, control_arm)
+    _check_combination(data, combination, arm_order)
     notes = list(data.notes)
+    combination = _resolve_combination(data, combination, arm_order, notes)
     rng = np.random.default_rng(seed)
 
     # ---- statistics
@@ -187,13 +270,19 @@ def analyze(
         notes.extend(models[cl].notes)
     mm_slopes = pd.concat([m.slopes for m in models.values()], ignore_index=True)
     mm_contrasts = pd.concat([m.contrasts for m in models.values()], ignore_index=True)
+    mm_inter = interaction_contrasts(mm_contrasts, control_arm, p_adjust)
     syn = pd.DataFrame()
     if combination is not None:
         a, b, ab = combination
         parts = []
         for cl, arms in arm_order.items():
             if all(x in arms for x in (a, b, ab)):
-                s = synergy_over_time(tp, cl, control_arm, a, b, ab, n_boot=n_boot, rng=rng)
+                s = synergy_over_time(tp, cl, control_arm, a, b, ab, n_boot=n_boot, rng=rng,
+                                      metrics=synergy_metrics)
+                if len(s) and (s["flag"] != "").any():
+                    notes.append(f"{cl}: a single agent inhibits growth by ≥ 100 % on some days; "
+                                 "Bliss / HSA there are flagged as not interpretable as synergy "
+                                 "(rate-inhibition Bliss is withheld)")
                 if s.empty or s["excess"].isna().all():
                     notes.append(f"{cl}: synergy not estimable (control growth rate ≤ 0?)")
                 parts.append(s)
@@ -221,7 +310,7 @@ def analyze(
     summary = _arm_summary(data, arm_order, arm_rates, tc_end, auc_arm, surv, mre_arm, tp)
     key = _key_comparison(
         data, key_comparison, arm_order, control_arm, arm_rates, mm_contrasts, rate_tests,
-        tc_end, curves, lr, syn_end, combination,
+        tc_end, curves, lr, syn_end, combination, mm_inter,
     )
 
     tables = {
@@ -234,6 +323,7 @@ def analyze(
         "growth_rate_welch_pairs": rate_tests,
         "mixed_model_rates": mm_slopes,
         "mixed_model_contrasts": mm_contrasts,
+        "mixed_model_interactions": mm_inter,
         "auc_mouse": auc_mouse,
         "auc_arm": auc_arm,
         "mrecist_mouse": mre_mouse,
@@ -250,6 +340,7 @@ def analyze(
         tables["mechanism_by_day"] = mech
 
     # ---- figures
+    F.assign_arm_colours([a for arms in arm_order.values() for a in arms])
     lines = list(arm_order)
     p_ctrl = {}
     if len(lr):
@@ -291,8 +382,9 @@ def analyze(
     if len(syn):
         figs["synergy"] = (
             _png(F.synergy(syn)),
-            "Excess inhibition of growth rate by the combination over Bliss independence and "
-            "over the highest single agent, with bootstrap 95 % CIs (mice resampled within arm).",
+            "Excess reduction of the log-volume growth rate by the combination over Bliss "
+            "independence (additive effects on ln RTV) and over the highest single agent, with "
+            "Welch t 95 % CIs; ★ p < 0.05 (unadjusted).",
         )
     if key is not None:
         figs["key_comparison"] = (
@@ -378,7 +470,7 @@ def _arm_summary(data, arm_order, arm_rates, tc_end, auc_arm, surv, mre_arm, tp)
 
 
 def _key_comparison(data, key, arm_order, control_arm, arm_rates, contrasts, rate_tests, tc_end,
-                    curves, lr, syn_end, combination) -> dict | None:
+                    curves, lr, syn_end, combination, inter=None) -> dict | None:
     if key is None:
         return None
     cl, a, b = key
@@ -434,6 +526,7 @@ def _key_comparison(data, key, arm_order, control_arm, arm_rates, contrasts, rat
                 ctx.append(c)
     ctx.sort(key=lambda x: x["cell_line"] != cl)
     out["arm_a_vs_control"] = ctx
+    out["interaction"] = _key_interaction(inter, cl, a)
     out["figure_lines"] = [cl] + [x["cell_line"] for x in ctx if x["cell_line"] != cl]
     out["figure_arms"] = [x for x in (control_arm, a, *(combination or ()), b)
                           if x in arm_order[cl]]
@@ -471,17 +564,26 @@ def _key_sentences(k: dict) -> list[str]:
         r = k["synergy"].get(metric)
         if r:
             s.append(
-                f"Against {name}, {r['arm_ab']} inhibited growth by "
-                f"{fmt_num(r['excess'], 2)} (fraction of the control growth rate) beyond "
-                f"expectation by day {r['day']:g} (95 % CI {fmt_num(r['ci_low'], 2)} to "
-                f"{fmt_num(r['ci_high'], 2)}, bootstrap p {fmt_p(r['p_value'])}): "
-                f"{_synergy_word(r['ci_low'], r['ci_high'])}."
+                f"Against {name}, {r['arm_ab']} slowed growth by "
+                f"{fmt_num(r['excess'], 4)} ln V /day beyond expectation by day {r['day']:g} "
+                f"(95 % CI {fmt_num(r['ci_low'], 4)} to {fmt_num(r['ci_high'], 4)}, "
+                f"p {_fmt_syn_p(r)}): {_synergy_word(r['ci_low'], r['ci_high'], r['flag'])}."
             )
     for c in k["arm_a_vs_control"]:
         s.append(
             f"{a} vs {k['control_arm']} in {c['cell_line']}: growth rate changed by "
             f"{fmt_num(c['difference_per_day'], 4)} /day (95 % CI {fmt_num(c['ci_low'], 4)} to "
             f"{fmt_num(c['ci_high'], 4)}, adjusted p {fmt_p(c['p_adjusted'])})."
+        )
+    ia = k.get("interaction")
+    if ia:
+        s.append(
+            f"Does {a}'s effect differ between lines? In {k['cell_line']} it changed the growth "
+            f"rate by {fmt_num(ia['interaction_per_day'], 4)} /day more than in "
+            f"{ia['other_line']} (cell line × treatment interaction, 95 % CI "
+            f"{fmt_num(ia['ci_low'], 4)} to {fmt_num(ia['ci_high'], 4)}, "
+            f"{ia['p_adjust_method']}-adjusted p {fmt_p(ia['p_adjusted'])}; > 0: a weaker "
+            "effect, i.e. resistance)."
         )
     return s
 
@@ -548,6 +650,14 @@ def _build_report(data, arm_order, control_arm, combination, p_adjust, n_boot, s
                                                      c["ci_high"], 4),
                          "p": f"{fmt_p(c['p_value'])} ({c['p_adjust_method']}-adjusted "
                               f"{fmt_p(c['p_adjusted'])})"})
+        ia = key.get("interaction")
+        if ia:
+            rows.append({"statistic": f"cell line × {key['arm_a']} interaction: effect in "
+                                      f"{key['cell_line']} − effect in {ia['other_line']}, /day",
+                         "estimate [95% CI]": fmt_ci(ia["interaction_per_day"], ia["ci_low"],
+                                                     ia["ci_high"], 4),
+                         "p": f"{fmt_p(ia['p_value'])} ({ia['p_adjust_method']}-adjusted "
+                              f"{fmt_p(ia['p_adjusted'])})"})
         if w:
             rows.append({"statistic": "same, Welch t-test on per-mouse rates",
                          "estimate [95% CI]": fmt_ci(w["difference"], w["ci_low"], w["ci_high"],
@@ -566,10 +676,11 @@ def _build_report(data, arm_order, control_arm, combination, p_adjust, n_boot, s
         for metric, name in (("bliss", "Bliss excess"), ("hsa", "HSA excess")):
             r = key["synergy"].get(metric)
             if r:
-                rows.append({"statistic": f"{name} (day {r['day']:g})",
+                rows.append({"statistic": f"{name}, /day (day {r['day']:g})"
+                                          + (" — flagged" if r["flag"] else ""),
                              "estimate [95% CI]": fmt_ci(r["excess"], r["ci_low"], r["ci_high"],
-                                                         2),
-                             "p": f"{fmt_p(r['p_value'])} (bootstrap)"})
+                                                         4),
+                             "p": f"{_fmt_syn_p(r)} (Welch t)"})
         doc.table(pd.DataFrame(rows), "Key statistics")
         fig("key_comparison")
         doc.raw_html("</div>")
@@ -631,13 +742,28 @@ def _build_report(data, arm_order, control_arm, combination, p_adjust, n_boot, s
     ])
     if combination is not None:
         a, b, ab = combination
+        metrics = list(dict.fromkeys(syn["metric"])) if len(syn) else []
         doc.bullets([
-            f"Synergy ({ab} vs {a} and {b}): I_X = 1 − r_X / r_control, the fractional "
-            "inhibition of growth rate, where r is the mean per-mouse growth rate fitted from "
-            "day 0 to day t (from the third caliper reading on). Bliss expected I = I_A + I_B − I_A·I_B; HSA expected I = "
-            "max(I_A, I_B); excess = I_A+B − expected (> 0 synergy). 95 % CIs: percentile "
-            f"bootstrap, {n_boot} resamples of mice within each arm (numpy Generator, seed "
-            f"{seed}); p: two-sided bootstrap test of excess = 0.",
+            f"Synergy ({ab} = A+B vs {a} = A and {b} = B): r_X is the mean over mice of the "
+            "growth rate (slope of ln V) fitted from day 0 to day t, from the third caliper "
+            "reading on; RTV_X(t) = exp(r_X·t). Bliss independence on relative tumour volume "
+            "(Demidenko & Miller, PLoS One 2019;14:e0224137; the definition of SynergyLMM, "
+            "Romero-Becerra et al. Nat Commun 2025, and invivoSyn, Mao et al.) multiplies the "
+            "fractions of control RTV, so it is additive in log-volume growth rates: "
+            "r_AB − r_C = (r_A − r_C) + (r_B − r_C).",
+            *[f"{METRIC_LABEL[m]}: {METRIC_FORMULA[m]}." for m in metrics],
+            "Bliss / HSA / response additivity: 95 % CI and two-sided p from a Welch–Satterthwaite "
+            "t test of the contrast of arm mean rates (response additivity linearised by the "
+            "delta method); its false-positive rate at 4–8 mice per arm is 3.8–5.1 % at nominal "
+            "5 % in simulation (tests/test_analysis_calibration.py). Unadjusted for the days "
+            "shown. Flagged where a single agent inhibits growth by ≥ 100 %.",
+            *(["Bliss (growth-rate inhibition): percentile bootstrap, "
+               f"{n_boot} resamples of mice within each arm (numpy Generator, seed {seed}); its "
+               f"p cannot fall below 2/(n_boot + 1) = {2 / (n_boot + 1):.2g} and is printed as a "
+               "bound there; withheld where a single agent inhibits ≥ 100 % (undefined). Not "
+               "calibrated at small n: its false-positive rate at nominal 5 % was 12 % at 4 mice "
+               "per arm and 8 % at 8 in simulation."]
+              if "bliss_rate" in metrics else []),
         ])
 
     # per arm table
@@ -742,18 +868,23 @@ def _build_report(data, arm_order, control_arm, combination, p_adjust, n_boot, s
     # synergy
     if len(syn):
         doc.heading("Combination synergy")
-        t = [{"cell line": r["cell_line"], "model": "Bliss" if r["metric"] == "bliss" else "HSA",
-              "day": f"{r['day']:g}", "I_A": fmt_num(r["inhibition_a"], 2),
-              "I_B": fmt_num(r["inhibition_b"], 2), "I_A+B": fmt_num(r["inhibition_ab"], 2),
-              "expected": fmt_num(r["expected_inhibition"], 2),
-              "excess [95% CI]": fmt_ci(r["excess"], r["ci_low"], r["ci_high"], 2),
-              "p": fmt_p(r["p_value"]), "reading": _synergy_word(r["ci_low"], r["ci_high"])}
+        t = [{"cell line": r["cell_line"], "model": METRIC_LABEL[r["metric"]],
+              "day": f"{r['day']:g}", "r_C": fmt_num(r["rate_control"], 4),
+              "r_A": fmt_num(r["rate_a"], 4), "r_B": fmt_num(r["rate_b"], 4),
+              "r_A+B": fmt_num(r["rate_ab"], 4),
+              "expected": fmt_num(r["expected"], 4), "observed": fmt_num(r["observed"], 4),
+              "excess [95% CI]": fmt_ci(r["excess"], r["ci_low"], r["ci_high"], 4),
+              "p": _fmt_syn_p(r),
+              "reading": _synergy_word(r["ci_low"], r["ci_high"], r["flag"])}
              for r in syn_end.to_dict("records")]
         a, b, ab = combination
-        doc.table(pd.DataFrame(t), f"At study end: {ab} against {a} (A) and {b} (B)")
-        t = [{"cell line": r["cell_line"], "model": r["metric"], "day": f"{r['day']:g}",
-              "excess [95% CI]": fmt_ci(r["excess"], r["ci_low"], r["ci_high"], 2),
-              "p": fmt_p(r["p_value"])} for r in syn.to_dict("records")]
+        doc.table(pd.DataFrame(t), f"At study end: {ab} against {a} (A) and {b} (B); rates in "
+                  "ln V /day; Bliss / HSA expected and observed = growth-rate reduction vs control "
+                  "(/day); response additivity = RTV as a fraction of control RTV")
+        t = [{"cell line": r["cell_line"], "model": METRIC_LABEL[r["metric"]],
+              "day": f"{r['day']:g}",
+              "excess [95% CI]": fmt_ci(r["excess"], r["ci_low"], r["ci_high"], 4),
+              "p": _fmt_syn_p(r), "flag": r["flag"] or ""} for r in syn.to_dict("records")]
         doc.table(pd.DataFrame(t), "Synergy on every measurement day",
                   collapsed=True)
         fig("synergy")
@@ -836,18 +967,14 @@ def compare_runs(
                        else np.nan)
         rows.append(row)
     table = pd.DataFrame(rows)
-    p = table["p_value"].to_numpy()
-    adj = np.full(len(p), np.nan)
-    ok = np.isfinite(p)
-    if ok.any():
-        adj[ok] = multipletests(p[ok], method=p_adjust)[1]
-    table["p_adjusted"] = adj
+    table["p_adjusted"] = adjust_pvalues(table["p_value"], p_adjust)
     table["p_adjust_method"] = p_adjust
 
     arm_order = {}
     for cl in dict.fromkeys(table["cell_line"]):
         arm_order[cl] = [a for a in da.arms(cl) if a in set(table.loc[table["cell_line"] == cl,
                                                                       "arm"])]
+    F.assign_arm_colours([a for arms in arm_order.values() for a in arms])
     f1 = _png(F.compare_overlay(S.group_curves(tpa), S.group_curves(tpb), la, lb, arm_order))
     f2 = _png(F.compare_rates(table, la, lb))
     doc = Document(f"Run comparison: {la} vs {lb}")

@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 from statsmodels.duration.survfunc import SurvfuncRight
-from statsmodels.stats.multitest import multipletests
+
+from xenosim.analysis.multiplicity import adjust_pvalues
 
 
 def time_to_endpoint(mice: pd.DataFrame) -> pd.DataFrame:
@@ -164,12 +165,7 @@ def pairwise_logrank(
             )
         block = pd.DataFrame(block)
         if len(block):
-            p = block["p_value"].to_numpy()
-            ok = np.isfinite(p)
-            adj = np.full(len(p), np.nan)
-            if ok.any():
-                adj[ok] = multipletests(p[ok], method=p_adjust)[1]
-            block["p_adjusted"] = adj
+            block["p_adjusted"] = adjust_pvalues(block["p_value"], p_adjust)
             block["p_adjust_method"] = p_adjust
             rows.append(block)
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
