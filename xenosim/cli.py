@@ -159,7 +159,9 @@ def params(
     from xenosim.invitro import params as _invitro_params  # noqa: F401  (registers in vitro parameters)
 
     t = Table(title="Model parameters", show_lines=False)
-    for c in ("name", "value", "unit", "grade", "source", "note"):
+    from xenosim.core.calibration_targets import calibration_target
+
+    for c in ("name", "value", "unit", "grade", "source", "note", "calibrated to"):
         t.add_column(c, overflow="fold")
     everything = list(PARAMETERS.values()) + [p for d in DRUGS.values() if not d.alias_of
                                                for p in d.params()]
@@ -167,7 +169,8 @@ def params(
         if grade and p.grade != grade:
             continue
         colour = {"measured": "green", "derived": "cyan", "assumed": "yellow"}[p.grade]
-        t.add_row(p.name, f"{p.value:g}", p.unit, f"[{colour}]{p.grade}[/]", p.source, p.note)
+        t.add_row(p.name, f"{p.value:g}", p.unit, f"[{colour}]{p.grade}[/]", p.source, p.note,
+                  calibration_target(p.name))
     console.print(t)
 
 

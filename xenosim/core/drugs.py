@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from xenosim.core.parameters import Param
+from xenosim.core.parameters import Param, register
 
 ROUTES = ("sc", "ip", "po", "iv", "pellet", "im")
 SPECIES = ("mouse", "human")
@@ -338,6 +338,16 @@ DRUGS.update({
         ("sc",),
     ),
 })
+
+#: Serum E2 that aromatase inhibitors do not remove (Geisler 2002, J Clin Oncol 20:751): letrozole
+#: inhibits whole-body aromatisation >= 99.1% yet plasma E2 falls only 87.8% (anastrozole: 97.3%
+#: and 84.9%). Solving 1 - 0.878 = r + (1 - r)(1 - 0.991) gives the non-aromatase share r.
+RESIDUAL_E2 = Param(
+    "host_e2_non_aromatase_fraction", 0.114, "1",
+    "Geisler 2002 (letrozole: aromatisation -99.1%, plasma E2 -87.8%)", "derived",
+    "share of host serum E2 not made by aromatase (AIs cannot remove it); part may be the RIA "
+    "floor (Geisler 2008's better assay: E2 -95.2%)")
+register([RESIDUAL_E2])
 
 #: Other names of library drugs (config lines may use either).
 ALIASES = {"temsirolimus": "cci779", "sirolimus": "rapamycin", "sapanisertib": "mln0128",
