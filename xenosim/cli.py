@@ -280,6 +280,7 @@ def params(
         err_console.print(f"[bold red]error:[/] --grade {grade!r}: no such evidence grade; "
                           f"one of {', '.join(GRADES)}")
         raise typer.Exit(2)
+    from xenosim.core.calibration_targets import calibration_target
     from xenosim.core.drugs import DRUGS
     from xenosim.core.parameters import PARAMETERS
     from xenosim.invitro import params as _invitro_params  # noqa: F401  (registers in vitro parameters)
@@ -295,8 +296,9 @@ def params(
             colour = {"measured": "green", "derived": "cyan", "assumed": "yellow"}[p.grade]
             shown_grade = f"[{colour}]{p.grade}[/]"
         rows.append([p.name, f"{p.value:g}" if fmt == "table" else float(p.value),
-                     p.unit, shown_grade, p.source, p.note])
-    _emit([("Model parameters", ["name", "value", "unit", "grade", "source", "note"], rows)], fmt)
+                     p.unit, shown_grade, p.source, p.note, calibration_target(p.name)])
+    _emit([("Model parameters", ["name", "value", "unit", "grade", "source", "note",
+                                    "calibrated_to"], rows)], fmt)
 
 
 def _register_analysis() -> None:

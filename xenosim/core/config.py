@@ -138,6 +138,8 @@ class Regimen(_Strict):
     start_day: NonNegFloat = 0.0
     end_day: NonNegFloat | None = None
     release_days: PositiveFloat | None = None  # pellets only
+    # drug holidays: [first_day, last_day] pairs (study days, inclusive) with no doses
+    holidays: list[tuple[NonNegFloat, NonNegFloat]] = []
 
     @field_validator("drug")
     @classmethod
@@ -164,6 +166,9 @@ class Regimen(_Strict):
             raise ValueError("a pellet needs release_days")
         if self.end_day is not None and self.end_day < self.start_day:
             raise ValueError("end_day is before start_day")
+        for first, last in self.holidays:
+            if last < first:
+                raise ValueError(f"holiday [{first:g}, {last:g}] ends before it starts")
         return self
 
     def describe(self) -> str:
@@ -177,6 +182,30 @@ class Arm(_Strict):
     label: str = ""
     regimens: list[Regimen] = []
     remove_estradiol_pellet: bool = False
+    # study days (0 = randomisation): take the pellet out (withdrawal) / put a fresh one in
+    # (re-challenge) on a given day; remove_estradiol_pellet is the same as removal on day 0
+    estradiol_pellet_removal_day: NonNegFloat | None = None
+    estradiol_pellet_reimplant_day: NonNegFloat | None = None
+
+    @model_validator(mode="after")
+    def _pellet_events(self) -> Arm:
+        out, back = self.estradiol_pellet_removal_day, self.estradiol_pellet_reimplant_day
+        if out is not None and self.remove_estradiol_pellet:
+            raise ValueError("give remove_estradiol_pellet or estradiol_pellet_removal_day, "
+                             "not both")
+        if back is not None:
+            first_out = 0.0 if self.remove_estradiol_pellet else out
+            if first_out is None:
+                raise ValueError("estradiol_pellet_reimplant_day needs the pellet removed first "
+                                 "(estradiol_pellet_removal_day or remove_estradiol_pellet)")
+            if back <= first_out:
+                raise ValueError(f"estradiol_pellet_reimplant_day ({back:g}) must be after the "
+                                 f"removal day ({first_out:g})")
+        return self
+
+    def pellet_removal_day(self) -> float | None:
+        """Study day the estradiol pellet is taken out, or None."""
+        return 0.0 if self.remove_estradiol_pellet else self.estradiol_pellet_removal_day
 
 
 class CellLineSpec(_Strict):

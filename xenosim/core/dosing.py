@@ -19,7 +19,8 @@ def regimen_doses(reg: Regimen, treatment_start_h: float, study_end_day: float,
         day = reg.start_day
         while day <= last_day + 1e-9:
             in_cycle = per_cycle is None or (day - reg.start_day) % cycle < per_cycle * interval - 1e-9
-            if in_cycle:
+            on_holiday = any(a - 1e-9 <= day <= b + 1e-9 for a, b in reg.holidays)
+            if in_cycle and not on_holiday:
                 days.append(day)
             day += interval
     release_h = (reg.release_days or 0.0) * 24.0

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from xenosim.core.parameters import Param
+from xenosim.core.parameters import Param, register
 
 ROUTES = ("sc", "ip", "po", "iv", "pellet", "im")
 SPECIES = ("mouse", "human")
@@ -119,8 +119,12 @@ DRUGS: dict[str, Drug] = {
         _p("tamoxifen", "half_life_h", 4.6, "h", "Mol Pharmacol (mouse s.c.)", "measured"),
         _p("tamoxifen", "vd", 20.0, "L/kg", "assumed (lipophilic, large Vd)", "assumed"),
         _p("tamoxifen", "ka", 0.5, "1/h", "assumed (s.c. depot in oil)", "assumed"),
-        _p("tamoxifen", "partition", 20.0, "1", "Jordan 1988 (tumour levels >> serum)", "assumed",
-           "tumour/serum ratio"),
+        _p("tamoxifen", "partition", 4.0, "1",
+           "DeGregorio 1989, Cancer Chemother Pharmacol 23:68 (nude mice, 1 mg/day s.c.: tumour "
+           "tamoxifen + metabolites up to ~6 nmol/g; serum not detected)", "derived",
+           "tumour/serum ratio set so 1 mg/day gives ~6 uM tumour tamoxifen (was 20: ~30 uM). "
+           "Calibration target: DeGregorio 1989 tumour level. Known gap: model serum (~3 uM) is "
+           "far above the paper's undetectable serum"),
         _p("tamoxifen", "effect_half_life_h", 24.0, "h", "Jordan 1988 (tumour retention)", "assumed"),
         ("sc", "po", "ip", "pellet"),
         metabolite_fraction=_p("tamoxifen", "oht_fraction", 0.05, "1",
@@ -131,8 +135,8 @@ DRUGS: dict[str, Drug] = {
         "cci779", "CCI-779 / temsirolimus, a rapalog: allosteric, incomplete mTORC1 inhibitor",
         "mtorc1",
         _p("cci779", "mw", 1030.3, "g/mol", "PubChem", "measured"),
-        _p("cci779", "half_life_h", 13.0, "h", "Hidalgo 2006 (human 13-25 h; lower end for mouse)",
-           "assumed"),
+        _p("cci779", "half_life_h", 13.0, "h", "assumed: no mouse temsirolimus PK found; Hidalgo "
+           "2006 gives 13-25 h in humans (taken as the lower end)", "assumed"),
         _p("cci779", "vd", 10.0, "L/kg", "assumed", "assumed"),
         _p("cci779", "ka", 1.0, "1/h", "assumed (i.p.)", "assumed"),
         _p("cci779", "partition", 1.0, "1", "assumed", "assumed"),
@@ -221,7 +225,9 @@ DRUGS["rapamycin"] = replace(DRUGS["rapamycin"], human=_human(
 DRUGS["cci779"] = replace(DRUGS["cci779"], human=_human(
     "cci779",
     (17.3, "Torisel label (temsirolimus half-life 17.3 h)", "measured"),
-    (2.5, "Torisel label (Vss 172 L)", "measured", "172 L / 70 kg"),
+    (5.8, "derived: Torisel label CL 16.2 L/h and t1/2 17.3 h; V = CL t1/2 / ln2 = 404 L "
+     "(70 kg)", "derived", "one compartment: keeps the label AUC (1627 ng.h/mL at 25 mg); the "
+     "label Vss 172 L would overstate AUC 2.3x"),
     (1.0, "assumed (oral temsirolimus, HORIZON)", "assumed"),
     (1.0, "assumed (tumour = blood)", "assumed"),
     (0.15, "assumed like sirolimus (14%); oral temsirolimus bioavailability unpublished",
@@ -332,6 +338,16 @@ DRUGS.update({
         ("sc",),
     ),
 })
+
+#: Serum E2 that aromatase inhibitors do not remove (Geisler 2002, J Clin Oncol 20:751): letrozole
+#: inhibits whole-body aromatisation >= 99.1% yet plasma E2 falls only 87.8% (anastrozole: 97.3%
+#: and 84.9%). Solving 1 - 0.878 = r + (1 - r)(1 - 0.991) gives the non-aromatase share r.
+RESIDUAL_E2 = Param(
+    "host_e2_non_aromatase_fraction", 0.114, "1",
+    "Geisler 2002 (letrozole: aromatisation -99.1%, plasma E2 -87.8%)", "derived",
+    "share of host serum E2 not made by aromatase (AIs cannot remove it); part may be the RIA "
+    "floor (Geisler 2008's better assay: E2 -95.2%)")
+register([RESIDUAL_E2])
 
 #: Other names of library drugs (config lines may use either).
 ALIASES = {"temsirolimus": "cci779", "sirolimus": "rapamycin", "sapanisertib": "mln0128",

@@ -41,8 +41,10 @@ PARAMETERS: dict[str, Param] = {
         _P("reference_e2_invitro_pM", 10.0, "pM", "Wiese 1992", "measured",
            "estradiol of the reference in vitro condition"),
         # ---- ER occupancy and efficacy (operational model of agonism) ---------------------------
-        _P("kd_e2_nM", 0.2, "nM", "Rich 2002 (ERα Kd 0.2-0.9 nM)", "measured", "lower end of range"),
-        _P("kd_4oht_nM", 0.2, "nM", "Katzenellenbogen (4-OHT affinity ~ E2)", "measured"),
+        _P("kd_e2_nM", 0.2, "nM", "DESIGN table: ERα Kd E2 ~0.2-0.9 nM (Rich 2002)", "measured",
+           "lower end of range"),
+        _P("kd_4oht_nM", 0.2, "nM", "Katzenellenbogen (4-OHT affinity ~ E2)", "derived",
+           "set equal to kd_e2; the biosensor value in DESIGN's table (18 nM) is not used"),
         _P("kd_tamoxifen_nM", 7.0, "nM", "Biopharm Drug Dispos 1981 (25-50x weaker than 4-OHT)",
            "derived", "0.2 nM x 35"),
         _P("efficacy_e2", 20.0, "1", "Cancer Res 1989;49:6670 (mitogenic onset 3 pM, max 0.2-10 nM)",
@@ -74,7 +76,8 @@ PARAMETERS: dict[str, Param] = {
         # ---- fate ------------------------------------------------------------------------------
         _P("invivo_cycling_factor", 0.3, "1", "MCF-7 xenograft Ki-67 ~20-50% (assumed mid)",
            "assumed", "in vivo division rate relative to in vitro (growth fraction)"),
-        _P("apoptosis_rate_invivo_per_day", 0.085, "1/day", "Steel 1967 (cell loss factor 0.6-0.9)",
+        _P("apoptosis_rate_invivo_per_day", 0.085, "1/day", "assumed (Steel 1967's cell loss "
+           "factor 0.6-0.9 is a loss/production ratio, not this rate: it does not support the value)",
            "assumed", "basal in vivo cell loss of viable cells with full ER output"),
         _P("apoptosis_deprivation_gain", 0.7, "1", "Kyprianou 1991 (E2 withdrawal apoptosis)",
            "assumed", "relative rise of apoptosis when ER output falls to 0"),

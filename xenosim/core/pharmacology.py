@@ -16,7 +16,7 @@ from scipy.signal import lfilter
 from xenosim.biology.aromatase import host_estradiol_nM
 from xenosim.biology.mtor import fractional_inhibition
 from xenosim.biology.signalling import Exposure
-from xenosim.core.drugs import Drug, drug
+from xenosim.core.drugs import RESIDUAL_E2, Drug, drug
 
 
 @dataclass(frozen=True)
@@ -122,8 +122,10 @@ def exposure_from_concentrations(conc_nM: dict[str, float], drugs: dict[str, Dru
     if len(rapalogs) > 1:  # rapalogs share one site (FKBP12-FRB): they compete, Emax stays
         remaining_mtorc1 *= 1.0 - rapalog_mixture_inhibition(rapalogs)
     remaining_mtorc1 *= 1.0 - extra.pop("mtor_kinase_inhibition", 0.0)
-    if aromatase_e2_nM:
-        e2 += host_estradiol_nM(aromatase_e2_nM, extra.get("aromatase_inhibition", 0.0))
+    if aromatase_e2_nM:  # the non-aromatase share stays under an aromatase inhibitor
+        residual = RESIDUAL_E2.value * aromatase_e2_nM
+        e2 += residual + host_estradiol_nM(aromatase_e2_nM - residual,
+                                           extra.get("aromatase_inhibition", 0.0))
     andro = androstenedione_nM + extra.pop("androstenedione_nM", 0.0)
     if andro:
         extra["androstenedione_nM"] = andro

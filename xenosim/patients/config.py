@@ -179,7 +179,7 @@ class PatientStudy(_Strict):
         if len(v) < 2:
             raise ValueError("a trial needs at least two arms")
         for name, arm in v.items():
-            if arm.remove_estradiol_pellet:
+            if arm.pellet_removal_day() is not None or arm.estradiol_pellet_reimplant_day is not None:
                 raise ValueError(f"arms.{name}: remove_estradiol_pellet does not apply to patients")
             for i, reg in enumerate(arm.regimens):
                 d = DRUGS[reg.drug]

@@ -130,6 +130,12 @@ class Experiment(_Strict):
                             ("arms", arm_name, "regimens", i, key), day,
                             f"past the study end; allowed: 0 to study_days "
                             f"({self.study_days:g})")
+            for key in ("estradiol_pellet_removal_day", "estradiol_pellet_reimplant_day"):
+                day = getattr(arm, key)
+                if day is not None and day > self.study_days:
+                    raise LocatedValueError(
+                        ("arms", arm_name, key), day,
+                        f"past the study end; allowed: 0 to study_days ({self.study_days:g})")
         return self
 
     def mechanism_flags(self) -> dict[str, bool]:

@@ -17,8 +17,9 @@ def mouse_profile(exp: Experiment, arm: str | None, treatment_start_h: float | N
     doses: dict[str, list[DoseEvent]] = {}
     if host.estradiol_pellet is not None:
         removal = np.inf
-        if arm is not None and exp.arms[arm].remove_estradiol_pellet:
-            removal = treatment_start_h
+        out_day = exp.arms[arm].pellet_removal_day() if arm is not None else None
+        if out_day is not None:
+            removal = treatment_start_h + out_day * 24.0
         pellet = host.estradiol_pellet
         implants = [0.0]
         if pellet.replace_every_days:
@@ -30,6 +31,11 @@ def mouse_profile(exp: Experiment, arm: str | None, treatment_start_h: float | N
             DoseEvent(d * 24.0, pellet.dose_mg, "pellet", pellet.release_days * 24.0,
                       min(removal, implants[i + 1] * 24.0) if i + 1 < len(implants) else removal)
             for i, d in enumerate(implants)]
+        back_day = exp.arms[arm].estradiol_pellet_reimplant_day if arm is not None else None
+        if back_day is not None:  # re-challenge: a fresh pellet, kept to the end
+            doses["estradiol"].append(DoseEvent(treatment_start_h + back_day * 24.0,
+                                                pellet.dose_mg, "pellet",
+                                                pellet.release_days * 24.0))
     for reg in host.supplements:  # from inoculation (the take phase) to the end
         doses.setdefault(reg.drug, []).extend(
             regimen_doses(reg, 0.0, end_h / 24.0, weight_kg))
