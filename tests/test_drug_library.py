@@ -86,7 +86,7 @@ def test_human_pk_differs_from_mouse_and_half_lives_match_the_labels():
 
 def test_clinical_regimens_give_clinical_exposures():
     """Everolimus 10 mg daily: whole-blood trough ~15-25 ng/mL; letrozole 2.5 mg daily: >98%
-    aromatase block; exemestane 25 mg: ~98% (Geisler); tamoxifen 20 mg: ~120 ng/mL at 5 weeks."""
+    aromatase block, plasma E2 down ~88 % (Geisler 2002); exemestane 25 mg: ~98%; tamoxifen 20 mg: ~120 ng/mL at 5 weeks."""
     evero = _profile([Regimen(drug="everolimus", dose=10, dose_unit="mg", route="po")], "human")
     trough_ng_ml = evero.tumour_nM["everolimus"][(evero.grid_h >= 24 * 14)
                                                  & (evero.grid_h < 24 * 15)].min() * 0.958
