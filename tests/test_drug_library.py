@@ -97,7 +97,8 @@ def test_clinical_regimens_give_clinical_exposures():
                         aromatase_e2_nM=0.015)
         ex = prof.exposure(24 * 20, 24 * 21)
         assert low <= ex.aromatase_inhibition < 1.0
-        assert ex.e2_nM < 0.05 * 0.015  # serum E2 falls by >95 %
+        # serum E2 falls by ~88 %, not 99 %: non-aromatase estradiol remains (Geisler 2002)
+        assert 0.05 * 0.015 < ex.e2_nM < 0.2 * 0.015
     tam = _profile([Regimen(drug="tamoxifen", dose=20, dose_unit="mg", route="po")], "human",
                    days=40)
     serum_ng_ml = serum_concentration_nM(
