@@ -5,11 +5,12 @@ snippet no longer matches, the harness says "not-applicable": update the snippet
 from mutants import Mutant
 
 BIO = ("tests/test_biology.py", "tests/test_reference.py", "tests/test_invitro_biology.py")
-PK = ("tests/test_pharmacology.py", "tests/test_drug_library.py")
+PK = ("tests/test_pharmacology.py", "tests/test_drug_library.py", "tests/test_pk_per_species.py")
 COHORT = ("tests/test_tumour_and_cohort.py",)
 STATS = ("tests/test_analysis_stats.py", "tests/test_analysis_synergy.py",
          "tests/test_analysis_inputs.py")
 PATIENTS = ("tests/test_patients.py",)
+CALIBRATION = ("tests/test_analysis_calibration.py",)
 
 MUTANTS = [
     # ---- biology --------------------------------------------------------------------------
@@ -98,20 +99,29 @@ MUTANTS = [
            "the estrogen-withdrawal arm keeps its pellet"),
     # ---- statistics -----------------------------------------------------------------------
     Mutant("holm_skipped_mixed_model", "statistics", "xenosim/analysis/mixed.py",
-           "adj[ok] = multipletests(p[ok], method=p_adjust)[1]", "adj[ok] = p[ok]", STATS,
+           'contrasts["p_adjusted"] = adjust_pvalues(contrasts["p_value"], p_adjust)',
+           'contrasts["p_adjusted"] = contrasts["p_value"]', STATS + CALIBRATION,
            "mixed-model contrasts not adjusted"),
     Mutant("holm_skipped_logrank", "statistics", "xenosim/analysis/survival.py",
-           "adj[ok] = multipletests(p[ok], method=p_adjust)[1]", "adj[ok] = p[ok]", STATS,
+           'block["p_adjusted"] = adjust_pvalues(block["p_value"], p_adjust)',
+           'block["p_adjusted"] = block["p_value"]', STATS + CALIBRATION,
            "log-rank pairs not adjusted"),
+    Mutant("holm_not_step_down", "statistics", "xenosim/analysis/multiplicity.py",
+           "adj = np.minimum(np.maximum.accumulate((m - np.arange(m)) * ps, axis=-1), 1.0)",
+           "adj = np.minimum(m * ps, 1.0)", STATS + CALIBRATION,
+           "Bonferroni instead of Holm (still valid, too conservative)"),
     Mutant("tc_inverted", "statistics", "xenosim/analysis/stats.py",
            '"tc": m["mean_volume_mm3_t"] / m["mean_volume_mm3_c"],',
            '"tc": m["mean_volume_mm3_c"] / m["mean_volume_mm3_t"],', STATS, "T/C is C/T"),
     Mutant("growth_rate_not_centred", "statistics", "xenosim/analysis/stats.py",
            'd["xc"] = d["day"] - g["day"].transform("mean")', 'd["xc"] = d["day"]', STATS,
            "OLS slope without centring x"),
-    Mutant("bliss_expected_additive", "statistics", "xenosim/analysis/synergy.py",
-           "bliss_exp = ia + ib - ia * ib", "bliss_exp = ia + ib", STATS,
-           "Bliss expectation without the product term"),
+    Mutant("bliss_contrast_sign", "statistics", "xenosim/analysis/synergy.py",
+           "[-1.0, 1.0, 1.0, -1.0], level)}", "[1.0, 1.0, 1.0, -1.0], level)}",
+           STATS + CALIBRATION, "Bliss on log RTV with the control counted the wrong way"),
+    Mutant("bliss_rate_expected_additive", "statistics", "xenosim/analysis/synergy.py",
+           "exp_ = ia + ib - ia * ib", "exp_ = ia + ib", STATS,
+           "rate-inhibition Bliss expectation without the product term"),
     Mutant("logrank_expected_wrong", "statistics", "xenosim/analysis/survival.py",
            "e += d * n_j / n", "e += d_j", STATS, "expected events = observed"),
     Mutant("doubling_time_log10", "statistics", "xenosim/analysis/stats.py",
@@ -119,7 +129,7 @@ MUTANTS = [
            "dt = np.where(rate > 0, np.log10(2) / rate, np.nan)", STATS, "log10 in doubling time"),
     # ---- patients -------------------------------------------------------------------------
     Mutant("progression_from_baseline", "patients", "xenosim/patients/runner.py",
-           "nadir = total if nadir is None else min(nadir, total)",
-           "nadir = total if nadir is None else nadir", PATIENTS,
+           "return progresses(total, min(earlier_totals), increase, min_increase)",
+           "return progresses(total, earlier_totals[0], increase, min_increase)", PATIENTS,
            "progression measured from baseline, not the nadir"),
 ]
