@@ -203,5 +203,15 @@ def _register_teaching() -> None:
 _register_teaching()
 
 
+def _register_design() -> None:
+    """``xenosim design`` (power and sample size) lives in :mod:`xenosim.design.cli`."""
+    from xenosim.design.cli import design_command
+
+    app.command("design")(design_command)
+
+
+_register_design()
+
+
 def main() -> None:  # pragma: no cover
     app()
