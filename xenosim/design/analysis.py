@@ -18,7 +18,7 @@ def operating_characteristics(studies: pd.DataFrame, alpha: float = 0.05) -> pd.
     significant (a fit that fails in a real study gives no claim either)."""
     rows = []
     for (stat, n), g in studies.groupby(["statistic", "n"], sort=True):
-        e, z = g[g["kind"] == "effect"], g[g["kind"] == "null"]
+        e, z = g[g["kind"] == "effect"], g[g["kind"] == "a_vs_a"]
         pw, pw_se = _binom(float((e["p_value"] < alpha).sum()), len(e))
         fp, fp_se = _binom(float((z["p_value"] < alpha).sum()), len(z))
         ok = e.dropna(subset=["truth", "ci_low", "ci_high"])

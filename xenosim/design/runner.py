@@ -114,21 +114,24 @@ def _study_data(pool: pd.DataFrame, assign: dict[str, str], arm_of_label: dict[s
 
 def study_statistics(meas: pd.DataFrame, mice: pd.DataFrame, a: str, b: str,
                      contrast: Contrast | None, rng: np.random.Generator,
-                     n_boot: int = 200) -> dict[str, dict]:
-    """Apply the analysis statistics of arm ``b`` vs ``a`` to one study: estimate, CI, p."""
+                     n_boot: int = 200, which: set[str] | None = None) -> dict[str, dict]:
+    """Apply the analysis statistics of arm ``b`` vs ``a`` to one study: estimate, CI, p.
+    ``which`` limits the statistics computed (default: all that apply)."""
+    which = set(STATISTICS) if which is None else which
     tp = sa.treatment_phase(meas)
     line = tp["cell_line"].iloc[0]
     out: dict[str, dict] = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        try:
-            mm = sa.fit_growth_mixed_model(tp, line, [a, b])
-            c = mm.contrasts.iloc[0]
-            out["mixed_rate"] = {"estimate": c["difference_per_day"], "ci_low": c["ci_low"],
-                                 "ci_high": c["ci_high"], "p_value": c["p_value"]}
-        except Exception:  # noqa: BLE001 - a failed fit counts as not significant
-            out["mixed_rate"] = {"estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan,
-                                 "p_value": np.nan}
+        if "mixed_rate" in which:
+            try:
+                mm = sa.fit_growth_mixed_model(tp, line, [a, b])
+                c = mm.contrasts.iloc[0]
+                out["mixed_rate"] = {"estimate": c["difference_per_day"], "ci_low": c["ci_low"],
+                                     "ci_high": c["ci_high"], "p_value": c["p_value"]}
+            except Exception:  # noqa: BLE001 - a failed fit counts as not significant
+                out["mixed_rate"] = {"estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan,
+                                     "p_value": np.nan}
         rates = sa.mouse_growth_rates(tp)
         ra = rates.loc[rates["arm"] == a, "rate_per_day"].dropna().to_numpy()
         rb = rates.loc[rates["arm"] == b, "rate_per_day"].dropna().to_numpy()
@@ -140,7 +143,7 @@ def study_statistics(meas: pd.DataFrame, mice: pd.DataFrame, a: str, b: str,
         # difference of mean log RTV on that day (Welch), i.e. a ratio of geometric means
         _, end = sa.tc_tgi(tp[tp["arm"].isin([a, b])], a)
         row = end[end["arm"] == b]
-        if len(row):
+        if len(row) and "tc_end" in which:
             day = float(row["day"].iloc[0])
             on = tp[np.isclose(tp["day"], day)]
             la = np.log(on.loc[on["arm"] == a, "rtv"].to_numpy())
@@ -154,7 +157,7 @@ def study_statistics(meas: pd.DataFrame, mice: pd.DataFrame, a: str, b: str,
         lr = sa.logrank(sub["last_day"], sub["event"].eq("endpoint"), sub["arm"])
         out["logrank"] = {"estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan,
                           "p_value": lr["p_value"] if np.isfinite(lr["p_value"]) else 1.0}
-        if contrast is not None and contrast.parts:
+        if contrast is not None and contrast.parts and {"bliss", "hsa"} & which:
             syn = sa.synergy_over_time(tp, line, contrast.control, *contrast.parts, contrast.b,
                                        n_boot=n_boot, rng=rng)
             if len(syn):
@@ -187,7 +190,7 @@ def run_size(spec: DesignSpec, pool: pd.DataFrame, n: int, truth: dict) -> pd.Da
     rows = []
     for rep in range(spec.replicates):
         rng = np.random.default_rng(np.random.SeedSequence(spec.exp.seed, spawn_key=(7, n, rep)))
-        for kind in ("effect", "null"):
+        for kind in ("effect", "a_vs_a"):
             labels = arms if kind == "effect" else [c.a, c.a + "#split"]
             arm_of = {x: x for x in arms} | {c.a + "#split": c.a}
             need = math.ceil(n * len(labels) * (1 + spec.exp.spare_mice_fraction))
