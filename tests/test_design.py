@@ -68,7 +68,7 @@ def _closed_form_power(n, delta, sd, alpha):
 
 @pytest.mark.parametrize("delta", [0.0, 0.02])
 def test_welch_power_and_fpr_match_closed_form_on_synthetic_truth(delta):
-    n, sd, alpha, reps = 5, 0.015, 0.05, 400
+    n, sd, alpha, reps = 5, 0.015, 0.05, 200
     rng = np.random.default_rng(11)
     rows = []
     for rep in range(reps):

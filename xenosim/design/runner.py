@@ -92,10 +92,13 @@ def _study_data(pool: pd.DataFrame, assign: dict[str, str], arm_of_label: dict[s
     """Measurements (noisy, censored) and per-mouse fates of the mice in ``assign``."""
     cv, end = exp.caliper.cv, exp.endpoint_volume_mm3
     meas, mice = [], []
+    index = pool.attrs.get("index")
+    if index is None:
+        index = pool.attrs["index"] = {k: g for k, g in pool[pool["day"] >= 0].sort_values(
+            "day").groupby(["mouse", "arm"], sort=False)}
     for mouse in sorted(assign):
         label = assign[mouse]
-        d = pool[(pool["mouse"] == mouse) & (pool["arm"] == arm_of_label[label])]
-        d = d[d["day"] >= 0].sort_values("day")
+        d = index[(mouse, arm_of_label[label])]
         true_v = d["true_volume_mm3"].to_numpy()
         noise = np.exp(cv * rng.standard_normal(len(d)) + 2 * cv * rng.standard_normal(len(d)))
         vol = true_v * noise
@@ -141,9 +144,11 @@ def study_statistics(meas: pd.DataFrame, mice: pd.DataFrame, a: str, b: str,
             out["welch_rate"]["estimate"] = w["difference"]
         # T/C at study end (last day both arms keep >= half their mice); tested as the
         # difference of mean log RTV on that day (Welch), i.e. a ratio of geometric means
-        _, end = sa.tc_tgi(tp[tp["arm"].isin([a, b])], a)
-        row = end[end["arm"] == b]
-        if len(row) and "tc_end" in which:
+        row = []
+        if "tc_end" in which:
+            _, end = sa.tc_tgi(tp[tp["arm"].isin([a, b])], a)
+            row = end[end["arm"] == b]
+        if len(row):
             day = float(row["day"].iloc[0])
             on = tp[np.isclose(tp["day"], day)]
             la = np.log(on.loc[on["arm"] == a, "rtv"].to_numpy())
@@ -155,7 +160,7 @@ def study_statistics(meas: pd.DataFrame, mice: pd.DataFrame, a: str, b: str,
                                  "tc": float(row["tc"].iloc[0]), "day": day}
         sub = mice[mice["arm"].isin([a, b])]
         lr = sa.logrank(sub["last_day"], sub["event"].eq("endpoint"), sub["arm"])
-        out["logrank"] = {"estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan,
+        out["logrank"] = {} if "logrank" not in which else {"estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan,
                           "p_value": lr["p_value"] if np.isfinite(lr["p_value"]) else 1.0}
         if contrast is not None and contrast.parts and {"bliss", "hsa"} & which:
             syn = sa.synergy_over_time(tp, line, contrast.control, *contrast.parts, contrast.b,
@@ -167,7 +172,7 @@ def study_statistics(meas: pd.DataFrame, mice: pd.DataFrame, a: str, b: str,
                     out[metric] = {"estimate": r["excess"], "ci_low": r["ci_low"],
                                    "ci_high": r["ci_high"], "p_value": r["p_value"],
                                    "day": float(r["day"])}
-    return out
+    return {k: v for k, v in out.items() if v}
 
 
 def _takes(pool: pd.DataFrame, chosen: list[str], line: str) -> list[MouseOutcome]:
