@@ -136,3 +136,21 @@ def test_cli_design_tiny_end_to_end(tiny_config, tmp_path):
     before = (out / "studies" / "n002.csv").read_bytes()
     r = CliRunner().invoke(app, args)  # resume: nothing recomputed, same numbers
     assert r.exit_code == 0 and (out / "studies" / "n002.csv").read_bytes() == before
+
+
+def test_run_twins_writes_counterfactual(tiny_config, tmp_path):
+    r = CliRunner().invoke(app, ["run", str(tiny_config), "--mice-per-arm", "2", "--jobs", "1",
+                                 "--no-analyze", "--quiet", "--twins", "--out", str(tmp_path)])
+    assert r.exit_code == 0, r.output
+    run = next((tmp_path / "tiny").iterdir())
+    cf = pd.read_csv(run / "counterfactual.csv")
+    eff = pd.read_csv(run / "true_effects.csv")
+    assert set(cf["arm"]) == {"control", "cci779"}
+    assert cf.groupby("mouse")["arm"].nunique().eq(2).all()
+    # the twin under the mouse's assigned arm is the mouse of the run
+    meas = pd.read_csv(run / "measurements.csv")
+    m = meas["mouse"].iloc[0]
+    mine = cf[(cf["mouse"] == m) & (cf["arm"] == cf["assigned_arm"])]
+    np.testing.assert_allclose(mine["volume_mm3"], meas.loc[meas["mouse"] == m, "volume_mm3"],
+                               rtol=1e-5)
+    assert (eff.loc[eff["arm"] == "control", "true_effect_vs_control_per_day"] == 0).all()

@@ -45,6 +45,9 @@ def run(
         help="Run the mice on a Dask cluster (tcp://host:8786) instead of local processes")] = None,
     patients_per_arm: Annotated[int | None, typer.Option(
         help="Override patients per arm (virtual-patient configs)")] = None,
+    twins: Annotated[bool, typer.Option(
+        help="Also run every enrolled mouse under every arm (common random numbers): "
+             "counterfactual.csv and true_effects.csv in the run")] = False,
 ) -> None:
     """Run an experiment: writes results/<experiment>/<run-id>/ (tables, figures, report).
 
@@ -72,9 +75,15 @@ def run(
     _reject_options("xenograft", {"--patients-per-arm": patients_per_arm})
     from xenosim.xenograft.cli import run_xenograft_command
 
-    run_xenograft_command(config, seed=seed, mice_per_arm=mice_per_arm, out=out, jobs=jobs,
-                          quiet=quiet, settings=settings, analyze=analyze,
-                          scheduler=scheduler)
+    path = run_xenograft_command(config, seed=seed, mice_per_arm=mice_per_arm, out=out, jobs=jobs,
+                                 quiet=quiet, settings=settings, analyze=analyze,
+                                 scheduler=scheduler)
+    if twins:
+        from xenosim.design.twins import write_counterfactual
+        from xenosim.xenograft.config import load_experiment
+
+        cf, eff = write_counterfactual(load_experiment(path / "config.yaml"), path, jobs)
+        console.print(f"twins: {cf.name}, {eff.name} in [bold]{path}[/]")
 
 
 @app.command()

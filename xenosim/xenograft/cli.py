@@ -23,7 +23,7 @@ def _load(config: Path, overrides: dict, settings: list[str] | None = None):
 
 def run_xenograft_command(config: Path, *, seed: int | None, mice_per_arm: int | None, out: Path,
                           jobs: int, quiet: bool, settings: list[str] | None, analyze: bool,
-                          scheduler: str | None) -> None:
+                          scheduler: str | None) -> Path:
     """``xenosim run`` for a xenograft config: simulate the cohort, write the run, analyse it."""
     from xenosim.xenograft.output import write_results
     from xenosim.xenograft.runner import run_cohort
@@ -55,6 +55,7 @@ def run_xenograft_command(config: Path, *, seed: int | None, mice_per_arm: int |
                   f"(report.md, growth_curves.png, ...)")
     if analyze:
         analyze_run(path, exp.seed)
+    return path
 
 def analyze_run(path: Path, seed: int) -> None:
     """The arm comparison of a finished run (its own atomic directory, ``<run>/analysis``)."""
