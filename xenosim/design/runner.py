@@ -87,15 +87,11 @@ def _atomic_csv(df: pd.DataFrame, path: Path) -> None:
 
 
 # ---- one virtual study -------------------------------------------------------------------------
-def _study_data(pool: pd.DataFrame, assign: dict[str, str], arm_of_label: dict[str, str],
+def _study_data(index: dict, assign: dict[str, str], arm_of_label: dict[str, str],
                 exp: Experiment, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Measurements (noisy, censored) and per-mouse fates of the mice in ``assign``."""
     cv, end = exp.caliper.cv, exp.endpoint_volume_mm3
     meas, mice = [], []
-    index = pool.attrs.get("index")
-    if index is None:
-        index = pool.attrs["index"] = {k: g for k, g in pool[pool["day"] >= 0].sort_values(
-            "day").groupby(["mouse", "arm"], sort=False)}
     for mouse in sorted(assign):
         label = assign[mouse]
         d = index[(mouse, arm_of_label[label])]
@@ -175,8 +171,7 @@ def study_statistics(meas: pd.DataFrame, mice: pd.DataFrame, a: str, b: str,
     return {k: v for k, v in out.items() if v}
 
 
-def _takes(pool: pd.DataFrame, chosen: list[str], line: str) -> list[MouseOutcome]:
-    first = pool.drop_duplicates("mouse").set_index("mouse")
+def _takes(first: pd.DataFrame, chosen: list[str], line: str) -> list[MouseOutcome]:
     out = []
     for i, m in enumerate(chosen):
         r = first.loc[m]
@@ -192,6 +187,9 @@ def run_size(spec: DesignSpec, pool: pd.DataFrame, n: int, truth: dict) -> pd.Da
     c = spec.contrast
     arms = c.study_arms
     all_mice = list(dict.fromkeys(pool["mouse"]))
+    index = {k: g for k, g in pool[pool["day"] >= 0].sort_values("day").groupby(
+        ["mouse", "arm"], sort=False)}
+    first = pool.drop_duplicates("mouse").set_index("mouse")
     rows = []
     for rep in range(spec.replicates):
         rng = np.random.default_rng(np.random.SeedSequence(spec.exp.seed, spawn_key=(7, n, rep)))
@@ -205,11 +203,11 @@ def run_size(spec: DesignSpec, pool: pd.DataFrame, n: int, truth: dict) -> pd.Da
             raw["arms"] = {x: raw["arms"][arm_of[x]] for x in labels}
             raw["cell_lines"] = {c.cell_line: raw["cell_lines"][c.cell_line]}
             sexp = validate_dict(raw)
-            assign, _ = select_and_randomise(sexp, _takes(pool, picked, c.cell_line), rng)
+            assign, _ = select_and_randomise(sexp, _takes(first, picked, c.cell_line), rng)
             counts = pd.Series(assign).value_counts()
             if any(counts.get(x, 0) < 2 for x in labels):
                 continue
-            meas, mice = _study_data(pool, assign, arm_of, spec.exp, rng)
+            meas, mice = _study_data(index, assign, arm_of, spec.exp, rng)
             b = c.b if kind == "effect" else c.a + "#split"
             res = study_statistics(meas, mice, c.a, b, c if kind == "effect" else None, rng,
                                    spec.n_boot)
