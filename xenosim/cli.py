@@ -120,6 +120,9 @@ def run(
     snapshot_days: Annotated[str | None, typer.Option(
         help="Write every cell's state on these treatment days, e.g. 0,28,56 "
              "(snapshots.parquet; read with xenosim.xenograft.snapshots.load_snapshots)")] = None,
+    twins: Annotated[bool, typer.Option(
+        help="Also run every enrolled mouse under every arm (common random numbers): "
+             "counterfactual.csv and true_effects.csv in the run")] = False,
 ) -> None:
     """Run an experiment: writes results/<experiment>/<run-id>/ (tables, figures, report).
 
@@ -141,7 +144,8 @@ def run(
         _reject_options("in vitro", {"--mice-per-arm": mice_per_arm, "--set": settings,
                                      "--scheduler": scheduler,
                                      "--patients-per-arm": patients_per_arm,
-                                     "--snapshot-days": snapshot_days})
+                                     "--snapshot-days": snapshot_days,
+                                     "--twins": twins or None})
         with output_errors():
             run_invitro_command(config, seed=seed, out=out, jobs=jobs, quiet=quiet,
                                 fail=fail_config, force=force)
@@ -153,7 +157,8 @@ def run(
 
         _reject_options("virtual-patient", {"--mice-per-arm": mice_per_arm, "--set": settings,
                                             "--scheduler": scheduler,
-                                            "--snapshot-days": snapshot_days})
+                                            "--snapshot-days": snapshot_days,
+                                            "--twins": twins or None})
         with output_errors():
             run_patients(config, seed, patients_per_arm, out, jobs, quiet, force)
         return
@@ -161,9 +166,16 @@ def run(
     from xenosim.xenograft.cli import run_xenograft_command
 
     with output_errors():
-        run_xenograft_command(config, seed=seed, mice_per_arm=mice_per_arm, out=out, jobs=jobs,
-                              quiet=quiet, settings=settings, analyze=analyze,
-                              scheduler=scheduler, force=force, snapshot_days=snapshot_days)
+        path = run_xenograft_command(config, seed=seed, mice_per_arm=mice_per_arm, out=out,
+                                     jobs=jobs, quiet=quiet, settings=settings, analyze=analyze,
+                                     scheduler=scheduler, force=force,
+                                     snapshot_days=snapshot_days)
+        if twins:
+            from xenosim.design.twins import write_counterfactual
+            from xenosim.xenograft.config import load_experiment
+
+            cf, eff = write_counterfactual(load_experiment(path / "config.yaml"), path, jobs)
+            console.print(f"twins: {cf.name}, {eff.name} in [bold]{path}[/]")
 
 
 @app.command()
@@ -331,6 +343,16 @@ def _register_teaching() -> None:
 
 
 _register_teaching()
+
+
+def _register_design() -> None:
+    """``xenosim design`` (power and sample size) lives in :mod:`xenosim.design.cli`."""
+    from xenosim.design.cli import design_command
+
+    app.command("design")(design_command)
+
+
+_register_design()
 
 
 def main() -> None:  # pragma: no cover

@@ -24,7 +24,7 @@ def _load(config: Path, overrides: dict, settings: list[str] | None = None):
 def run_xenograft_command(config: Path, *, seed: int | None, mice_per_arm: int | None, out: Path,
                           jobs: int, quiet: bool, settings: list[str] | None, analyze: bool,
                           scheduler: str | None, force: bool = False,
-                          snapshot_days: str | None = None) -> None:
+                          snapshot_days: str | None = None) -> Path:
     """``xenosim run`` for a xenograft config: simulate the cohort, write the run, analyse it."""
     from xenosim.core.budget import xenograft_budget
     from xenosim.core.terminal import before_run
@@ -66,6 +66,7 @@ def run_xenograft_command(config: Path, *, seed: int | None, mice_per_arm: int |
                   f"(report.md, growth_curves.png, ...)")
     if analyze:
         analyze_run(path, exp.seed)
+    return path
 
 def connect_scheduler(address: str):
     """A Dask client on a checked scheduler address, or exit code 2 with one line."""

@@ -1,0 +1,1 @@
+"""``xenosim design``: power and sample size from paired counterfactual virtual mice."""

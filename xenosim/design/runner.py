@@ -1,0 +1,312 @@
+"""Replicate virtual studies from a pool of paired counterfactual twins.
+
+1. Pool: ``pool_mice`` inoculated virtual mice of the contrast's cell line; each is simulated once
+   under every arm a study needs (``simulate_mouse`` with common random numbers: same seed, same
+   take, same host growth factor; arms without a drug difference give identical trajectories).
+   The pool is simulated noise-free (caliper cv 0) and past the endpoint, so caliper noise and
+   censoring are drawn fresh in every virtual study.
+2. Studies: for each n and replicate a seeded generator picks inoculated mice from the pool,
+   enrols and randomises them as the protocol does (``select_and_randomise``), reads each mouse's
+   twin under its arm, adds caliper noise (lognormal on L and W), censors at the endpoint, and
+   applies the statistics. A null study splits the reference arm A against itself.
+Every task (pool mouse, study size) is a pure function of config + seed and writes one file, so a
+run resumes and gives identical numbers for any worker count.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from xenosim.design import stats_adapter as sa
+from xenosim.design.config import Contrast
+from xenosim.xenograft.config import Experiment, validate_dict
+from xenosim.xenograft.runner import MouseOutcome, MouseSpec, select_and_randomise, simulate_mouse
+
+#: the pool is simulated past the endpoint by this factor so noisy calipers decide censoring
+OVERSHOOT = 1.4
+STATISTICS = ["mixed_rate", "welch_rate", "tc_end", "logrank", "bliss", "hsa"]
+
+
+@dataclass
+class DesignSpec:
+    """Everything a design run depends on (its fingerprint)."""
+
+    exp: Experiment
+    contrast: Contrast
+    sizes: list[int]
+    replicates: int
+    pool_mice: int
+    alpha: float = 0.05
+    n_boot: int = 200
+
+    def pool_experiment(self) -> Experiment:
+        """The config as simulated for the pool: noise-free calipers, endpoint raised."""
+        raw = self.exp.model_dump()
+        raw["caliper"]["cv"] = 0.0
+        raw["endpoint_volume_mm3"] = self.exp.endpoint_volume_mm3 * OVERSHOOT
+        return validate_dict(raw)
+
+    def fingerprint(self) -> dict:
+        return {"experiment": self.exp.model_dump(mode="json"), "contrast": vars(self.contrast),
+                "sizes": self.sizes, "replicates": self.replicates, "pool_mice": self.pool_mice,
+                "alpha": self.alpha, "n_boot": self.n_boot}
+
+
+def pool_specs(spec: DesignSpec) -> list[MouseSpec]:
+    li = list(spec.exp.cell_lines).index(spec.contrast.cell_line)
+    return [MouseSpec(f"{spec.contrast.cell_line}-{i + 1:03d}", spec.contrast.cell_line, li, i)
+            for i in range(spec.pool_mice)]
+
+
+def simulate_twins(exp: Experiment, mouse: MouseSpec, arms: list[str]) -> pd.DataFrame:
+    """One virtual mouse under every arm (common random numbers): tidy rows per arm and day."""
+    rows = []
+    for arm in arms:
+        o = simulate_mouse(exp, mouse, arm)
+        if not o.enrolled:
+            rows.append({"mouse": mouse.mouse, "arm": arm, "took": False})
+            continue
+        for r in o.measurements:
+            rows.append({**r, "took": True, "enrol_day": o.enrol_day,
+                         "enrol_volume_mm3": o.enrol_volume_mm3, "event": o.event})
+    return pd.DataFrame(rows)
+
+
+def _atomic_csv(df: pd.DataFrame, path: Path) -> None:
+    tmp = path.with_suffix(".tmp")
+    df.to_csv(tmp, index=False)
+    os.replace(tmp, path)
+
+
+# ---- one virtual study -------------------------------------------------------------------------
+def _study_data(index: dict, assign: dict[str, str], arm_of_label: dict[str, str],
+                exp: Experiment, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Measurements (noisy, censored) and per-mouse fates of the mice in ``assign``."""
+    cv, end = exp.caliper.cv, exp.endpoint_volume_mm3
+    meas, mice = [], []
+    for mouse in sorted(assign):
+        label = assign[mouse]
+        d = index[(mouse, arm_of_label[label])]
+        true_v = d["true_volume_mm3"].to_numpy()
+        noise = np.exp(cv * rng.standard_normal(len(d)) + 2 * cv * rng.standard_normal(len(d)))
+        vol = true_v * noise
+        days = d["day"].to_numpy()
+        hit = np.nonzero(vol >= end)[0]
+        k = hit[0] + 1 if len(hit) else len(days)
+        study_end = days <= exp.study_days + 1e-6
+        k = min(k, int(study_end.sum()))
+        meas.append(pd.DataFrame({"mouse": mouse, "cell_line": d["cell_line"].iloc[0],
+                                  "arm": label, "day": days[:k], "volume_mm3": vol[:k]}))
+        event = bool(len(hit)) and hit[0] < k
+        mice.append({"mouse": mouse, "arm": label, "last_day": days[k - 1],
+                     "event": "endpoint" if event else "study_end"})
+    return pd.concat(meas, ignore_index=True), pd.DataFrame(mice)
+
+
+def study_statistics(meas: pd.DataFrame, mice: pd.DataFrame, a: str, b: str,
+                     contrast: Contrast | None, rng: np.random.Generator,
+                     n_boot: int = 200, which: set[str] | None = None) -> dict[str, dict]:
+    """Apply the analysis statistics of arm ``b`` vs ``a`` to one study: estimate, CI, p.
+    ``which`` limits the statistics computed (default: all that apply)."""
+    which = set(STATISTICS) if which is None else which
+    tp = sa.treatment_phase(meas)
+    line = tp["cell_line"].iloc[0]
+    out: dict[str, dict] = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if "mixed_rate" in which:
+            try:
+                mm = sa.fit_growth_mixed_model(tp, line, [a, b])
+                c = mm.contrasts.iloc[0]
+                out["mixed_rate"] = {"estimate": c["difference_per_day"], "ci_low": c["ci_low"],
+                                     "ci_high": c["ci_high"], "p_value": c["p_value"]}
+            except Exception:  # noqa: BLE001 - a failed fit counts as not significant
+                out["mixed_rate"] = {"estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan,
+                                     "p_value": np.nan}
+        rates = sa.mouse_growth_rates(tp)
+        ra = rates.loc[rates["arm"] == a, "rate_per_day"].dropna().to_numpy()
+        rb = rates.loc[rates["arm"] == b, "rate_per_day"].dropna().to_numpy()
+        if len(ra) >= 2 and len(rb) >= 2:
+            w = sa.welch(ra, rb)
+            out["welch_rate"] = {k: w[k] for k in ("ci_low", "ci_high", "p_value")}
+            out["welch_rate"]["estimate"] = w["difference"]
+        # T/C at study end (last day both arms keep >= half their mice); tested as the
+        # difference of mean log RTV on that day (Welch), i.e. a ratio of geometric means
+        row = []
+        if "tc_end" in which:
+            _, end = sa.tc_tgi(tp[tp["arm"].isin([a, b])], a)
+            row = end[end["arm"] == b]
+        if len(row):
+            day = float(row["day"].iloc[0])
+            on = tp[np.isclose(tp["day"], day)]
+            la = np.log(on.loc[on["arm"] == a, "rtv"].to_numpy())
+            lb = np.log(on.loc[on["arm"] == b, "rtv"].to_numpy())
+            if len(la) >= 2 and len(lb) >= 2:
+                w = sa.welch(la, lb)
+                out["tc_end"] = {"estimate": w["difference"], "ci_low": w["ci_low"],
+                                 "ci_high": w["ci_high"], "p_value": w["p_value"],
+                                 "tc": float(row["tc"].iloc[0]), "day": day}
+        sub = mice[mice["arm"].isin([a, b])]
+        lr = sa.logrank(sub["last_day"], sub["event"].eq("endpoint"), sub["arm"])
+        out["logrank"] = {} if "logrank" not in which else {"estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan,
+                          "p_value": lr["p_value"] if np.isfinite(lr["p_value"]) else 1.0}
+        if contrast is not None and contrast.parts and {"bliss", "hsa"} & which:
+            syn = sa.synergy_over_time(tp, line, contrast.control, *contrast.parts, contrast.b,
+                                       n_boot=n_boot, rng=rng)
+            if len(syn):
+                last = syn[syn["day"] == syn["day"].max()]
+                for metric in ("bliss", "hsa"):
+                    r = last[last["metric"] == metric].iloc[0]
+                    out[metric] = {"estimate": r["excess"], "ci_low": r["ci_low"],
+                                   "ci_high": r["ci_high"], "p_value": r["p_value"],
+                                   "day": float(r["day"])}
+    return {k: v for k, v in out.items() if v}
+
+
+def _takes(first: pd.DataFrame, chosen: list[str], line: str) -> list[MouseOutcome]:
+    out = []
+    for i, m in enumerate(chosen):
+        r = first.loc[m]
+        o = MouseOutcome(MouseSpec(m, line, 0, i), None, bool(r["took"]))
+        if o.enrolled:
+            o.enrol_day, o.enrol_volume_mm3 = float(r["enrol_day"]), float(r["enrol_volume_mm3"])
+        out.append(o)
+    return out
+
+
+def run_size(spec: DesignSpec, pool: pd.DataFrame, n: int, truth: dict) -> pd.DataFrame:
+    """All replicate studies of size n (effect and null): one row per replicate x statistic."""
+    c = spec.contrast
+    arms = c.study_arms
+    all_mice = list(dict.fromkeys(pool["mouse"]))
+    index = {k: g for k, g in pool[pool["day"] >= 0].sort_values("day").groupby(
+        ["mouse", "arm"], sort=False)}
+    first = pool.drop_duplicates("mouse").set_index("mouse")
+    rows = []
+    for rep in range(spec.replicates):
+        rng = np.random.default_rng(np.random.SeedSequence(spec.exp.seed, spawn_key=(7, n, rep)))
+        for kind in ("effect", "a_vs_a"):
+            labels = arms if kind == "effect" else [c.a, c.a + "#split"]
+            arm_of = {x: x for x in arms} | {c.a + "#split": c.a}
+            need = math.ceil(n * len(labels) * (1 + spec.exp.spare_mice_fraction))
+            picked = list(rng.choice(all_mice, size=min(need, len(all_mice)), replace=False))
+            raw = spec.exp.model_dump()
+            raw["mice_per_arm"] = n
+            raw["arms"] = {x: raw["arms"][arm_of[x]] for x in labels}
+            raw["cell_lines"] = {c.cell_line: raw["cell_lines"][c.cell_line]}
+            sexp = validate_dict(raw)
+            assign, _ = select_and_randomise(sexp, _takes(first, picked, c.cell_line), rng)
+            counts = pd.Series(assign).value_counts()
+            if any(counts.get(x, 0) < 2 for x in labels):
+                continue
+            meas, mice = _study_data(index, assign, arm_of, spec.exp, rng)
+            b = c.b if kind == "effect" else c.a + "#split"
+            res = study_statistics(meas, mice, c.a, b, c if kind == "effect" else None, rng,
+                                   spec.n_boot)
+            for stat, r in res.items():
+                t = truth.get(stat, np.nan) if kind == "effect" else 0.0
+                if stat in ("tc_end", "logrank"):
+                    t = np.nan if kind == "effect" else 0.0
+                rows.append({"n": n, "replicate": rep, "kind": kind, "statistic": stat,
+                             "n_a": int(counts.get(c.a, 0)), "n_b": int(counts.get(b, 0)),
+                             "truth": t, **{k: r.get(k, np.nan) for k in
+                                            ("estimate", "ci_low", "ci_high", "p_value")}})
+    return pd.DataFrame(rows)
+
+
+def true_effects(pool: pd.DataFrame, c: Contrast) -> tuple[dict, pd.DataFrame]:
+    """Per-mouse true effects from the noise-free twins, and their pool means per statistic.
+
+    Rate: OLS slope of ln true volume over the treatment phase (to study end or the pool's
+    overshoot cap), arm b minus arm a, same mouse. Bliss / HSA: excess computed from the pool's
+    mean true cumulative rates at study end."""
+    p = pool[pool["took"] & (pool["day"] >= 0) & (pool["day"] <= c_end(pool))].copy()
+    p["volume_mm3"] = p["true_volume_mm3"]
+    p["uid"] = p["mouse"] + "|" + p["arm"]
+    tp = sa.treatment_phase(p.assign(mouse=p["uid"]))
+    rates = sa.mouse_growth_rates(tp)
+    rates["twin"] = rates["mouse"].str.split("|").str[0]
+    wide = rates.pivot(index="twin", columns="arm", values="rate_per_day")
+    per_mouse = pd.DataFrame({"mouse": wide.index})
+    for arm in wide.columns:
+        per_mouse[f"rate_{arm}_per_day"] = wide[arm].to_numpy()
+        if arm != c.a:
+            per_mouse[f"effect_{arm}_vs_{c.a}_per_day"] = (wide[arm] - wide[c.a]).to_numpy()
+    eff = float((wide[c.b] - wide[c.a]).mean())
+    truth = {"mixed_rate": eff, "welch_rate": eff}
+    if c.parts:
+        m = {arm: float(wide[arm].mean()) for arm in wide.columns}
+        rc = m[c.control]
+        ia, ib, iab = (1 - m[x] / rc for x in (*c.parts, c.b))
+        truth["bliss"] = iab - (ia + ib - ia * ib)
+        truth["hsa"] = iab - max(ia, ib)
+    return truth, per_mouse
+
+
+def c_end(pool: pd.DataFrame) -> float:
+    return float(pool["day"].max())
+
+
+# ---- the whole run ------------------------------------------------------------------------------
+def run_design(spec: DesignSpec, out: Path, *, scheduler: str | None = None, workers: int = 2,
+               progress=None) -> dict:
+    """Simulate (or reuse) the pool, then every study size; every piece resumable."""
+    out.mkdir(parents=True, exist_ok=True)
+    fp = json.dumps(spec.fingerprint(), sort_keys=True, default=str)
+    fp_path = out / "design_spec.json"
+    if fp_path.exists() and fp_path.read_text() != fp:
+        raise ValueError(f"{out} holds a different design; use another --out or delete it")
+    fp_path.write_text(fp)
+    (out / "pool").mkdir(exist_ok=True)
+    (out / "studies").mkdir(exist_ok=True)
+    pexp = spec.pool_experiment()
+    arms = spec.contrast.study_arms
+    mice = pool_specs(spec)
+    todo = [m for m in mice if not (out / "pool" / f"{m.mouse}.csv").exists()]
+    client, cluster = _client(scheduler, workers) if todo or True else (None, None)
+    try:
+        futs = client.map(simulate_twins, [pexp] * len(todo), todo, [arms] * len(todo),
+                          pure=False)
+        for m, f in zip(todo, futs, strict=True):
+            _atomic_csv(f.result(), out / "pool" / f"{m.mouse}.csv")
+            if progress:
+                progress("pool")
+        pool = pd.concat([pd.read_csv(out / "pool" / f"{m.mouse}.csv") for m in mice],
+                         ignore_index=True)
+        pool["took"] = pool["took"].astype(bool)
+        truth, per_mouse = true_effects(pool, spec.contrast)
+        _atomic_csv(per_mouse, out / "true_effects.csv")
+        sizes = [n for n in spec.sizes if not (out / "studies" / f"n{n:03d}.csv").exists()]
+        pool_f = client.scatter(pool, broadcast=True)
+        futs = [client.submit(run_size, spec, pool_f, n, truth, pure=False) for n in sizes]
+        for n, f in zip(sizes, futs, strict=True):
+            _atomic_csv(f.result(), out / "studies" / f"n{n:03d}.csv")
+            if progress:
+                progress("studies")
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    studies = pd.concat([pd.read_csv(out / "studies" / f"n{n:03d}.csv") for n in spec.sizes],
+                        ignore_index=True)
+    return {"pool": pool, "truth": truth, "studies": studies, "per_mouse": per_mouse}
+
+
+def _client(scheduler: str | None, workers: int):
+    import logging
+
+    from dask.distributed import Client, LocalCluster
+
+    if scheduler:
+        return Client(scheduler, timeout="20s"), None
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                           dashboard_address=":0", silence_logs=logging.ERROR)
+    return Client(cluster), cluster
