@@ -66,6 +66,13 @@ def design_command(
     spec = DesignSpec(exp, c, sizes, replicates, pool, alpha)
     console.print(f"[bold]design[/] {c.cell_line}: {c.b} vs {c.a}; arms {', '.join(c.study_arms)};"
                   f" pool {pool} mice; sizes {sizes}; {replicates} replicates")
+    from xenosim.core.output import OutputError, preflight_output
+    from xenosim.core.terminal import fail_output
+
+    try:  # the output location must be writable before any simulation
+        preflight_output(out)
+    except OutputError as exc:
+        fail_output(exc)
     start = time.perf_counter()
     try:
         res = run_design(spec, out, scheduler=scheduler, workers=workers)
