@@ -94,3 +94,24 @@ def test_every_calibration_target_names_a_registered_parameter():
 
     known = set(PARAMETERS) | {p.name for d in DRUGS.values() for p in d.params()}
     assert set(CALIBRATION_TARGETS) <= known, set(CALIBRATION_TARGETS) - known
+
+
+@pytest.mark.parametrize("name", ["cci779", "rapamycin", "everolimus", "tamoxifen", "mln0128",
+                                  "letrozole", "anastrozole", "exemestane"])
+def test_mouse_half_life_is_not_longer_than_the_human_label(name):
+    """Allometry: a 25 g mouse clears a drug faster than a 70 kg human (clearance ~ weight^0.75,
+    volume ~ weight^1), so its half-life is no longer than the human label's. Mouse CCI-779 PK is
+    assumed (no mouse data found): this bound is what catches a value ten times too long.
+    (Fulvestrant is left out: its human value in the library is the one to check first.)"""
+    from xenosim.core.drugs import DRUGS
+
+    d = DRUGS[name]
+    assert d.half_life_h.value <= d.human.half_life_h.value
+
+
+def test_effect_compartment_by_hand():
+    """First-order lag behind a serum step: level after k grid steps = 1 - 2^(-k dt / t_half)."""
+    from xenosim.core.pharmacology import effect_compartment
+
+    out = effect_compartment(np.ones(4), dt_h=1.0, half_life_h=2.0)
+    assert out == pytest.approx([1 - 2 ** (-(k + 1) / 2.0) for k in range(4)])
