@@ -32,3 +32,20 @@ def small_config(tmp_path: Path) -> Path:
 def small_raw():
     """Factory for small config dicts (see small_config_dict)."""
     return small_config_dict
+
+
+# Modules whose tests run whole studies, servers, clusters or subprocesses: `make test-fast`
+# (-m "not slow and not browser") leaves them out; `make test` runs everything.
+SLOW_MODULES = {
+    "test_validation", "test_design", "test_analysis_end_to_end", "test_sweep",
+    "test_output_safety", "test_lessons", "test_invitro_biology", "test_invitro_config",
+    "test_reference", "test_bench", "test_calibrate", "test_snapshots", "test_packaging",
+    "test_regimen_events", "test_doseresponse", "test_analysis_combinations", "test_patients",
+    "test_teaching", "test_scheduler_address", "test_analysis_inputs",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.path.stem in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
