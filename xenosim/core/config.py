@@ -208,6 +208,19 @@ class Arm(_Strict):
         return 0.0 if self.remove_estradiol_pellet else self.estradiol_pellet_removal_day
 
 
+def check_cell_lines(v: dict) -> dict:
+    """A config's ``cell_lines:``: at least one, and custom names need their modifiers."""
+    from xenosim.core.genotypes import CELL_LINES
+
+    if not v:
+        raise ValueError("at least one cell line is needed")
+    for name, spec in v.items():
+        if spec.modifiers is None and name not in CELL_LINES:
+            raise ValueError(f"cell line {name!r} is not built in ({', '.join(CELL_LINES)}); "
+                             f"give its modifiers")
+    return v
+
+
 class CellLineSpec(_Strict):
     """A cell line as genotype modifiers (built-in lines need none)."""
 

@@ -25,6 +25,7 @@ from xenosim.core.config import (
     SafeName,
     Seed,
     _Strict,
+    check_cell_lines,
     located_errors,
     read_config_mapping,
 )
@@ -100,13 +101,7 @@ class Experiment(_Strict):
     @field_validator("cell_lines")
     @classmethod
     def _lines(cls, v: dict[str, CellLineSpec]):
-        if not v:
-            raise ValueError("at least one cell line is needed")
-        for name, spec in v.items():
-            if spec.modifiers is None and name not in CELL_LINES:
-                raise ValueError(f"cell line {name!r} is not built in ({', '.join(CELL_LINES)}); "
-                                 f"give its modifiers")
-        return v
+        return check_cell_lines(v)
 
     @field_validator("arms")
     @classmethod
