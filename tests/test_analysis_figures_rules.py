@@ -32,3 +32,18 @@ def test_endpoint_marker_at_the_crossing():
     assert vol == 1500.0
     assert day == pytest.approx(7 + 7 * np.log(1.5) / np.log(2))
     assert endpoint_crossing(d, np.array([1600.0, 1700, 1800]), 1500.0) == (0.0, 1600.0)
+
+
+def test_synergy_panels_follow_the_runs_cell_line_order():
+    """One panel order across a run's figures: the synergy figure follows the line order given,
+    not the order rows happen to come in."""
+    import pandas as pd
+
+    from xenosim.analysis import figures as F
+
+    rows = [{"cell_line": cl, "metric": m, "day": d, "excess": 0.0, "ci_low": -0.1,
+             "ci_high": 0.1, "p_value": 0.5, "arm_ab": "a+b", "arm_a": "a", "arm_b": "b"}
+            for cl in ("line_z", "line_a") for m in ("bliss", "hsa") for d in (7.0, 14.0)]
+    fig = F.synergy(pd.DataFrame(rows), ["line_a", "line_z"])
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert titles[0].startswith("line_a") and titles[1].startswith("line_z")

@@ -328,9 +328,12 @@ def forest(contrasts: pd.DataFrame, lines: list[str]) -> plt.Figure:
     return fig
 
 
-def synergy(syn: pd.DataFrame) -> plt.Figure:
-    """Bliss (log relative volume) and HSA excess growth-rate reduction over time, t-based 95 % CI."""
-    lines = list(dict.fromkeys(syn["cell_line"]))
+def synergy(syn: pd.DataFrame, line_order: list[str] | None = None) -> plt.Figure:
+    """Bliss (log relative volume) and HSA excess growth-rate reduction over time, t-based 95 % CI.
+    Panels follow ``line_order`` (the run's cell-line order, as in every other figure)."""
+    present = list(dict.fromkeys(syn["cell_line"]))
+    lines = [cl for cl in (line_order or []) if cl in present] + [
+        cl for cl in present if cl not in (line_order or [])]
     fig, axes = _panels(len(lines), width=6.0)
     styles = {"bliss": ("#0072b2", "Bliss independence (log RTV)"),
               "hsa": ("#d55e00", "highest single agent")}

@@ -381,7 +381,7 @@ def analyze(
     )
     if len(syn):
         figs["synergy"] = (
-            _png(F.synergy(syn)),
+            _png(F.synergy(syn, lines)),
             "Excess reduction of the log-volume growth rate by the combination over Bliss "
             "independence (additive effects on ln RTV) and over the highest single agent, with "
             "Welch t 95 % CIs; ★ p < 0.05 (unadjusted).",
