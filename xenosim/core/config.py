@@ -27,7 +27,7 @@ from pydantic import (
 )
 
 from xenosim.core.drugs import DRUGS, ROUTES
-from xenosim.core.genotypes import MODIFIERS
+from xenosim.core.genotypes import CELL_LINES, MODIFIERS
 from xenosim.core.parameters import PARAMETERS
 
 
@@ -210,8 +210,6 @@ class Arm(_Strict):
 
 def check_cell_lines(v: dict) -> dict:
     """A config's ``cell_lines:``: at least one, and custom names need their modifiers."""
-    from xenosim.core.genotypes import CELL_LINES
-
     if not v:
         raise ValueError("at least one cell line is needed")
     for name, spec in v.items():

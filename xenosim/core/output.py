@@ -61,10 +61,12 @@ def as_output_error(exc: OSError, fallback: str | Path) -> OutputError:
     return OutputError(where, reason)
 
 
-def new_run_id(seed: int) -> str:
-    """A sortable, readable, unique run id: UTC time, seed and a short random suffix (two runs
-    started in the same second into one ``--out`` never collide)."""
-    return f"{datetime.now(UTC):%Y%m%d-%H%M%S}-seed{seed}-{secrets.token_hex(3)}"
+def new_run_id(seed: int, tag: str = "") -> str:
+    """A sortable, readable, unique run id: UTC time, seed, an optional ``tag`` (e.g. the hash of
+    a run's overrides) and a short random suffix (two runs started in the same second into one
+    ``--out`` never collide)."""
+    middle = f"-{tag}" if tag else ""
+    return f"{datetime.now(UTC):%Y%m%d-%H%M%S}-seed{seed}{middle}-{secrets.token_hex(3)}"
 
 
 def _existing_ancestor(path: Path) -> Path:

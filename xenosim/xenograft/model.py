@@ -13,7 +13,7 @@ import numpy as np
 from xenosim.biology.signalling import Exposure
 from xenosim.core.genotypes import Genotype
 from xenosim.core.parameters import resolve
-from xenosim.core.tumour import Tumour
+from xenosim.core.tumour import Tumour, TumourSummary
 from xenosim.xenograft.config import Experiment, validate_dict
 from xenosim.xenograft.dosing import mouse_profile
 
@@ -89,17 +89,20 @@ class MouseModel(mesa.Model):
             "day": lambda m: m.time_h / 24.0,
             "volume_mm3": lambda m: m.tumour.volume_mm3,
             "n_agents": lambda m: m.tumour.n_agents,
-            "mean_akt": lambda m: m._viable_summary().mean_akt,
-            "mean_mtorc1": lambda m: m._viable_summary().mean_mtorc1,
-            "mean_er_activity": lambda m: m._viable_summary().mean_er_activity,
+            "mean_akt": lambda m: m.summary().mean_akt,
+            "mean_mtorc1": lambda m: m.summary().mean_mtorc1,
+            "mean_er_activity": lambda m: m.summary().mean_er_activity,
         })
-        self._summary_cache: tuple[float, object] | None = None
+        self._summary: tuple[float, Exposure, TumourSummary] | None = None
 
-    def _viable_summary(self):
-        """The tumour summary (viable-cell means) at the current time, computed once per time."""
-        if self._summary_cache is None or self._summary_cache[0] != self.time_h:
-            self._summary_cache = (self.time_h, self.tumour.summary())
-        return self._summary_cache[1]
+    def summary(self) -> TumourSummary:
+        """The tumour's counts and viable-cell means now, under this step's exposure: computed
+        once per time and shared by the DataCollector and the run's ``cells`` table."""
+        cached = self._summary
+        if cached is None or cached[0] != self.time_h or cached[1] is not self.exposure:
+            cached = self._summary = (self.time_h, self.exposure,
+                                      self.tumour.summary(self.exposure))
+        return cached[2]
 
     # ---- protocol -----------------------------------------------------------------------------
     def start_treatment(self, arm: str) -> None:

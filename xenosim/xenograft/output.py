@@ -29,11 +29,7 @@ def new_run_id(exp: Experiment, overrides: dict | None = None) -> str:
     """A sortable, readable, unique run id: UTC time, seed, a random suffix and (if any) a short
     hash of the --set overrides, so an ablation's directory differs from the plain run's."""
     h = overrides_hash(overrides)
-    run_id = core_run_id(exp.seed)
-    if not h:
-        return run_id
-    stem, _, suffix = run_id.rpartition("-")
-    return f"{stem}-set{h}-{suffix}"
+    return core_run_id(exp.seed, f"set{h}" if h else "")
 
 
 def summary_table(result: CohortResult, exp: Experiment) -> pd.DataFrame:

@@ -10,10 +10,8 @@ from pathlib import Path
 import pandas as pd
 
 from xenosim.core.parameters import PARAMETERS
-from xenosim.core.templates import md_table, render
+from xenosim.core.templates import render
 from xenosim.xenograft.config import Experiment
-
-_table = md_table  # the in vitro report's tables share the format
 
 FIGURE_TITLES = {"growth_curves.png": "Growth curves", "spaghetti.png": "Individual tumours",
                  "pathway.png": "Signalling"}

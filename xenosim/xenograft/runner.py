@@ -121,7 +121,7 @@ def _row(spec: MouseSpec, arm, day, length, width, volume, true_volume) -> dict:
 
 
 def _cells_row(spec: MouseSpec, arm: str, day: float, model: MouseModel) -> dict:
-    summary = model.tumour.summary(model.exposure)
+    summary = model.summary()  # the one the model's DataCollector recorded at this reading
     return {"mouse": spec.mouse, "cell_line": spec.cell_line, "arm": arm, "day": round(day, 6),
             **vars(summary)}
 
