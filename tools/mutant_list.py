@@ -12,7 +12,17 @@ STATS = ("tests/test_analysis_stats.py", "tests/test_analysis_synergy.py",
 PATIENTS = ("tests/test_patients.py",)
 CALIBRATION = ("tests/test_analysis_calibration.py",)
 
+STATES = ("tests/test_cell_states.py",)
+
 MUTANTS = [
+    # ---- declared cell states -------------------------------------------------------------
+    Mutant("feedback_reads_mtorc1_not_s6k1", "biology", "xenosim/core/tumour.py",
+           "self.er_expression, self.s6k1)\n        self.akt",
+           "self.er_expression, self.mtorc1)\n        self.akt", STATES,
+           "the IRS-1 feedback reads mTORC1 instead of the S6K1 state"),
+    Mutant("daughters_redraw_nothing", "biology", "xenosim/core/tumour.py",
+           "tuple(c.name for c in CELL_STATES if c.redrawn)", "()", STATES,
+           "daughters copy their expression levels instead of redrawing them"),
     # ---- biology --------------------------------------------------------------------------
     Mutant("er_occupancy_ignores_tamoxifen", "biology", "xenosim/biology/er.py",
            "x_anti = oht_nM / kd_4oht_nM + tamoxifen_nM / kd_tamoxifen_nM",

@@ -113,6 +113,18 @@ def time_engine(engine: str, n: int, steps: int, repeat: int = 3, seed: int = 0)
     return best
 
 
+def phase_fractions(n: int, steps: int, seed: int = 0) -> dict[str, float]:
+    """Share of the vectorised step's wall time per phase of the step plan
+    (``Tumour.PHASES``: environment, signalling, fate, update) for an ``n``-agent tumour."""
+    tumour, advance = _make("vectorised", n, seed)
+    advance(EXPOSURE, DT_H)
+    tumour.phase_seconds = {}
+    for _ in range(steps):
+        advance(EXPOSURE, DT_H)
+    total = sum(tumour.phase_seconds.values())
+    return {phase: tumour.phase_seconds.get(phase, 0.0) / total for phase in tumour.PHASES}
+
+
 def memory_per_agent(n: int) -> tuple[float, float]:
     """(state bytes per agent, peak step temporaries per agent) for an ``n``-agent tumour."""
     from xenosim.core import lattice
@@ -258,6 +270,10 @@ def main(argv: list[str] | None = None) -> int:
         record["engines"].append({"engine": r.engine, "agents": r.n_start, "steps": r.steps,
                                   "agent_steps_per_s": r.rate, "agent_steps_per_cpu_s": r.cpu_rate,
                                   "ns_per_agent_step_cpu": 1e9 / r.cpu_rate})
+    phases = phase_fractions(1_000_000, 3)
+    record["phase_fractions_1e6"] = phases
+    print("  time per phase at 1e6 agents: " + ", ".join(
+        f"{name} {100 * share:.0f} %" for name, share in phases.items()))
     state, peak = memory_per_agent(1_000_000)
     record["memory"] = {"state_bytes_per_agent": state, "peak_step_bytes_per_agent": peak}
     total = state + peak

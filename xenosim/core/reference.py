@@ -29,7 +29,7 @@ from xenosim.biology.signalling import Exposure, compute_signalling, derived_rat
 from xenosim.core import lattice
 from xenosim.core.genotypes import Genotype, cell_line
 from xenosim.core.parameters import resolve
-from xenosim.core.tumour import TumourSummary
+from xenosim.core.tumour import CELL_STATES, MEAN_SUMMARY_STATES, STATE_ARRAYS, TumourSummary
 
 
 class ReferenceCell(mesa.Agent):
@@ -37,13 +37,14 @@ class ReferenceCell(mesa.Agent):
 
     def __init__(self, model: ReferenceTumour, akt_expression: float, er_expression: float,
                  status: int = fate.CYCLING, akt: float = 0.0, mtorc1: float = 0.5,
-                 er_activity: float = 0.0, cell_id: int | None = None):
+                 er_activity: float = 0.0, cell_id: int | None = None, s6k1: float = 0.5):
         super().__init__(model)
         self.status = int(status)
         self.akt_expression = float(akt_expression)
         self.er_expression = float(er_expression)
         self.akt = float(akt)
-        self.mtorc1 = float(mtorc1)  # also the S6K1 of the last step, read by the feedback
+        self.mtorc1 = float(mtorc1)
+        self.s6k1 = float(s6k1)  # read by the next step's IRS-1 feedback
         self.er_activity = float(er_activity)
         self.cell_id = model.new_cell_id() if cell_id is None else int(cell_id)
         self.position = -1  # index in the lattice filling order, set by the model
@@ -66,9 +67,10 @@ class ReferenceCell(mesa.Agent):
         o2 = self.oxygen()
 
         sig = compute_signalling(m.exposure, m.genotype, p, self.akt_expression,
-                                 self.er_expression, self.mtorc1)
+                                 self.er_expression, self.s6k1)
         self.akt, self.mtorc1, self.er_activity = float(sig.akt), float(sig.mtorc1), float(
             sig.er.total)
+        self.s6k1 = float(sig.s6k1)
 
         oxygenated = o2 >= p["hypoxia_threshold"]
         cycling = viable and oxygenated
@@ -121,13 +123,12 @@ class ReferenceCell(mesa.Agent):
                 p["expression_inheritance"])[0])
             for level in (self.akt_expression, self.er_expression)]
         return ReferenceCell(m, inherited[0], inherited[1], self.status, self.akt, self.mtorc1,
-                             self.er_activity)
+                             self.er_activity, s6k1=self.s6k1)
 
     def state(self) -> dict[str, float | int | str]:
-        return {"cell_id": self.cell_id, "status": fate.STATUS_NAMES[self.status],
-                "akt": self.akt, "mtorc1": self.mtorc1, "s6k1": self.mtorc1,
-                "er_activity": self.er_activity, "akt_expression": self.akt_expression,
-                "er_expression": self.er_expression}
+        state = {name: getattr(self, name) for name in STATE_ARRAYS}
+        state["status"] = fate.STATUS_NAMES[self.status]
+        return state
 
     def __repr__(self) -> str:
         return (f"ReferenceCell(id={self.cell_id}, {fate.STATUS_NAMES[self.status]}, "
@@ -173,10 +174,12 @@ class ReferenceTumour(mesa.Model):
         """A reference tumour holding exactly the given cell states (e.g. a vectorised tumour's)."""
         model = cls(genotype, 0, cells_per_agent, params, rng, invivo, hypoxia)
         for i in range(len(state["status"])):
-            model.cells.append(ReferenceCell(
-                model, state["akt_expression"][i], state["er_expression"][i],
-                state["status"][i], state["akt"][i], state["mtorc1"][i],
-                state["er_activity"][i], int(state["cell_id"][i])))
+            cell = ReferenceCell(model, state["akt_expression"][i], state["er_expression"][i],
+                                 cell_id=int(state["cell_id"][i]))
+            for spec in CELL_STATES:
+                if spec.name in state:
+                    setattr(cell, spec.name, state[spec.name][i].item())
+            model.cells.append(cell)
         model.next_id = int(max(state["cell_id"], default=-1)) + 1
         model._number_positions()
         return model
@@ -224,15 +227,8 @@ class ReferenceTumour(mesa.Model):
     # ---- summaries --------------------------------------------------------------------------
     def state_arrays(self) -> dict[str, np.ndarray]:
         """Cell states in filling order as arrays (the vectorised engine's layout)."""
-        return {
-            "status": np.array([c.status for c in self.cells], dtype=np.uint8),
-            "akt_expression": np.array([c.akt_expression for c in self.cells], dtype=np.float32),
-            "er_expression": np.array([c.er_expression for c in self.cells], dtype=np.float32),
-            "akt": np.array([c.akt for c in self.cells], dtype=np.float32),
-            "mtorc1": np.array([c.mtorc1 for c in self.cells], dtype=np.float32),
-            "er_activity": np.array([c.er_activity for c in self.cells], dtype=np.float32),
-            "cell_id": np.array([c.cell_id for c in self.cells], dtype=np.int64),
-        }
+        return {spec.name: np.array([getattr(c, spec.name) for c in self.cells], dtype=spec.dtype)
+                for spec in CELL_STATES}
 
     def summary(self, exposure: Exposure | None = None) -> TumourSummary:
         """Counts by fate and mean activities over viable cells (as ``Tumour.summary``)."""
@@ -249,7 +245,7 @@ class ReferenceTumour(mesa.Model):
         if exposure is not None:
             for c in viable:
                 er = compute_signalling(exposure, self.genotype, self.p, c.akt_expression,
-                                        c.er_expression, c.mtorc1).er
+                                        c.er_expression, c.s6k1).er
                 shares["e2"].append(er.share_e2)
                 shares["tamoxifen"].append(er.share_tamoxifen)
                 shares["ser167"].append(er.share_ser167)
@@ -258,10 +254,8 @@ class ReferenceTumour(mesa.Model):
             n_agents=self.n_agents,
             n_cycling=counts[fate.CYCLING], n_quiescent=counts[fate.QUIESCENT],
             n_apoptotic=counts[fate.APOPTOTIC], n_necrotic=counts[fate.NECROTIC],
-            mean_akt=mean(c.akt for c in viable),
-            mean_mtorc1=mean(c.mtorc1 for c in viable),
-            mean_s6k1=mean(c.mtorc1 for c in viable),
-            mean_er_activity=mean(c.er_activity for c in viable),
+            **{f"mean_{name}": mean(getattr(c, name) for c in viable)
+               for name in MEAN_SUMMARY_STATES},
             er_share_e2=mean(shares["e2"]),
             er_share_tamoxifen=mean(shares["tamoxifen"]),
             er_share_ser167=mean(shares["ser167"]),

@@ -10,6 +10,7 @@ One step (environment -> signalling -> fate -> update), written once:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from time import perf_counter
 
 import numpy as np
 
@@ -18,8 +19,46 @@ from xenosim.biology.signalling import Exposure, compute_signalling, derived_rat
 from xenosim.core import lattice
 from xenosim.core.genotypes import Genotype
 
-STATE_ARRAYS = ("status", "akt_expression", "er_expression", "akt", "mtorc1", "er_activity",
-                "cell_id")
+
+@dataclass(frozen=True)
+class CellState:
+    """One per-cell state, declared once (in the spirit of Starsim's ``define_states``).
+
+    Allocation, the daughter update, the summaries, the per-cell readouts (``cell_state``,
+    snapshots) and the reference engine all read this table, so a new state is one line here.
+
+    ``initial``: value at allocation (``None``: set by ``Tumour.__init__``: drawn or numbered);
+    ``redrawn``: a daughter's value is redrawn around its mother's (expression levels,
+    ``heterogeneity.inherit_expression``), otherwise it is copied; ``summary``: ``"mean"`` puts
+    the mean over viable cells into :class:`TumourSummary` as ``mean_<name>``.
+    """
+
+    name: str
+    dtype: type
+    initial: float | None = 0.0
+    redrawn: bool = False
+    summary: str = ""
+    description: str = ""
+
+
+#: Every per-cell state of the tumour, in readout order.
+CELL_STATES: tuple[CellState, ...] = (
+    CellState("cell_id", np.uint32, None, description="unique within the tumour"),
+    CellState("status", np.uint8, fate.CYCLING, description="index into fate.STATUS_NAMES"),
+    CellState("akt", np.float32, 0.0, summary="mean", description="Akt activity (0-1)"),
+    CellState("mtorc1", np.float32, 0.5, summary="mean", description="mTORC1 activity (0-1)"),
+    CellState("s6k1", np.float32, 0.5, summary="mean",
+              description="S6K1 Thr389 activity (0-1); the next step's IRS-1 feedback reads it"),
+    CellState("er_activity", np.float32, 0.0, summary="mean",
+              description="ER transcriptional output (0-1)"),
+    CellState("akt_expression", np.float32, None, redrawn=True,
+              description="relative Akt protein level (lognormal around 1)"),
+    CellState("er_expression", np.float32, None, redrawn=True,
+              description="relative ER protein level (lognormal around 1)"),
+)
+STATE_ARRAYS: tuple[str, ...] = tuple(c.name for c in CELL_STATES)
+REDRAWN_STATES: tuple[str, ...] = tuple(c.name for c in CELL_STATES if c.redrawn)
+MEAN_SUMMARY_STATES: tuple[str, ...] = tuple(c.name for c in CELL_STATES if c.summary == "mean")
 
 
 @dataclass
@@ -61,15 +100,15 @@ class Tumour:
         self.rates = derived_rates(params)
         self.spacing_mm = float((cells_per_agent * params["cell_volume_mm3"]) ** (1.0 / 3.0))
         sigma = params["expression_sigma_log"]
-        self.status = np.zeros(n_agents, dtype=np.uint8)
+        for state in CELL_STATES:
+            if state.initial is not None:
+                setattr(self, state.name, np.full(n_agents, state.initial, dtype=state.dtype))
         self.akt_expression = heterogeneity.draw_expression(rng, n_agents, sigma)
         self.er_expression = heterogeneity.draw_expression(rng, n_agents, sigma)
-        self.akt = np.zeros(n_agents, dtype=np.float32)
-        self.mtorc1 = np.full(n_agents, 0.5, dtype=np.float32)  # previous S6K1 for feedback
-        self.er_activity = np.zeros(n_agents, dtype=np.float32)
         self.cell_id = np.arange(n_agents, dtype=np.uint32)
         self.next_id = n_agents
         self.time_h = 0.0
+        self.phase_seconds: dict[str, float] | None = None  # set to {} to time the phases
 
     # ---- geometry and readouts -------------------------------------------------------------
     @property
@@ -89,8 +128,15 @@ class Tumour:
         return oxygen.oxygen_from_depth(depth, np.float32(self.p["oxygen_penetration_mm"]))
 
     # ---- one step ----------------------------------------------------------------------------
+    #: The phases of one step, in order (``phase_seconds`` keys).
+    PHASES = ("environment", "signalling", "fate", "update")
+
     def step(self, exposure: Exposure, dt_h: float) -> None:
         """Advance the population by ``dt_h`` hours under the step's exposure.
+
+        The step plan is the same for tumours, wells and patients' lesions: environment
+        (oxygen) -> signalling -> fate -> update. Set ``phase_seconds`` to a dict to accumulate
+        the wall time of each phase (the benchmark reads it).
 
         Performance notes (the math is the reference engine's, see :mod:`xenosim.core.reference`):
         masks multiply rates instead of ``np.where`` (no branch per cell); scalar factors are
@@ -98,17 +144,40 @@ class Tumour:
         viable cells and the clearance of dead ones (a cell is never both); the update gathers
         every array with one index array.
         """
-        p, rng = self.p, self.rng
+        t0 = perf_counter() if self.phase_seconds is not None else 0.0
         viable = self.status <= fate.QUIESCENT
         o2 = self.oxygen()
+        t1 = self._lap("environment", t0)
+        self._signalling(exposure)
+        t2 = self._lap("signalling", t1)
+        cleared, divide = self._fate(viable, o2, dt_h)
+        t3 = self._lap("fate", t2)
+        self._update(cleared, divide)
+        self._lap("update", t3)
+        self.time_h += dt_h
 
-        sig = compute_signalling(exposure, self.genotype, p, self.akt_expression,
-                                 self.er_expression, self.mtorc1)
+    def _lap(self, phase: str, since: float) -> float:
+        if self.phase_seconds is None:
+            return 0.0
+        now = perf_counter()
+        self.phase_seconds[phase] = self.phase_seconds.get(phase, 0.0) + now - since
+        return now
+
+    def _signalling(self, exposure: Exposure) -> None:
+        """Akt (feedback from last step's S6K1) -> mTORC1 / S6K1 -> Ser167 -> ER output."""
+        sig = compute_signalling(exposure, self.genotype, self.p, self.akt_expression,
+                                 self.er_expression, self.s6k1)
         self.akt = sig.akt.astype(np.float32, copy=False)
         self.mtorc1 = sig.mtorc1.astype(np.float32, copy=False)
+        self.s6k1 = np.asarray(sig.s6k1, dtype=np.float32)
         self.er_activity = sig.er.total.astype(np.float32, copy=False)
-        del sig  # ER shares are recomputed on demand by summary(); free them now
+        # ER shares are recomputed on demand by summary(); sig is freed on return
 
+    def _fate(self, viable: np.ndarray, o2: np.ndarray,
+              dt_h: float) -> tuple[np.ndarray, np.ndarray]:
+        """Competing fates of viable cells, clearance of dead ones; sets the new status and
+        returns the (cleared, divide) masks for the update."""
+        p, rng = self.p, self.rng
         oxygenated = o2 >= np.float32(p["hypoxia_threshold"])
         anoxic = o2 < np.float32(p["anoxia_threshold"])
         del o2
@@ -153,8 +222,8 @@ class Tumour:
         status[necrose] = fate.NECROTIC
         del viable, cycling, oxygenated, apoptose, necrose
         self.status = status
-        self._update(cleared, divide)
-        self.time_h += dt_h
+        return cleared, divide
+
 
     def _update(self, cleared: np.ndarray, divide: np.ndarray) -> None:
         """Insert daughters behind mothers, drop cleared cells (one gather per array)."""
@@ -171,7 +240,7 @@ class Tumour:
             daughter_idx = ends[divide] - 1
             del ends
             p = self.p
-            for name in ("akt_expression", "er_expression"):
+            for name in REDRAWN_STATES:
                 arr = getattr(self, name)
                 arr[daughter_idx] = heterogeneity.inherit_expression(
                     self.rng, arr[daughter_idx], p["expression_sigma_log"],
@@ -188,7 +257,7 @@ class Tumour:
         n_viable = int(viable.sum())
         if exposure is not None:
             sig = compute_signalling(exposure, self.genotype, self.p, self.akt_expression,
-                                     self.er_expression, self.mtorc1)
+                                     self.er_expression, self.s6k1)
         else:
             sig = None
 
@@ -202,10 +271,7 @@ class Tumour:
             n_quiescent=int(counts[fate.QUIESCENT]),
             n_apoptotic=int(counts[fate.APOPTOTIC]),
             n_necrotic=int(counts[fate.NECROTIC]),
-            mean_akt=mean(self.akt),
-            mean_mtorc1=mean(self.mtorc1),
-            mean_s6k1=mean(self.mtorc1),
-            mean_er_activity=mean(self.er_activity),
+            **{f"mean_{name}": mean(getattr(self, name)) for name in MEAN_SUMMARY_STATES},
             er_share_e2=mean(sig.er.share_e2) if sig else float("nan"),
             er_share_tamoxifen=mean(sig.er.share_tamoxifen) if sig else float("nan"),
             er_share_ser167=mean(sig.er.share_ser167) if sig else float("nan"),
@@ -216,14 +282,7 @@ class Tumour:
     def cell_state(self, index: int) -> dict[str, float | int | str]:
         """The state of one cell (by position in filling order) as a plain dict."""
         x, y, z = (int(v) for v in lattice.site_xyz(self.n_agents)[index])
-        return {
-            "cell_id": int(self.cell_id[index]),
-            "status": fate.STATUS_NAMES[int(self.status[index])],
-            "akt": float(self.akt[index]),
-            "mtorc1": float(self.mtorc1[index]),
-            "s6k1": float(self.mtorc1[index]),
-            "er_activity": float(self.er_activity[index]),
-            "akt_expression": float(self.akt_expression[index]),
-            "er_expression": float(self.er_expression[index]),
-            "x": x, "y": y, "z": z,
-        }
+        state: dict[str, float | int | str] = {
+            name: getattr(self, name)[index].item() for name in STATE_ARRAYS}
+        state["status"] = fate.STATUS_NAMES[int(state["status"])]
+        return state | {"x": x, "y": y, "z": z}

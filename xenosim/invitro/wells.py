@@ -34,6 +34,7 @@ from xenosim.core.drugs import DRUGS
 from xenosim.core.genotypes import Genotype
 from xenosim.core.parameters import resolve
 from xenosim.core.pharmacology import exposure_from_concentrations
+from xenosim.core.stepping import step_until
 from xenosim.core.tumour import Tumour
 from xenosim.invitro.config import CONCENTRATION_KEYS, InVitroExperiment, Medium
 
@@ -98,6 +99,7 @@ class Well:
         sig = steady_state(exposure, t.genotype, self.p, t.akt_expression, t.er_expression)
         t.akt = np.asarray(sig.akt, dtype=np.float32)
         t.mtorc1 = np.asarray(sig.mtorc1, dtype=np.float32)
+        t.s6k1 = np.asarray(sig.s6k1, dtype=np.float32)
         t.er_activity = np.asarray(sig.er.total, dtype=np.float32)
 
     @property
@@ -138,10 +140,8 @@ def simulate_well(exp: InVitroExperiment, spec: WellSpec) -> list[dict]:
     rows = []
     time_h = 0.0
     for day in plate.days:
-        while time_h < day * 24.0 - 1e-9:
-            step = min(dt, day * 24.0 - time_h)
-            well.step(exposure, step)
-            time_h += step
+        time_h = step_until(lambda _t, step: well.step(exposure, step), time_h, day * 24.0, dt,
+                            shorten_last=True)
         rows.append(_readout(exp, spec, medium, conc, p, well, exposure, day, meas))
     return rows
 

@@ -19,10 +19,12 @@ import numpy as np
 import pandas as pd
 
 from xenosim.biology import fate
+from xenosim.biology.signalling import Exposure
 from xenosim.core.dosing import regimen_doses
 from xenosim.core.genotypes import Genotype
 from xenosim.core.parameters import resolve
 from xenosim.core.pharmacology import ExposureProfile, exposure_profile
+from xenosim.core.stepping import step_until
 from xenosim.core.tumour import Tumour
 from xenosim.patients.config import DAYS_PER_MONTH, PatientStudy
 from xenosim.xenograft.runner import run_tasks
@@ -127,11 +129,14 @@ def simulate_patient(study: PatientStudy, arm: str, index: int) -> PatientOutcom
                                  study.host.non_aromatase_e2_pM / 1000.0, species="human",
                                  aromatase_e2_nM=study.host.aromatase_e2_nM(),
                                  androstenedione_nM=study.host.androstenedione()).exposure(0, 1)
-    for _ in range(int(round(study.run_in_days * 24.0 / dt))):
+    def step_lesions(exposure: Exposure, dt_h: float) -> None:
         for lesion in lesions:
             for t in lesion:
                 if t.n_agents:
-                    t.step(untreated, dt)
+                    t.step(exposure, dt_h)
+
+    step_until(lambda _t, _dt: step_lesions(untreated, dt), 0.0,
+               round(study.run_in_days * 24.0 / dt) * dt, dt)
     every = study.scans.every_weeks * 7.0
     scan_days = list(np.arange(0.0, study.follow_up_days + EPS, every))
     pid = f"{arm}-{index + 1:04d}"
@@ -143,13 +148,12 @@ def simulate_patient(study: PatientStudy, arm: str, index: int) -> PatientOutcom
     time_h = 0.0
     exposure = untreated  # the baseline scan sees the run-in state
     for day in scan_days:
-        while time_h / 24.0 < day - EPS:
-            exposure = profile.exposure(time_h, time_h + dt)
-            for lesion in lesions:
-                for t in lesion:
-                    if t.n_agents:
-                        t.step(exposure, dt)
-            time_h += dt
+        def step_treated(start_h: float, dt_h: float) -> None:
+            nonlocal exposure
+            exposure = profile.exposure(start_h, start_h + dt_h)
+            step_lesions(exposure, dt_h)
+
+        time_h = step_until(step_treated, time_h, day * 24.0, dt)
         true = [sum(t.volume_mm3 for t in lesion) for lesion in lesions]
         measured = [v * float(np.exp(study.scans.cv * scan_rng.standard_normal())) for v in true]
         total = float(sum(measured))

@@ -13,6 +13,7 @@ import numpy as np
 from xenosim.biology.signalling import Exposure
 from xenosim.core.genotypes import Genotype
 from xenosim.core.parameters import resolve
+from xenosim.core.stepping import step_until
 from xenosim.core.tumour import Tumour, TumourSummary
 from xenosim.xenograft.config import Experiment, validate_dict
 from xenosim.xenograft.dosing import mouse_profile
@@ -124,6 +125,11 @@ class MouseModel(mesa.Model):
         self.exposure = self.profile.exposure(start, start + self.dt_h)
         self.tumour.step(self.exposure, self.dt_h)
         self.time_h += self.dt_h
+
+    def advance_to_day(self, day: float, treatment: bool = False) -> None:
+        """Step until ``day`` (days since inoculation, or of treatment with ``treatment``)."""
+        origin_h = self.treatment_start_h if treatment else 0.0
+        step_until(lambda _t, _dt: self.step(), self.time_h, origin_h + day * 24.0, self.dt_h)
 
     def caliper(self) -> tuple[float, float, float]:
         """A caliper reading: (length_mm, width_mm, volume_mm3 = L*W^2/2) with lognormal error."""

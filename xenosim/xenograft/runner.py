@@ -72,8 +72,7 @@ def simulate_mouse(exp: Experiment, spec: MouseSpec, arm: str | None) -> MouseOu
                         exp.caliper.weekday_offsets)
     take_rows: list[dict] = []
     for day in take_days:
-        while model.time_h / 24.0 < day - EPS_DAY:
-            model.step()
+        model.advance_to_day(day)
         length, width, volume = model.caliper()
         take_rows.append(_row(spec, arm, model.time_h / 24.0, length, width, volume,
                               model.tumour.volume_mm3))
@@ -99,11 +98,9 @@ def simulate_mouse(exp: Experiment, spec: MouseSpec, arm: str | None) -> MouseOu
         return out
     for day in _weekly(0.0, exp.study_days, exp.caliper.weekday_offsets)[1:]:
         while snap_days and snap_days[0] <= day + EPS_DAY:  # snapshots up to this caliper day
-            while model.treatment_day < snap_days[0] - EPS_DAY:
-                model.step()
+            model.advance_to_day(snap_days[0], treatment=True)
             out.snapshots.append(_snapshot(spec, arm, snap_days.pop(0), model))
-        while model.treatment_day < day - EPS_DAY:
-            model.step()
+        model.advance_to_day(day, treatment=True)
         length, width, volume = model.caliper()
         out.measurements.append(_row(spec, arm, day, length, width, volume,
                                      model.tumour.volume_mm3))

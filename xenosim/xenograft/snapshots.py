@@ -35,11 +35,10 @@ def state_arrays(tumour: Any) -> dict[str, np.ndarray]:
 
     Generic on purpose: a new cell state declared on the tumour appears in snapshots without a
     change here."""
-    n = tumour.n_agents
-    names = list(getattr(type(tumour), "__dict__", {}).get("STATE_ARRAYS", ()))
-    from xenosim.core import tumour as tumour_module
+    from xenosim.core.tumour import STATE_ARRAYS
 
-    names += [a for a in getattr(tumour_module, "STATE_ARRAYS", ()) if a not in names]
+    n = tumour.n_agents
+    names = list(STATE_ARRAYS)  # the declared states (core.tumour.CELL_STATES), then any extra
     names += [k for k, v in vars(tumour).items()
               if k not in names and isinstance(v, np.ndarray) and v.ndim == 1 and len(v) == n]
     return {k: getattr(tumour, k) for k in names
@@ -65,12 +64,10 @@ def cell_snapshot(tumour: Any, exposure: Any, **labels: Any) -> pd.DataFrame:
             cols[name] = values.astype(np.float32, copy=False)
         else:
             cols[name] = values
-    if "mtorc1" in cols:
-        cols["s6k1"] = cols["mtorc1"]  # the model's S6K1 activity is its mTORC1 output
     oxygen = tumour.oxygen() if callable(tumour.oxygen) else tumour.oxygen
     cols["oxygen"] = np.asarray(oxygen, dtype=np.float32)
     sig = compute_signalling(exposure, tumour.genotype, tumour.p, tumour.akt_expression,
-                             tumour.er_expression, tumour.mtorc1)
+                             tumour.er_expression, tumour.s6k1)
     for share in ("share_e2", "share_tamoxifen", "share_ser167"):
         cols[f"er_{share}"] = np.asarray(getattr(sig.er, share), dtype=np.float32)
     return pd.DataFrame({k: (np.repeat(v, n) if np.ndim(v) == 0 else v)
