@@ -21,6 +21,7 @@ from xenosim.analysis.tables import (
     DEFAULT_NAMES,
     WHERE,
     choose_layout,
+    day_columns,
     find_column,
     ordinal_runs,
     read_table,
@@ -91,6 +92,8 @@ class CaliperData:
     notes: list[str] = field(default_factory=list)
     #: arm → drugs given, from a run's config.yaml (None for lab tables): finds combinations
     regimens: dict[str, frozenset[str]] | None = None
+    #: role (mouse, arm, day) → the column of the source table it was read from
+    columns: dict[str, str] = field(default_factory=dict)
 
     @property
     def cell_lines(self) -> list[str]:
@@ -378,9 +381,12 @@ def load_caliper_csv(
         raw = wide_to_long(raw, idc, armc, volume_col="volume (day columns)")
         dayc, volume_col = "day", "volume (day columns)"
     elif dayc is None:
+        n_days = len(day_columns(raw, {idc, armc}))
+        hint = f" (the header has {n_days} day columns: a wide table?)" if n_days >= 2 else ""
         raise AnalysisInputError(
             "no day column (named with --day); columns present: "
-            + ", ".join(repr(c) for c in raw.columns), file=label, column=day_col or "day")
+            + ", ".join(repr(c) for c in raw.columns) + hint, file=label,
+            column=day_col or "day")
     else:
         length_col, width_col, volume_col = _size_columns(raw, length_col, width_col, volume_col)
     notes = raw.notes
@@ -411,7 +417,8 @@ def load_caliper_csv(
         )
     return CaliperData(measurements=df, mice=mice, cells=None,
                        endpoint_volume_mm3=float(endpoint_volume_mm3), name=path.stem,
-                       source=label, kind="caliper_csv", manifest={}, notes=notes)
+                       source=label, kind="caliper_csv", manifest={}, notes=notes,
+                       columns=cols)
 
 
 def _check_lab_options(endpoint_volume_mm3: float, zero_volumes: str, limit: float) -> None:

@@ -332,7 +332,7 @@ def control_candidates(arms: list[str]) -> list[str]:
 
 
 def resolve_control(arms: list[str], given: str | None, label: str | None,
-                    notes: list[str]) -> str:
+                    notes: list[str], column: str = "arm") -> str:
     """The control arm: the one named (must exist), else 'control', else a common control name.
 
     Several candidate names, or none, is an error listing the arms, as is a named arm that the
@@ -344,7 +344,7 @@ def resolve_control(arms: list[str], given: str | None, label: str | None,
             near = [a for a in arms if a.lower() == given.lower()]
             hint = f" (did you mean {near[0]!r}?)" if near else ""
             raise AnalysisInputError(f"control arm {given!r} (--control) is not in the data"
-                                     f"{hint}; arms present: {listing}", file=label, column="arm")
+                                     f"{hint}; arms present: {listing}", file=label, column=column)
         return given
     if "control" in arms:
         return "control"
@@ -356,16 +356,17 @@ def resolve_control(arms: list[str], given: str | None, label: str | None,
     what = ("several arms look like a control: " + ", ".join(repr(a) for a in found)
             if found else "no arm is named like a control (" + ", ".join(CONTROL_NAMES) + ")")
     raise AnalysisInputError(f"{what}; name the control arm with --control; arms present: "
-                             f"{listing}", file=label, column="arm")
+                             f"{listing}", file=label, column=column)
 
 
-def check_arms(arms: list[str], named: list[str], option: str, label: str | None) -> None:
+def check_arms(arms: list[str], named: list[str], option: str, label: str | None,
+               column: str = "arm") -> None:
     """Every arm an option names must be in the data (error listing the arms present)."""
     missing = [a for a in named if a not in arms]
     if missing:
         raise AnalysisInputError(
             f"{option} names arm(s) {', '.join(repr(a) for a in missing)} that are not in the "
-            f"data; arms present: {', '.join(repr(a) for a in arms)}", file=label, column="arm")
+            f"data; arms present: {', '.join(repr(a) for a in arms)}", file=label, column=column)
 
 
 def ordinal_runs(values: np.ndarray) -> bool:
