@@ -23,6 +23,7 @@ from xenosim.analysis.tables import (
     choose_layout,
     day_columns,
     find_column,
+    note_unused_duplicates,
     ordinal_runs,
     read_table,
     wide_to_long,
@@ -378,6 +379,7 @@ def load_caliper_csv(
             raise AnalysisInputError(
                 f"{', '.join(given)} name a size column of a long table; in a wide table every "
                 "day column holds a volume (mm³)", file=label)
+        note_unused_duplicates(raw, {idc, armc})
         raw = wide_to_long(raw, idc, armc, volume_col="volume (day columns)")
         dayc, volume_col = "day", "volume (day columns)"
     elif dayc is None:
@@ -389,6 +391,7 @@ def load_caliper_csv(
             column=day_col or "day")
     else:
         length_col, width_col, volume_col = _size_columns(raw, length_col, width_col, volume_col)
+        note_unused_duplicates(raw, {idc, armc, dayc, length_col, width_col, volume_col})
     notes = raw.notes
     df = _tidy(raw, idc, armc, dayc, length_col, width_col, volume_col, cell_line)
     cols = {"mouse": idc, "day": dayc, "arm": armc}

@@ -246,6 +246,14 @@ def find_column(raw: RawTable, given: str | None, role: str, option: str) -> str
     return col
 
 
+def note_unused_duplicates(raw: RawTable, used: set[str]) -> None:
+    """Headers that occur more than once but name no column the analysis reads: a note."""
+    extra = [c for c in raw.duplicates if c not in used and day_of_header(c) is None]
+    if extra:
+        raw.notes.append("header names occurring more than once, not used: "
+                         + ", ".join(repr(c) for c in extra))
+
+
 def day_columns(raw: RawTable, exclude: set[str]) -> dict[str, float]:
     """Columns whose header is a day (``7``, ``Day 7``, ``D7``) → day number."""
     return {c: d for c in raw.columns if c not in exclude
@@ -284,6 +292,9 @@ def wide_to_long(raw: RawTable, id_col: str, arm_col: str, volume_col: str = "vo
                  day_col: str = "day") -> RawTable:
     """One row per mouse × day from a wide table; each row located by line and day column."""
     days = day_columns(raw, {id_col, arm_col})
+    for c in raw.duplicates:
+        if c in days:
+            days.update({copy: days[c] for copy in raw.duplicates[c]})
     same: dict[float, list[str]] = {}
     for c, d in days.items():
         same.setdefault(d, []).append(c)
