@@ -58,7 +58,7 @@ def _as_long_csv(path: Path, tmp_path: Path) -> Path:
     return out
 
 
-@pytest.fixture(params=list(TABLES), ids=lambda f: f.split("_")[1])
+@pytest.fixture(params=list(TABLES), ids=lambda f: Path(f).stem.split("_")[1])
 def table(request):
     return REAL / request.param, *TABLES[request.param]
 

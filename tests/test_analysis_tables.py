@@ -204,8 +204,10 @@ def test_column_names_found_and_errors_name_the_option(tmp_path):
     d2 = load_caliper_csv(p, id_col="animal id", arm_col="treatment", day_col="time",
                           volume_col="volume")
     assert _notes(d2, "'animal id' (--id) matched 'Animal ID'")
-    _err(p, ["no column 'Cage' (named with --id)", "'Animal ID'"], id_col="Cage")
-    _err(p, ["no column 'Size' (named with --volume)"], volume_col="Size")
+    _err(p, ["no column(s) 'Cage' (named with --id)", "'Animal ID'"], id_col="Cage")
+    _err(p, ["'Cage' (named with --id), 'Size' (named with --volume)"], id_col="Cage",
+         volume_col="Size")
+    _err(p, ["no column(s) 'Size' (named with --volume)"], volume_col="Size")
     nameless = _write(df.rename(columns={"Animal ID": "Who"}), tmp_path / "n.csv")
     _err(nameless, ["no mouse id column", "--id", "'Who'"])
 

@@ -20,6 +20,7 @@ from xenosim.analysis.stats import LOG_FLOOR_MM3
 from xenosim.analysis.tables import (
     DEFAULT_NAMES,
     WHERE,
+    check_named,
     choose_layout,
     day_columns,
     find_column,
@@ -368,6 +369,10 @@ def load_caliper_csv(
     _check_lab_options(endpoint_volume_mm3, zero_volumes, detection_limit_mm3)
     raw = read_table(path, sheet)
     label = raw.label
+    named = {"--id": id_col, "--arm": arm_col, "--day": day_col}
+    if not _looks_wide(raw, layout, day_col):  # a wide table refuses size options below
+        named.update({"--length": length_col, "--width": width_col, "--volume": volume_col})
+    check_named(raw, named)
     idc = _need_column(raw, id_col, "id", "--id", "mouse id")
     armc = _need_column(raw, arm_col, "arm", "--arm", "treatment arm")
     dayc = find_column(raw, day_col, "day", "--day") if layout != "wide" or day_col else None
@@ -422,6 +427,14 @@ def load_caliper_csv(
                        endpoint_volume_mm3=float(endpoint_volume_mm3), name=path.stem,
                        source=label, kind="caliper_csv", manifest={}, notes=notes,
                        columns=cols)
+
+
+def _looks_wide(raw, layout: str, day_col: str | None) -> bool:
+    """Wide as asked, or (auto) no day column but day headers."""
+    if layout != "auto" or day_col is not None:
+        return layout == "wide"
+    has_day = any(c.lower() in DEFAULT_NAMES["day"] for c in raw.columns)
+    return not has_day and len(day_columns(raw, set())) >= 2
 
 
 def _check_lab_options(endpoint_volume_mm3: float, zero_volumes: str, limit: float) -> None:

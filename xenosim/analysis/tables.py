@@ -215,6 +215,17 @@ def _decimal_commas(raw: RawTable) -> None:
 # --------------------------------------------------------------------------- columns and layout
 
 
+def check_named(raw: RawTable, named: dict[str, str | None]) -> None:
+    """Every column the user named (option → name) must exist: all missing ones in one error."""
+    lower = {c.lower() for c in raw.columns}
+    missing = {o: n for o, n in named.items() if n is not None and n.lower() not in lower}
+    if missing:
+        raise AnalysisInputError(
+            "no column(s) " + ", ".join(f"{n!r} (named with {o})" for o, n in missing.items())
+            + "; columns present: " + ", ".join(repr(c) for c in raw.columns),
+            file=raw.label, column=", ".join(missing.values()))
+
+
 def find_column(raw: RawTable, given: str | None, role: str, option: str) -> str | None:
     """The column for ``role`` (id / arm / day): the user's name, else a common default name.
 
