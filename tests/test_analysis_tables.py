@@ -366,3 +366,24 @@ def test_cli_table_options_refused_for_a_results_dir(cli, tmp_path):
     r = cli(run, "--baseline-day", 0, "--layout", "wide")
     assert r.exit_code == 2
     assert "--layout, --baseline-day describe a lab table" in " ".join(r.output.split())
+
+
+def test_wide_mouse_in_two_rows_is_located(tmp_path):
+    df = _wide(_base_rows())
+    df = pd.concat([df, df.iloc[[1]]], ignore_index=True)
+    _err(_write(df, tmp_path / "w.csv"), ["duplicate Mouse × day rows", "line 3, column '0'",
+                                          "line 6, column '0'", "mouse ctrl-2"])
+    df.loc[4, "Group"] = "drug"
+    _err(_write(df, tmp_path / "w2.csv"), ["duplicate Mouse × day rows"])
+
+
+def test_cli_combination_named_and_inferred(cli, tmp_path):
+    """A named combination is used as given; 'none' skips synergy; auto takes 'A + B'."""
+    r = cli(SW837, "-o", tmp_path / "a", "--n-boot", 50, "--combination",
+            "Rabusertib,Irinotecan,Irinotecan + Rabusertib")
+    assert r.exit_code == 0, r.output
+    assert "taken from arm names" not in r.output
+    r = cli(SW837, "-o", tmp_path / "b", "--n-boot", 50, "--combination", "none")
+    assert r.exit_code == 0 and "taken from arm names" not in r.output
+    assert "Synergy (" not in (tmp_path / "b" / "report.md").read_text()
+    assert "Synergy (" in (tmp_path / "a" / "report.md").read_text()
