@@ -29,9 +29,12 @@ def _fail(exc: AnalysisInputError, source: Path | None = None) -> None:
     raise typer.Exit(2)
 
 
-def _split_combination(text: str) -> tuple[str, str, str] | None:
+def _split_combination(text: str) -> tuple[str, str, str] | None | str:
+    """'none' → None, 'auto' → 'auto', else the three named arms."""
     if text.strip().lower() in ("", "none"):
         return None
+    if text.strip().lower() == "auto":
+        return "auto"
     parts = tuple(p.strip() for p in text.split(","))
     if len(parts) != 3 or not all(parts):
         raise AnalysisInputError(
@@ -40,26 +43,63 @@ def _split_combination(text: str) -> tuple[str, str, str] | None:
     return parts  # type: ignore[return-value]
 
 
+def _table_options_unused(**given: bool) -> None:
+    """Options that describe a lab table are an error for a results directory, not ignored."""
+    named = [f"--{k.replace('_', '-')}" for k, v in given.items() if v]
+    if named:
+        raise AnalysisInputError(f"{', '.join(named)} describe a lab table; a xenosim results "
+                                 "directory has its own layout")
+
+
+def _resolve_arms(data, control_arm: str | None, combo):
+    """The control arm (named, or recognised) and the synergy arms, which must all exist."""
+    from xenosim.analysis.tables import check_arms, resolve_control
+
+    arms = list(dict.fromkeys(data.measurements["arm"]))
+    label = data.source or None
+    column = data.columns.get("arm", "arm")
+    control_arm = resolve_control(arms, control_arm, label, data.notes, column)
+    if combo == "auto":
+        return control_arm, DEFAULT_COMBINATION  # the analysis infers it when absent
+    if combo is not None:
+        check_arms(arms, list(combo), "--combination", label, column)
+    return control_arm, combo
+
+
 def analyze_command(
     path: Annotated[Path, typer.Argument(help="xenosim results directory, or a caliper CSV.")],
     out: Annotated[
         Path | None,
         typer.Option("--out", "-o", help="Output directory (default: <run>/analysis)."),
     ] = None,
-    id: Annotated[str, typer.Option("--id", help="CSV: mouse id column.")] = "mouse",
-    arm: Annotated[str, typer.Option("--arm", help="CSV: treatment arm column.")] = "arm",
-    day: Annotated[
-        str, typer.Option("--day", help="CSV: day column (days since randomisation).")
-    ] = "day",
+    id: Annotated[str | None, typer.Option(
+        "--id", help="Table: mouse id column (default: mouse / animal / id / subject).")] = None,
+    arm: Annotated[str | None, typer.Option(
+        "--arm", help="Table: treatment arm column (default: arm / group / treatment).")] = None,
+    day: Annotated[str | None, typer.Option(
+        "--day", help="Long table: day column (default: day / time).")] = None,
     length: Annotated[
-        str | None, typer.Option("--length", help="CSV: caliper length column (mm).")
+        str | None, typer.Option("--length", help="Long table: caliper length column (mm).")
     ] = None,
     width: Annotated[
-        str | None, typer.Option("--width", help="CSV: caliper width column (mm).")
+        str | None, typer.Option("--width", help="Long table: caliper width column (mm).")
     ] = None,
     volume: Annotated[
-        str | None, typer.Option("--volume", help="CSV: tumour volume column (mm³).")
+        str | None, typer.Option("--volume", help="Long table: tumour volume column (mm³).")
     ] = None,
+    layout: Annotated[str, typer.Option(
+        "--layout", help="Table layout: long (one row per mouse × day), wide (one column per "
+                         "day: '0', 'Day 7', 'D14'), or auto (from the header).")] = "auto",
+    sheet: Annotated[str | None, typer.Option(
+        "--sheet", help="Excel (.xlsx): sheet to read (default: the first).")] = None,
+    baseline_day: Annotated[float | None, typer.Option(
+        "--baseline-day", help="Table day that becomes day 0 (default: the last measurement at "
+                               "or before day 0, else the first measurement day).")] = None,
+    zero_volumes: Annotated[str, typer.Option(
+        "--zero-volumes", help="Readings below the detection limit (zeros too): floor (set to "
+                               "the limit), drop, or error.")] = "floor",
+    detection_limit: Annotated[float, typer.Option(
+        "--detection-limit", help="Detection limit of the volume, mm³.")] = 1.0,
     endpoint_volume_mm3: Annotated[
         float | None,
         typer.Option(
@@ -67,13 +107,12 @@ def analyze_command(
             help="Endpoint volume, mm³ (default: the manifest value for a run, 1500 for a CSV).",
         ),
     ] = None,
-    control_arm: Annotated[
-        str, typer.Option("--control", help="Name of the control arm.")
-    ] = "control",
-    combination: Annotated[
-        str,
-        typer.Option("--combination", help="Synergy arms 'A,B,A+B' (or 'none')."),
-    ] = ",".join(DEFAULT_COMBINATION),
+    control_arm: Annotated[str | None, typer.Option(
+        "--control", help="Name of the control arm (default: 'control', else the one arm named "
+                          "vehicle / control / ctrl / untreated / placebo / saline).")] = None,
+    combination: Annotated[str, typer.Option(
+        "--combination", help="Synergy arms 'A,B,A+B', 'none', or auto (a run's regimens; a "
+                              "table's names like 'A+B', 'A + B', 'A_B').")] = "auto",
     synergy: Annotated[
         str,
         typer.Option("--synergy", help="Synergy definitions, comma-separated: bliss (on log "
@@ -102,6 +141,8 @@ def analyze_command(
             seed = (int(__import__("json").loads(manifest.read_text()).get("seed", 0))
                     if manifest is not None and manifest.is_file() else 0)
         if path.is_dir():
+            _table_options_unused(layout=layout != "auto", sheet=sheet is not None,
+                                  baseline_day=baseline_day is not None)
             data = load_results_dir(path)
             if endpoint_volume_mm3 is not None:
                 data.endpoint_volume_mm3 = float(endpoint_volume_mm3)
@@ -110,8 +151,11 @@ def analyze_command(
             data = load_caliper_csv(
                 path, id, arm, day, length_col=length, width_col=width, volume_col=volume,
                 endpoint_volume_mm3=1500.0 if endpoint_volume_mm3 is None else endpoint_volume_mm3,
+                layout=layout, sheet=sheet, baseline_day=baseline_day, zero_volumes=zero_volumes,
+                detection_limit_mm3=detection_limit,
             )
             target = out or path.with_name(f"{path.stem}_analysis")
+        control_arm, combo = _resolve_arms(data, control_arm, combo)
         check_replaceable(target, "analysis")  # before the work: never replace a user's dir
         result = analyze(data, target, control_arm=control_arm, combination=combo,
                          n_boot=n_boot, seed=seed, p_adjust=p_adjust, log_scale=log_scale,

@@ -16,6 +16,19 @@ import pandas as pd
 
 from xenosim.analysis.combinations import regimen_drugs
 from xenosim.analysis.errors import AnalysisInputError
+from xenosim.analysis.stats import LOG_FLOOR_MM3
+from xenosim.analysis.tables import (
+    DEFAULT_NAMES,
+    WHERE,
+    check_named,
+    choose_layout,
+    day_columns,
+    find_column,
+    note_unused_duplicates,
+    ordinal_runs,
+    read_table,
+    wide_to_long,
+)
 
 #: Cell-line name given to a lab table that has no cell-line column.
 SINGLE_LINE = "all"
@@ -81,6 +94,8 @@ class CaliperData:
     notes: list[str] = field(default_factory=list)
     #: arm → drugs given, from a run's config.yaml (None for lab tables): finds combinations
     regimens: dict[str, frozenset[str]] | None = None
+    #: role (mouse, arm, day) → the column of the source table it was read from
+    columns: dict[str, str] = field(default_factory=dict)
 
     @property
     def cell_lines(self) -> list[str]:
@@ -112,11 +127,18 @@ def _line(i: int) -> int:
     return int(i) + 2
 
 
+def _at(df: pd.DataFrame, i) -> str:
+    """Where row ``i`` is in its file: the lab reader's location column, else ``line N``."""
+    if WHERE in df.columns:
+        return str(df.at[i, WHERE])
+    return f"line {_line(i)}"
+
+
 def _refs(df: pd.DataFrame, mask, id_col: str | None, value_col: str | None = None) -> list[str]:
     """``line N (mouse X: 'value')`` references for the rows selected by mask."""
     out = []
     for i in df.index[np.asarray(mask, dtype=bool)]:
-        ref = f"line {_line(i)}"
+        ref = _at(df, i)
         bits = []
         if id_col is not None and id_col in df.columns and pd.notna(df.at[i, id_col]):
             bits.append(f"mouse {df.at[i, id_col]}")
@@ -193,8 +215,11 @@ def _numeric(
     num = pd.to_numeric(raw, errors="coerce").astype(float)
     bad = raw.notna() & (num.isna() | np.isinf(num))
     if bad.any():
+        comma = raw[bad].astype(str).str.fullmatch(r"[+-]?\d+,\d+").any()
+        hint = (" (decimal commas? write decimal points, or save with ';' as the separator)"
+                if comma else "")
         raise AnalysisInputError(
-            "non-numeric values", file=label, column=col, rows=_refs(df, bad, id_col, col)
+            f"non-numeric values{hint}", file=label, column=col, rows=_refs(df, bad, id_col, col)
         )
     if not allow_missing and num.isna().any():
         raise AnalysisInputError(
@@ -221,7 +246,7 @@ def _check_structure(
             file=label,
             column=f"{cols['mouse']}, {cols['day']}",
             rows=[
-                f"line {_line(i)} (mouse {df.at[i, 'mouse']}, day {df.at[i, 'day']:g})"
+                f"{_at(df, i)} (mouse {df.at[i, 'mouse']}, day {df.at[i, 'day']:g})"
                 for i in df.index[dup]
             ],
         )
@@ -262,8 +287,8 @@ def _drop_unenrolled(df: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
     dropped = sorted(set(df["mouse"]) - enrolled)
     if dropped:
         notes.append(
-            f"{len(dropped)} mouse/mice without a measurement at day ≥ 0 were left out: "
-            + ", ".join(dropped[:10])
+            f"{len(dropped)} mouse/mice without a measurement at day ≥ 0 were left out "
+            f"({len(df) - len(out)} rows): " + ", ".join(dropped[:10])
         )
     return out
 
@@ -305,86 +330,92 @@ def derive_mice(meas: pd.DataFrame, endpoint_volume_mm3: float) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-# --------------------------------------------------------------------------- lab caliper CSV
+# --------------------------------------------------------------------------- lab caliper table
+
+#: How readings below the detection limit (zeros included) are treated.
+ZERO_POLICIES = ("floor", "drop", "error")
 
 
 def load_caliper_csv(
     path: str | Path,
-    id_col: str,
-    arm_col: str,
-    day_col: str,
+    id_col: str | None = None,
+    arm_col: str | None = None,
+    day_col: str | None = None,
     length_col: str | None = None,
     width_col: str | None = None,
     volume_col: str | None = None,
     endpoint_volume_mm3: float = 1500.0,
     *,
     cell_line: str = SINGLE_LINE,
+    layout: str = "auto",
+    sheet: str | None = None,
+    baseline_day: float | None = None,
+    zero_volumes: str = "floor",
+    detection_limit_mm3: float = LOG_FLOOR_MM3,
 ) -> CaliperData:
-    """Read a lab's caliper table (one row per mouse × day) with arbitrary column names.
+    """Read a lab's caliper table (CSV or .xlsx; long or wide) with arbitrary column names.
 
-    Sizes come from ``volume_col`` or from ``length_col`` and ``width_col`` (V = L·W²/2); with none
-    given, xenosim's own ``volume_mm3`` or ``length_mm``/``width_mm`` are used if present. Empty
-    size cells are missing measurements (dropped, noted); non-numeric or negative sizes, duplicate
-    mouse × day rows and arms with one mouse raise :class:`AnalysisInputError`.
+    Long: one row per mouse × day; sizes from ``volume_col`` or ``length_col`` and ``width_col``
+    (V = L·W²/2), else xenosim's own ``volume_mm3`` / ``length_mm``, ``width_mm``. Wide: one row
+    per mouse and one volume column per day (headers ``7``, ``Day 7``, ``D7``). ``layout`` auto
+    tells them apart by the header. Column names not given are looked up among common ones
+    (mouse / animal / id, arm / group / treatment, day / time). Days are counted from
+    ``baseline_day`` (default: the last measurement at or before day 0, or the first day when
+    the study starts later); readings below ``detection_limit_mm3`` follow ``zero_volumes``
+    (floor at the limit, drop, or error). Every row skipped or changed is counted in
+    ``notes``; malformed tables raise :class:`AnalysisInputError` naming file, column and rows.
     """
     path = Path(path)
-    label = path.name
-    if not np.isfinite(endpoint_volume_mm3) or endpoint_volume_mm3 <= 0:
-        raise AnalysisInputError(f"endpoint volume must be > 0 mm³, got {endpoint_volume_mm3}")
-    raw = _read_csv(path, label)
-    if volume_col is None and length_col is None and width_col is None:
-        if "volume_mm3" in raw.columns:
-            volume_col = "volume_mm3"
-        elif {"length_mm", "width_mm"} <= set(raw.columns):
-            length_col, width_col = "length_mm", "width_mm"
-        else:
+    _check_lab_options(endpoint_volume_mm3, zero_volumes, detection_limit_mm3)
+    raw = read_table(path, sheet)
+    label = raw.label
+    named = {"--id": id_col, "--arm": arm_col, "--day": day_col}
+    if not _looks_wide(raw, layout, day_col):  # a wide table refuses size options below
+        named.update({"--length": length_col, "--width": width_col, "--volume": volume_col})
+    check_named(raw, named)
+    idc = _need_column(raw, id_col, "id", "--id", "mouse id")
+    armc = _need_column(raw, arm_col, "arm", "--arm", "treatment arm")
+    dayc = find_column(raw, day_col, "day", "--day") if layout != "wide" or day_col else None
+    layout = choose_layout(raw, layout, dayc, day_col is not None, {idc, armc})
+    if layout == "wide":
+        given = [o for o, v in (("--length", length_col), ("--width", width_col),
+                                ("--volume", volume_col)) if v is not None]
+        if given:
             raise AnalysisInputError(
-                "no tumour size columns given: pass a volume column, or length and width "
-                f"columns; columns present: {', '.join(repr(c) for c in raw.columns)}",
-                file=label,
-            )
-    if volume_col is None and (length_col is None) != (width_col is None):
+                f"{', '.join(given)} name a size column of a long table; in a wide table every "
+                "day column holds a volume (mm³)", file=label)
+        note_unused_duplicates(raw, {idc, armc})
+        raw = wide_to_long(raw, idc, armc, volume_col="volume (day columns)")
+        dayc, volume_col = "day", "volume (day columns)"
+    elif dayc is None:
+        n_days = len(day_columns(raw, {idc, armc}))
+        hint = f" (the header has {n_days} day columns: a wide table?)" if n_days >= 2 else ""
         raise AnalysisInputError(
-            "volume from calipers needs both a length and a width column "
-            f"(got length={length_col!r}, width={width_col!r})",
-            file=label,
-        )
-    size_cols = [c for c in (length_col, width_col, volume_col) if c is not None]
-    _require(raw, [id_col, arm_col, day_col, *size_cols], label)
-
-    notes: list[str] = []
-    df = pd.DataFrame(index=raw.index)
-    df["mouse"] = _ids(raw, id_col, label, None)
-    df["cell_line"] = cell_line
-    df["arm"] = _ids(raw, arm_col, label, id_col)
-    df["day"] = _numeric(raw, day_col, label, id_col, allow_missing=False, non_negative=False)
-    length = width = None
-    if length_col is not None:
-        length = _numeric(raw, length_col, label, id_col, allow_missing=True, non_negative=True)
-        width = _numeric(raw, width_col, label, id_col, allow_missing=True, non_negative=True)
-        df["length_mm"] = length
-        df["width_mm"] = width
-    if volume_col is not None:
-        df["volume_mm3"] = _numeric(
-            raw, volume_col, label, id_col, allow_missing=True, non_negative=True
-        )
+            "no day column (named with --day); columns present: "
+            + ", ".join(repr(c) for c in raw.columns) + hint, file=label,
+            column=day_col or "day")
     else:
-        df["volume_mm3"] = length * width**2 / 2.0
-    cols = {"mouse": id_col, "day": day_col, "arm": arm_col}
-    dup = df.duplicated(["mouse", "day"], keep=False)
-    if dup.any():
-        _check_structure(df, raw, label, cols)
+        length_col, width_col, volume_col = _size_columns(raw, length_col, width_col, volume_col)
+        note_unused_duplicates(raw, {idc, armc, dayc, length_col, width_col, volume_col})
+    notes = raw.notes
+    df = _tidy(raw, idc, armc, dayc, length_col, width_col, volume_col, cell_line)
+    cols = {"mouse": idc, "day": dayc, "arm": armc}
+    if df.duplicated(["mouse", "day"], keep=False).any():
+        _check_structure(df, raw.frame, label, cols)
     missing = df["volume_mm3"].isna()
     if missing.any():
-        notes.append(
-            f"{int(missing.sum())} row(s) without a size measurement were skipped "
-            f"(lines {', '.join(str(_line(i)) for i in df.index[missing][:10])}"
-            f"{' …' if missing.sum() > 10 else ''})"
-        )
+        notes.append(f"{int(missing.sum())} row(s) without a size measurement were skipped "
+                     f"({_where_list(df, missing)})")
     df = df[~missing]
+    df = _detection_policy(df, zero_volumes, detection_limit_mm3, label,
+                           volume_col or f"{length_col} × {width_col}", notes)
+    if layout == "long":
+        _note_day_order(df, notes)
+    df = _rebase_days(df, baseline_day, label, notes)
     df = _drop_unenrolled(df, notes)
-    _check_structure(df, raw, label, cols)
-    df = _sorted(df)
+    _note_take_phase(df, notes)
+    _check_structure(df, raw.frame, label, cols)
+    df = _sorted(df.drop(columns=WHERE))
     mice = derive_mice(df, endpoint_volume_mm3)
     n_removed = int((mice["event"] == "removed").sum())
     if n_removed:
@@ -392,17 +423,167 @@ def load_caliper_csv(
             f"{n_removed} mouse/mice left the study below the endpoint before the last "
             "measurement day; they are censored at their last measurement"
         )
-    return CaliperData(
-        measurements=df,
-        mice=mice,
-        cells=None,
-        endpoint_volume_mm3=float(endpoint_volume_mm3),
-        name=path.stem,
-        source=label,
-        kind="caliper_csv",
-        manifest={},
-        notes=notes,
-    )
+    return CaliperData(measurements=df, mice=mice, cells=None,
+                       endpoint_volume_mm3=float(endpoint_volume_mm3), name=path.stem,
+                       source=label, kind="caliper_csv", manifest={}, notes=notes,
+                       columns=cols)
+
+
+def _looks_wide(raw, layout: str, day_col: str | None) -> bool:
+    """Wide as asked, or (auto) no day column but day headers."""
+    if layout != "auto" or day_col is not None:
+        return layout == "wide"
+    has_day = any(c.lower() in DEFAULT_NAMES["day"] for c in raw.columns)
+    return not has_day and len(day_columns(raw, set())) >= 2
+
+
+def _check_lab_options(endpoint_volume_mm3: float, zero_volumes: str, limit: float) -> None:
+    if not np.isfinite(endpoint_volume_mm3) or endpoint_volume_mm3 <= 0:
+        raise AnalysisInputError(f"endpoint volume must be > 0 mm³, got {endpoint_volume_mm3}")
+    if zero_volumes not in ZERO_POLICIES:
+        raise AnalysisInputError(f"unknown zero-volume policy {zero_volumes!r} (--zero-volumes); "
+                                 f"allowed: {', '.join(ZERO_POLICIES)}")
+    if not np.isfinite(limit) or limit <= 0:
+        raise AnalysisInputError(f"detection limit must be > 0 mm³ (--detection-limit), got "
+                                 f"{limit}")
+
+
+def _need_column(raw, given: str | None, role: str, option: str, what: str) -> str:
+    col = find_column(raw, given, role, option)
+    if col is None:
+        raise AnalysisInputError(
+            f"no {what} column (none of {', '.join(repr(n) for n in DEFAULT_NAMES[role][:6])}); "
+            f"name it with {option}; columns present: "
+            + ", ".join(repr(c) for c in raw.columns), file=raw.label, column=role)
+    return col
+
+
+def _size_columns(raw, length_col, width_col, volume_col):
+    """Volume or caliper columns of a long table (given, else xenosim's own names)."""
+    if volume_col is None and length_col is None and width_col is None:
+        lower = {c.lower(): c for c in raw.columns}
+        for name in ("volume_mm3", "volume", "tumor_volume", "tumour_volume", "tumorvolume",
+                     "tv"):
+            if name in lower:
+                return None, None, find_column(raw, lower[name], "volume", "--volume")
+        if {"length_mm", "width_mm"} <= set(lower):
+            return (find_column(raw, lower["length_mm"], "length", "--length"),
+                    find_column(raw, lower["width_mm"], "width", "--width"), None)
+        raise AnalysisInputError(
+            "no tumour size columns given: pass a volume column, or length and width "
+            f"columns; columns present: {', '.join(repr(c) for c in raw.columns)}",
+            file=raw.label)
+    if volume_col is None and (length_col is None) != (width_col is None):
+        raise AnalysisInputError(
+            "volume from calipers needs both a length and a width column "
+            f"(got length={length_col!r}, width={width_col!r})", file=raw.label)
+    if volume_col is not None:
+        return None, None, find_column(raw, volume_col, "volume", "--volume")
+    return (find_column(raw, length_col, "length", "--length"),
+            find_column(raw, width_col, "width", "--width"), None)
+
+
+def _tidy(raw, idc, armc, dayc, length_col, width_col, volume_col, cell_line) -> pd.DataFrame:
+    """mouse, cell_line, arm, day, sizes (floats, validated) and the file location per row."""
+    f, label = raw.frame, raw.label
+    df = pd.DataFrame(index=f.index)
+    df["mouse"] = _ids(f, idc, label, None)
+    df["cell_line"] = cell_line
+    df["arm"] = _ids(f, armc, label, idc)
+    df["day"] = _numeric(f, dayc, label, idc, allow_missing=False, non_negative=False)
+    if length_col is not None:
+        df["length_mm"] = _numeric(f, length_col, label, idc, allow_missing=True,
+                                   non_negative=True)
+        df["width_mm"] = _numeric(f, width_col, label, idc, allow_missing=True,
+                                  non_negative=True)
+        df["volume_mm3"] = df["length_mm"] * df["width_mm"] ** 2 / 2.0
+    else:
+        df["volume_mm3"] = _numeric(f, volume_col, label, idc, allow_missing=True,
+                                    non_negative=True)
+    df[WHERE] = f[WHERE]
+    return df
+
+
+def _where_list(df: pd.DataFrame, mask, limit: int = 10) -> str:
+    idx = df.index[np.asarray(mask, dtype=bool)]
+    shown = "; ".join(_at(df, i) for i in idx[:limit])
+    return shown + (f"; and {len(idx) - limit} more" if len(idx) > limit else "")
+
+
+def _detection_policy(df: pd.DataFrame, policy: str, limit: float, label: str, column: str,
+                      notes: list[str]) -> pd.DataFrame:
+    """Readings below the detection limit (zeros too): floored at it, dropped, or an error."""
+    low = df["volume_mm3"] < limit
+    if not low.any():
+        return df
+    n_zero = int((df.loc[low, "volume_mm3"] == 0).sum())
+    what = (f"{int(low.sum())} reading(s) below the detection limit {limit:g} mm³ "
+            f"({n_zero} of them zero)")
+    if policy == "error":
+        raise AnalysisInputError(f"{what}; choose a policy with --zero-volumes floor|drop, or "
+                                 "lower --detection-limit", file=label, column=column,
+                                 rows=_refs(df, low, "mouse", "volume_mm3"))
+    where = _where_list(df, low)
+    if policy == "drop":
+        notes.append(f"{what} were dropped (--zero-volumes drop): {where}")
+        return df[~low]
+    df = df.copy()
+    df.loc[low, "volume_mm3"] = limit
+    notes.append(f"{what} were set to {limit:g} mm³ (--zero-volumes floor): {where}")
+    if limit < LOG_FLOOR_MM3:
+        n_log = int((df["volume_mm3"] < LOG_FLOOR_MM3).sum())
+        notes.append(f"{n_log} reading(s) below {LOG_FLOOR_MM3:g} mm³ are taken as "
+                     f"{LOG_FLOOR_MM3:g} mm³ in log volumes and relative volumes")
+    return df
+
+
+def _note_day_order(df: pd.DataFrame, notes: list[str]) -> None:
+    """A mouse whose rows go back in time in the file (sorted by day, with a note)."""
+    back = [m for m, g in df.groupby("mouse", sort=False) if not ordinal_runs(g["day"].values)]
+    if back:
+        notes.append(f"rows of {len(back)} mouse/mice are not in day order in the file (mouse "
+                     + ", ".join(map(str, back[:10])) + "); they are ordered by day")
+
+
+def _baseline_day(df: pd.DataFrame, given: float | None, label: str) -> tuple[float, str]:
+    """The table day that becomes day 0, and why."""
+    if given is not None:
+        if not np.isfinite(given) or not (df["day"] == given).any():
+            days = ", ".join(f"{d:g}" for d in sorted(df["day"].unique())[:30])
+            raise AnalysisInputError(f"baseline day {given:g} (--baseline-day) has no "
+                                     f"measurement; measurement days: {days}", file=label,
+                                     column="day")
+        return float(given), "the baseline day given"
+    pre = df[df["day"] <= 0]
+    if pre.empty:
+        return float(df["day"].min()), "the first measurement day; none at or before day 0"
+    last = pre.groupby("mouse")["day"].max().value_counts()
+    day = float(max(last[last == last.max()].index))
+    return day, "the last measurement at or before day 0"
+
+
+def _rebase_days(df: pd.DataFrame, given: float | None, label: str,
+                 notes: list[str]) -> pd.DataFrame:
+    """Count days from the baseline day (it becomes day 0); note the shift and mice without it."""
+    day0, why = _baseline_day(df, given, label)
+    if day0 != 0:
+        df = df.assign(day=df["day"] - day0)
+        notes.append(f"days counted from table day {day0:g} ({why}): all {len(df)} rows' days "
+                     f"shifted by {-day0:+g}, so table day {day0:g} is day 0")
+    has0 = set(df.loc[df["day"] == 0, "mouse"])
+    early = sorted(set(df.loc[df["day"] < 0, "mouse"]) - has0)
+    if early:
+        notes.append(f"{len(early)} mouse/mice have no measurement on the baseline day but "
+                     "earlier ones, kept as take phase (" + ", ".join(early[:10]) + ")")
+    return df
+
+
+def _note_take_phase(df: pd.DataFrame, notes: list[str]) -> None:
+    pre = df["day"] < 0
+    if pre.any():
+        notes.append(f"{int(pre.sum())} reading(s) before the baseline day (days "
+                     f"{df.loc[pre, 'day'].min():g} to {df.loc[pre, 'day'].max():g}) are shown "
+                     "as take phase and not used in the statistics")
 
 
 # --------------------------------------------------------------------------- xenosim results dir
