@@ -570,6 +570,11 @@ def _rebase_days(df: pd.DataFrame, given: float | None, label: str,
         df = df.assign(day=df["day"] - day0)
         notes.append(f"days counted from table day {day0:g} ({why}): all {len(df)} rows' days "
                      f"shifted by {-day0:+g}, so table day {day0:g} is day 0")
+    if not (df["day"] > 0).any():
+        raise AnalysisInputError(
+            f"no measurement after the baseline day (table day {day0:g}, {why}): there is no "
+            "treatment period to analyse; give --baseline-day or a table with later days",
+            file=label, column="day")
     has0 = set(df.loc[df["day"] == 0, "mouse"])
     early = sorted(set(df.loc[df["day"] < 0, "mouse"]) - has0)
     if early:
