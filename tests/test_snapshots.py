@@ -75,5 +75,11 @@ def test_anndata_export(tmp_path):
     pytest.importorskip("anndata")
     snap = load_snapshots(_run(tmp_path, days="0"))
     ad = to_anndata(snap)
-    assert ad.n_obs == len(snap) and "akt" in ad.var_names
+    assert ad.n_obs == len(snap) and "akt" in ad.var_names and "s6k1" in ad.var_names
     assert ad.obsm["spatial"].shape == (len(snap), 3)
+    # the matrix holds the snapshot's values, cell by cell (an independent read of the columns)
+    for name in ("akt", "s6k1", "er_activity"):
+        np.testing.assert_allclose(np.asarray(ad[:, name].X).ravel(), snap[name].to_numpy(),
+                                   rtol=1e-6)
+    np.testing.assert_allclose(ad.obsm["spatial"], snap[["x_mm", "y_mm", "z_mm"]].to_numpy())
+    assert list(ad.obs["status"]) == list(snap["status"])
