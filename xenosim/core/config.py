@@ -500,6 +500,39 @@ def read_config_mapping(path: str | Path, overrides: dict[str, Any] | None = Non
     return raw
 
 
+class ConfigKind[M: BaseModel]:
+    """Load, validate and dump one kind of config (xenograft, in vitro, patients) the same way:
+    read the YAML strictly, apply key-path overrides, validate with the pydantic ``model``,
+    turn its errors into located ConfigErrors (``refine`` may reword a kind's own cases), run the
+    kind's cross-field checks (``cross_check(obj, name) -> list[ConfigError]``), and dump the
+    resolved config (defaults filled in) as YAML that reproduces the run."""
+
+    def __init__(self, model: type[M],
+                 refine: Callable[[dict, tuple, str, Any], tuple[tuple, str, Any]] | None = None,
+                 cross_check: Callable[[M, str], list[ConfigError]] | None = None):
+        self.model, self.refine, self.cross_check = model, refine, cross_check
+
+    def validate(self, raw: dict, name: str = "<config>") -> M:
+        """Validate an already-parsed config mapping (raises ConfigErrors)."""
+        try:
+            obj = self.model.model_validate(raw)
+        except ValidationError as err:
+            raise located_errors(name, err, self.model, self.refine) from None
+        errors = self.cross_check(obj, name) if self.cross_check else []
+        if errors:
+            raise ConfigErrors(errors)
+        return obj
+
+    def load(self, path: str | Path, overrides: dict[str, Any] | None = None) -> M:
+        """Read and validate a config file; ``overrides`` keys may be dotted key paths."""
+        return self.validate(read_config_mapping(path, overrides), str(path))
+
+    @staticmethod
+    def dump(obj: BaseModel) -> str:
+        """The resolved config as YAML (defaults filled in): it reproduces the run."""
+        return yaml.safe_dump(obj.model_dump(mode="json"), sort_keys=False)
+
+
 _TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 

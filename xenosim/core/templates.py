@@ -9,20 +9,21 @@ from __future__ import annotations
 
 from functools import cache
 
+import numpy as np
 import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 
 def md_table(df: pd.DataFrame, float_format: str = "{:.1f}", missing: str = "–") -> str:
-    """A DataFrame as a Markdown table (floats formatted; NaN shown as ``missing``)."""
+    """A DataFrame as a Markdown table (floats formatted; NaN and inf shown as ``missing``)."""
     cols = list(df.columns)
     lines = ["| " + " | ".join(str(c) for c in cols) + " |", "|" + "---|" * len(cols)]
     for _, row in df.iterrows():
         cells = []
         for c in cols:
             v = row[c]
-            if isinstance(v, float):
-                cells.append(missing if v != v else float_format.format(v))
+            if isinstance(v, (float, np.floating)):
+                cells.append(float_format.format(v) if np.isfinite(v) else missing)
             else:
                 cells.append(str(v))
         lines.append("| " + " | ".join(cells) + " |")

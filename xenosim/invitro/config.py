@@ -19,12 +19,10 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
     Field,
-    ValidationError,
     field_validator,
     model_validator,
 )
@@ -33,14 +31,12 @@ from xenosim.core.config import (
     STRICT_CONFIG,
     CellLineSpec,
     ConfigError,
-    ConfigErrors,
+    ConfigKind,
     Mechanisms,
     ParameterOverrides,
     SafeName,
     Seed,
     check_cell_lines,
-    located_errors,
-    read_config_mapping,
 )
 from xenosim.core.drugs import DRUGS
 from xenosim.core.genotypes import CELL_LINES
@@ -340,23 +336,19 @@ def _refine(e: dict, loc: tuple, msg: str, value: Any) -> tuple[tuple, str, Any]
 _UNKNOWN_KEY = re.compile(r"^unknown drug/concentration key '(?P<key>[^']*)'")
 
 
+INVITRO_CONFIG = ConfigKind(InVitroExperiment, _refine, lambda exp, name: _cross_errors(exp, name))
+
+
 def validate_invitro(raw: dict, name: str = "<config>") -> InVitroExperiment:
     """Validate an already-parsed in vitro config mapping (raises ConfigErrors)."""
-    try:
-        exp = InVitroExperiment.model_validate(raw)
-    except ValidationError as err:
-        raise located_errors(name, err, InVitroExperiment, _refine) from None
-    errors = _cross_errors(exp, name)
-    if errors:
-        raise ConfigErrors(errors)
-    return exp
+    return INVITRO_CONFIG.validate(raw, name)
 
 
 def load_invitro(path: str | Path, overrides: dict[str, Any] | None = None) -> InVitroExperiment:
     """Read and validate an in vitro config; raise ConfigErrors with located messages."""
-    return validate_invitro(read_config_mapping(path, overrides), str(path))
+    return INVITRO_CONFIG.load(path, overrides)
 
 
 def dump_invitro(exp: InVitroExperiment) -> str:
     """The resolved config as YAML (defaults filled in): it reproduces the run."""
-    return yaml.safe_dump(exp.model_dump(mode="json"), sort_keys=False)
+    return INVITRO_CONFIG.dump(exp)

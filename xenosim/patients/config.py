@@ -12,19 +12,17 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
-import yaml
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from xenosim.core.config import (
     STRICT_CONFIG,
     Arm,
+    ConfigKind,
     Mechanisms,
     ParameterOverrides,
     SafeName,
     Seed,
     config_mode,
-    located_errors,
-    read_config_mapping,
 )
 from xenosim.core.drugs import DRUGS
 from xenosim.core.genotypes import MODIFIERS
@@ -219,19 +217,19 @@ def is_patient_config(path: str | Path) -> bool:
     return config_mode(path) == "patients"
 
 
+PATIENT_CONFIG = ConfigKind(PatientStudy)
+
+
 def load_patient_study(path: str | Path, overrides: dict[str, Any] | None = None) -> PatientStudy:
     """Read and validate a virtual-patient config; ConfigErrors with located messages."""
-    return validate_patient_dict(read_config_mapping(path, overrides), str(path))
+    return PATIENT_CONFIG.load(path, overrides)
 
 
 def validate_patient_dict(raw: dict, name: str = "<config>") -> PatientStudy:
     """Validate an already-parsed virtual-patient config mapping."""
-    try:
-        return PatientStudy.model_validate(raw)
-    except ValidationError as err:
-        raise located_errors(name, err, PatientStudy) from None
+    return PATIENT_CONFIG.validate(raw, name)
 
 
 def dump_patient_study(study: PatientStudy) -> str:
     """The resolved config as YAML (defaults filled in): it reproduces the run."""
-    return yaml.safe_dump(study.model_dump(mode="json"), sort_keys=False)
+    return PATIENT_CONFIG.dump(study)

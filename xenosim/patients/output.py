@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from xenosim.core.output import atomic_directory, new_run_id, write_manifest
-from xenosim.core.templates import render
 from xenosim.patients import figures
 from xenosim.patients.config import PatientStudy, dump_patient_study
+from xenosim.patients.report import render_report
 from xenosim.patients.runner import TrialResult
 from xenosim.patients.survival import arm_medians, compare_arms
 
@@ -37,19 +36,6 @@ def subgroup_table(patients: pd.DataFrame, reference: str) -> pd.DataFrame:
         t.insert(0, "subgroup", name)
         rows.append(t)
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
-
-
-def _fmt(v) -> str:
-    if isinstance(v, (float, np.floating)):
-        return "n.r." if not np.isfinite(v) else f"{v:.3g}"
-    return str(v)
-
-
-def _md(df: pd.DataFrame) -> str:
-    cols = list(df.columns)
-    out = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    out += ["| " + " | ".join(_fmt(r[c]) for c in cols) + " |" for _, r in df.iterrows()]
-    return "\n".join(out)
 
 
 def write_trial_results(result: TrialResult, study: PatientStudy, out_root: Path, *,
@@ -79,22 +65,9 @@ def write_trial_results(result: TrialResult, study: PatientStudy, out_root: Path
                                    tmp / "benefit_by_akt.png").name,
             figures.pathway_figure(result.scans, labels, tmp / "pathway.png").name,
         ]
-        (tmp / "report.md").write_text(_report(study, arms, hrs, subgroups, result.warnings,
-                                               written))
+        (tmp / "report.md").write_text(render_report(study, arms, hrs, subgroups,
+                                                     result.warnings, written))
         write_manifest(tmp, experiment=study.experiment, run_id=run_id, seed=study.seed,
                        config_path=config_path, elapsed_s=elapsed_s, jobs=jobs,
                        warnings=result.warnings, extra_files=written, mode="patients")
     return final
-
-
-def _report(study: PatientStudy, arms: pd.DataFrame, hrs: pd.DataFrame,
-            subgroups: pd.DataFrame, warnings: list[str], figs: list[str]) -> str:
-    """report.md, rendered from ``xenosim/templates/patients/report.md.j2``."""
-    design = [{"name": a, "label": spec.label or a,
-               "what": "; ".join(r.describe() for r in spec.regimens) or "no drug"}
-              for a, spec in study.arms.items()]
-    return render("patients/report.md.j2", study=study, pop=study.population, design=design,
-                  arms=_md(arms), hrs=_md(hrs), subgroups=_md(subgroups) if len(subgroups)
-                  else "-", figures=figs, warnings=warnings,
-                  akt_fraction=study.population.akt_activated_fraction.model_dump(
-                      exclude_none=True))

@@ -10,12 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-import yaml
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from xenosim.core.config import (
     Arm,
     CellLineSpec,
+    ConfigKind,
     LocatedValueError,
     Mechanisms,
     NonNegFloat,
@@ -26,8 +26,6 @@ from xenosim.core.config import (
     Seed,
     _Strict,
     check_cell_lines,
-    located_errors,
-    read_config_mapping,
 )
 from xenosim.core.genotypes import CELL_LINES
 from xenosim.core.parameters import MECHANISM_SWITCHES, SPECIAL_SWITCHES
@@ -144,20 +142,20 @@ class Experiment(_Strict):
 assert set(Mechanisms.model_fields) == set(MECHANISM_SWITCHES) | set(SPECIAL_SWITCHES)
 
 
+EXPERIMENT_CONFIG = ConfigKind(Experiment)
+
+
 def load_experiment(path: str | Path, overrides: dict[str, Any] | None = None) -> Experiment:
     """Read and validate an experiment config; raise ConfigErrors with located messages.
     ``overrides`` keys may be dotted key paths (see :func:`apply_overrides`)."""
-    return validate_dict(read_config_mapping(path, overrides), str(path))
+    return EXPERIMENT_CONFIG.load(path, overrides)
 
 
 def validate_dict(raw: dict, name: str = "<config>") -> Experiment:
     """Validate an already-parsed config mapping."""
-    try:
-        return Experiment.model_validate(raw)
-    except ValidationError as err:
-        raise located_errors(name, err, Experiment) from None
+    return EXPERIMENT_CONFIG.validate(raw, name)
 
 
 def dump_experiment(exp: Experiment) -> str:
     """The resolved config as YAML (defaults filled in): it reproduces the run."""
-    return yaml.safe_dump(exp.model_dump(mode="json"), sort_keys=False)
+    return EXPERIMENT_CONFIG.dump(exp)
