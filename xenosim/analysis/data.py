@@ -16,6 +16,7 @@ import pandas as pd
 
 from xenosim.analysis.combinations import regimen_drugs
 from xenosim.analysis.errors import AnalysisInputError
+from xenosim.analysis.order import config_order
 
 #: Cell-line name given to a lab table that has no cell-line column.
 SINGLE_LINE = "all"
@@ -81,6 +82,11 @@ class CaliperData:
     notes: list[str] = field(default_factory=list)
     #: arm → drugs given, from a run's config.yaml (None for lab tables): finds combinations
     regimens: dict[str, frozenset[str]] | None = None
+    #: a run's config order of cell lines and arms, and its arm labels (None for lab tables:
+    #: first appearance, control first; see analysis/order.py)
+    cell_line_order: list[str] | None = None
+    arm_order: list[str] | None = None
+    arm_labels: dict[str, str] | None = None
 
     @property
     def cell_lines(self) -> list[str]:
@@ -477,6 +483,7 @@ def load_results_dir(path: str | Path) -> CaliperData:
         manifest=manifest,
         notes=notes,
         regimens=regimen_drugs(run),
+        **config_order(run),
     )
 
 

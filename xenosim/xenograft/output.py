@@ -86,7 +86,8 @@ def write_results(result: CohortResult, exp: Experiment, out_root: Path, *,
         for name, df in tables.items():
             df.to_csv(tmp / f"{name}.csv", index=False, float_format="%.6g")
         labels = {arm: (a.label or arm) for arm, a in exp.arms.items()}
-        written = figures.all_run_figures(tables, tmp, exp.endpoint_volume_mm3, labels)
+        written = figures.all_run_figures(tables, tmp, exp.endpoint_volume_mm3, labels,
+                                           list(exp.cell_lines))
         if result.snapshots:  # per-cell states (xenosim run --snapshot-days)
             from xenosim.xenograft import snapshots
 
