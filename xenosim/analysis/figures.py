@@ -546,3 +546,60 @@ def compare_rates(table: pd.DataFrame, label_a: str, label_b: str) -> plt.Figure
                               label=f"B: {label_b}")], loc="best", fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def model_diagnostics(models: dict, arms_by_line: dict[str, list[str]],
+                      n_label: int = 3) -> plt.Figure:
+    """Mixed-model checks, one row per cell line: residuals vs fitted, per-mouse random effects
+    (intercept vs slope), Cook's distance per mouse (largest labelled; dotted: 4 / n mice) and
+    observed vs predicted ln V (with the mouse's random effects)."""
+    apply_style()
+    lines = [cl for cl in arms_by_line if cl in models and models[cl].observations is not None]
+    fig, axes = plt.subplots(len(lines), 4, figsize=(17, 3.7 * len(lines)), squeeze=False)
+    for i, cl in enumerate(lines):
+        m, row = models[cl], axes[i]
+        obs, eff = m.observations, m.mouse_effects
+        for arm in arms_by_line[cl]:
+            o = obs[obs["arm"] == arm]
+            row[0].scatter(o["fitted"], o["residual"], s=9, color=_colour(arm), alpha=0.7)
+            row[3].scatter(o["fitted"], o["observed"], s=9, color=_colour(arm), alpha=0.7)
+            if eff is not None:
+                e = eff[eff["arm"] == arm]
+                row[1].scatter(e["re_intercept"], e["re_slope_per_day"], s=18,
+                               color=_colour(arm))
+        row[0].axhline(0, color="k", lw=0.8)
+        row[0].set(xlabel="fitted ln V", ylabel="residual (ln units)")
+        lo, hi = obs["fitted"].min(), obs["fitted"].max()
+        row[3].plot([lo, hi], [lo, hi], color="k", lw=0.8)
+        row[3].set(xlabel="predicted ln V (with mouse effects)", ylabel="observed ln V")
+        row[1].set(xlabel="random intercept (ln mm³)", ylabel="random slope (/day)")
+        _cooks_panel(row[2], eff, n_label)
+        row[0].set_title(f"{line_title(cl)}: residuals vs fitted" if len(lines) > 1
+                         else "residuals vs fitted", fontsize=10)
+        row[1].set_title("per-mouse random effects", fontsize=10)
+        row[2].set_title("influence (Cook's distance)", fontsize=10)
+        row[3].set_title("observed vs predicted", fontsize=10)
+    arms = list(dict.fromkeys(a for cl in lines for a in arms_by_line[cl]))
+    _legend_right(fig, _arm_handles(arms), "arm")
+    fig.suptitle("Mixed-model diagnostics (one row per cell line)", y=1.01)
+    fig.tight_layout()
+    return fig
+
+
+def _cooks_panel(ax, eff: pd.DataFrame | None, n_label: int) -> None:
+    if eff is None or eff.empty or not eff["cooks_distance"].notna().any():
+        ax.text(0.5, 0.5, "not available\n(no mixed-model fit)", ha="center",
+                transform=ax.transAxes, fontsize=9, color="0.3")
+        ax.set_xticks([])
+        return
+    e = eff.reset_index(drop=True)
+    ax.bar(np.arange(len(e)), e["cooks_distance"].fillna(0),
+           color=[_colour(a) for a in e["arm"]], width=0.8)
+    ax.axhline(4.0 / len(e), color="0.4", ls=":", lw=1)
+    for k in e["cooks_distance"].nlargest(n_label).index:
+        name = str(e.loc[k, "mouse"])  # the arm shows by colour: a run's ids end in the number
+        ax.annotate(name.rsplit("-", 1)[-1] if len(name) > 8 else name,
+                    (k, e.loc[k, "cooks_distance"]), ha="center", va="bottom", fontsize=7)
+    ax.set_ylim(0, 1.18 * max(float(e["cooks_distance"].max()), 4.0 / len(e)))
+    ax.set_xticks([])
+    ax.set(xlabel="mice (model order)", ylabel="Cook's distance")

@@ -24,6 +24,7 @@ from scipy import stats
 from statsmodels.regression.mixed_linear_model import MixedLM
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
+from xenosim.analysis.diagnostics import mouse_influence, random_effects_table
 from xenosim.analysis.multiplicity import adjust_pvalues
 
 #: Time is fitted in weeks (better-conditioned variance components) and reported per day.
@@ -49,6 +50,11 @@ class MixedModelResult:
     contrasts: pd.DataFrame
     variance: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: per measurement: mouse, arm, day, observed and fitted ln V (with the mouse's random
+    #: effects), residual — for residual and observed-vs-predicted plots
+    observations: pd.DataFrame | None = None
+    #: per mouse: random effects, Cook's distance, change in its arm's rate when left out
+    mouse_effects: pd.DataFrame | None = None
 
 
 def _design(d: pd.DataFrame, arms: list[str]) -> tuple[np.ndarray, list[str]]:
@@ -159,12 +165,16 @@ def fit_growth_mixed_model(
         }
         if cov_re.shape[0] > 1:
             variance["slope_sd_per_day"] = float(np.sqrt(max(cov_re[1, 1], 0.0))) / TIME_SCALE_DAYS
+        observations, mouse_effects = _diagnostics(d, x, y, week, res, arms)
     else:
         ols = sm.OLS(y, x).fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(groups)[0]})
         beta = np.asarray(ols.params)
         cov = np.asarray(ols.cov_params())
         how = "none: OLS with mouse-clustered standard errors (mixed models did not converge)"
         variance = {"residual_sd": float(np.sqrt(ols.scale))}
+        observations = d[["mouse", "arm", "day"]].assign(
+            observed=y, fitted=np.asarray(ols.fittedvalues), residual=np.asarray(ols.resid))
+        mouse_effects = None
 
     df = max(n_mice - len(arms), 1)
     q = stats.t.ppf(0.5 + level / 2, df)
@@ -218,7 +228,25 @@ def fit_growth_mixed_model(
         contrasts=contrasts,
         variance=variance,
         notes=notes,
+        observations=observations,
+        mouse_effects=mouse_effects,
     )
+
+
+def _diagnostics(d: pd.DataFrame, x: np.ndarray, y: np.ndarray, week: np.ndarray, res,
+                 arms: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Fitted values and residuals per measurement; random effects and influence per mouse."""
+    cov_re = np.atleast_2d(np.asarray(res.cov_re, float))
+    z = np.column_stack([np.ones(len(d)), week])[:, : cov_re.shape[0]]
+    fitted = np.asarray(res.fittedvalues)
+    observations = d[["mouse", "arm", "day"]].assign(observed=y, fitted=fitted,
+                                                     residual=y - fitted)
+    arm_of = dict(zip(d["mouse"], d["arm"], strict=False))
+    slope_of = {a: _slope_vector(arms, a) for a in arms}
+    infl = mouse_influence(x, y, z, d["mouse"].to_numpy(), cov_re, float(res.scale), arm_of,
+                           slope_of)
+    re = random_effects_table(res.random_effects, arm_of, TIME_SCALE_DAYS)
+    return observations, re.merge(infl.drop(columns="arm"), on="mouse", how="outer")
 
 
 def interaction_contrasts(contrasts: pd.DataFrame, control_arm: str, p_adjust: str = "holm",
