@@ -15,6 +15,7 @@ from xenosim.analysis.order import arm_labels
 from xenosim.analysis.report import fmt_ci, fmt_num, fmt_p
 from xenosim.analysis.synergy import METRIC_FORMULA, METRIC_LABEL
 from xenosim.analysis.tables import Computed
+from xenosim.core.style import CELL_LINE_TITLES
 from xenosim.core.templates import render
 
 MRECIST = ("mCR", "mPR", "mSD", "mPD", "NE")
@@ -39,7 +40,8 @@ def dt_ci(r) -> str:
 
 
 class Labels:
-    """Group labels of the report: the config's arm labels, with the cell line when several."""
+    """Group labels of the report tables, the figures' label set: the config's arm labels and
+    the cell-line titles, with the cell line only when there are several."""
 
     def __init__(self, c: Computed):
         self.arm = arm_labels(c.data)
@@ -47,7 +49,7 @@ class Labels:
 
     def __call__(self, cl: str, arm: str) -> str:
         a = self.arm.get(arm, arm)
-        return a if self.single else f"{cl} · {a}"
+        return a if self.single else f"{CELL_LINE_TITLES.get(cl, cl)} · {a}"
 
 
 def key_tables(k: dict) -> dict:

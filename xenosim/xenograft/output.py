@@ -97,8 +97,11 @@ def write_results(result: CohortResult, exp: Experiment, out_root: Path, *,
                                                "y_mm", "status"]),
                 tmp / "snapshot_sections.png", labels)
             written += [snap.name, "snapshot_sections.png"]
-        written.append(report.write_report(tmp, exp, tables, written, result.warnings,
+        figure_files = list(written)
+        written.append(report.write_report(tmp, exp, tables, figure_files, result.warnings,
                                            overrides=overrides))
+        written.append(report.write_report_html(tmp, exp, tables, figure_files,
+                                                result.warnings, overrides=overrides))
         write_manifest(tmp, experiment=exp.experiment, run_id=run_id, seed=exp.seed,
                        config_path=config_path, elapsed_s=elapsed_s, jobs=jobs,
                        warnings=result.warnings, extra_files=written,
