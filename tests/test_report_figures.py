@@ -31,6 +31,7 @@ def _study(tmp_path: Path) -> Path:
     rates = {(cl, arm): r for cl in LINES for arm, r in zip(ARMS, (0.08, 0.05, 0.02),
                                                              strict=True)}
     meas, mice, _ = simulate_study(rates, n_per_arm=4, days=np.arange(0, 22, 3.5), seed=3)
+    meas = meas.sort_values(["cell_line", "arm", "mouse", "day"])  # first appearance ≠ config
     run = write_results_dir(tmp_path / "run", meas, mice, experiment="order")
     cfg = {"cell_lines": {cl: {} for cl in LINES},
            "arms": {"control": {"label": "Vehicle"}, "zeta": {"label": "Zeta drug"},
