@@ -13,9 +13,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from xenosim.analysis import analyze, load_results_dir
+from xenosim.analysis import analyze, load_results_dir, pipeline
 from xenosim.analysis import figures as F
-from xenosim.analysis import pipeline
 from xenosim.analysis.diagnostics import mouse_influence
 from xenosim.analysis.order import study_order
 from xenosim.analysis.survival import kaplan_meier, time_to_endpoint

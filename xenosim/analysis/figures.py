@@ -311,8 +311,8 @@ def kaplan_meier(km: pd.DataFrame, summary: pd.DataFrame, arms_by_line: dict[str
     n_leg = max(len(a) for a in arms_by_line.values())
     fig, axes = plt.subplots(3, len(lines), figsize=(6.2 * len(lines), 4.4 + 0.5 * n_leg),
                              squeeze=False, sharey="row",
-                             gridspec_kw={"height_ratios": [4.0, 0.24 * n_leg + 0.35,
-                                                            0.25 * n_leg + 0.2]})
+                             gridspec_kw={"height_ratios": [4.0, 0.22 * n_leg + 0.3,
+                                                            0.2 * n_leg + 0.1]})
     for j, cl in enumerate(lines):
         ax = axes[0, j]
         handles = _km_panel(ax, km, summary, cl, arms_by_line[cl], p_vs_control or {})
@@ -339,7 +339,9 @@ def forest(contrasts: pd.DataFrame, lines: list[str]) -> plt.Figure:
     """Pairwise growth-rate differences (mixed model) with CI and adjusted p, per cell line."""
     apply_style()
     n_rows = [int((contrasts["cell_line"] == cl).sum()) for cl in lines]
-    fig, axes = plt.subplots(len(lines), 1, figsize=(8.5, sum(0.42 * n + 1.3 for n in n_rows)),
+    longest = max([len(arm_label(a)) for a in contrasts.get("arm_a", [])] + [10])
+    width = 6.0 + 0.12 * 2 * longest  # room for the "B − A" labels, the data panel keeps ~5 in
+    fig, axes = plt.subplots(len(lines), 1, figsize=(width, sum(0.42 * n + 1.3 for n in n_rows)),
                              squeeze=False,
                              gridspec_kw={"height_ratios": [max(n, 1) + 2 for n in n_rows]})
     for ax, cl in zip(axes[:, 0], lines, strict=True):
