@@ -125,21 +125,13 @@ def _try_mixed(y, x, groups, exog_re):
     return res, problems
 
 
-def fit_growth_mixed_model(
-    tp: pd.DataFrame, cell_line: str, arms: list[str], p_adjust: str = "holm", level: float = 0.95
-) -> MixedModelResult:
-    """Fit the log-volume mixed model for one cell line (``arms[0]`` is the reference arm)."""
-    d = tp[(tp["cell_line"] == cell_line) & tp["arm"].isin(arms)].reset_index(drop=True)
-    arms = [a for a in arms if (d["arm"] == a).any()]
-    x, names = _design(d, arms)
-    y = d["log_volume"].to_numpy()
+def _fit(d: pd.DataFrame, x: np.ndarray, y: np.ndarray, week: np.ndarray, cell_line: str,
+         arms: list[str]) -> tuple:
+    """Random slope, else random intercept, else OLS with mouse-clustered SEs: (β, cov(β), how,
+    variance, notes, per-measurement fit, per-mouse effects)."""
     groups = d["mouse"].to_numpy()
-    week = d["day"].to_numpy() / TIME_SCALE_DAYS
-    n_mice = int(d["mouse"].nunique())
-    notes: list[str] = []
     k = x.shape[1]
-    variance: dict = {}
-
+    notes: list[str] = []
     res, problems = _try_mixed(y, x, groups, np.column_stack([np.ones(len(d)), week]))
     how = "random intercept and slope per mouse"
     if problems:
@@ -155,81 +147,72 @@ def fit_growth_mixed_model(
                 "fell back to OLS with mouse-clustered standard errors"
             )
             res = None
-    if res is not None:
-        beta = np.asarray(res.fe_params)
-        cov = np.asarray(res.cov_params())[:k, :k]
-        cov_re = np.asarray(res.cov_re)
-        variance = {
-            "residual_sd": float(np.sqrt(res.scale)),
-            "intercept_sd": float(np.sqrt(max(cov_re[0, 0], 0.0))),
-        }
-        if cov_re.shape[0] > 1:
-            variance["slope_sd_per_day"] = float(np.sqrt(max(cov_re[1, 1], 0.0))) / TIME_SCALE_DAYS
-        observations, mouse_effects = _diagnostics(d, x, y, week, res, arms)
-    else:
+    if res is None:
         ols = sm.OLS(y, x).fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(groups)[0]})
-        beta = np.asarray(ols.params)
-        cov = np.asarray(ols.cov_params())
         how = "none: OLS with mouse-clustered standard errors (mixed models did not converge)"
-        variance = {"residual_sd": float(np.sqrt(ols.scale))}
         observations = d[["mouse", "arm", "day"]].assign(
             observed=y, fitted=np.asarray(ols.fittedvalues), residual=np.asarray(ols.resid))
-        mouse_effects = None
+        return (np.asarray(ols.params), np.asarray(ols.cov_params()), how,
+                {"residual_sd": float(np.sqrt(ols.scale))}, notes, observations, None)
+    cov_re = np.asarray(res.cov_re)
+    variance = {
+        "residual_sd": float(np.sqrt(res.scale)),
+        "intercept_sd": float(np.sqrt(max(cov_re[0, 0], 0.0))),
+    }
+    if cov_re.shape[0] > 1:
+        variance["slope_sd_per_day"] = float(np.sqrt(max(cov_re[1, 1], 0.0))) / TIME_SCALE_DAYS
+    observations, mouse_effects = _diagnostics(d, x, y, week, res, arms)
+    return (np.asarray(res.fe_params), np.asarray(res.cov_params())[:k, :k], how, variance,
+            notes, observations, mouse_effects)
 
-    df = max(n_mice - len(arms), 1)
-    q = stats.t.ppf(0.5 + level / 2, df)
+
+def _slopes_and_contrasts(d, arms, beta, cov, cell_line, df, q) -> tuple[list, list]:
+    """Per-arm growth rates and every pairwise difference (Wald, t on ``df``)."""
     srows = []
     for a in arms:
         v = _slope_vector(arms, a)
         est, se = float(v @ beta), float(np.sqrt(v @ cov @ v))
-        srows.append(
-            {
-                "cell_line": cell_line,
-                "arm": a,
-                "n_mice": int(d.loc[d["arm"] == a, "mouse"].nunique()),
-                "rate_per_day": est,
-                "se": se,
-                "ci_low": est - q * se,
-                "ci_high": est + q * se,
-            }
-        )
+        srows.append({"cell_line": cell_line, "arm": a,
+                      "n_mice": int(d.loc[d["arm"] == a, "mouse"].nunique()),
+                      "rate_per_day": est, "se": se,
+                      "ci_low": est - q * se, "ci_high": est + q * se})
     crows = []
     for a, b in combinations(arms, 2):
         v = _slope_vector(arms, b) - _slope_vector(arms, a)
         est, se = float(v @ beta), float(np.sqrt(v @ cov @ v))
         t = est / se if se > 0 else np.nan
-        crows.append(
-            {
-                "cell_line": cell_line,
-                "arm_a": a,
-                "arm_b": b,
-                "difference_per_day": est,
-                "se": se,
-                "ci_low": est - q * se,
-                "ci_high": est + q * se,
-                "t": t,
-                "df": df,
-                "p_value": float(2 * stats.t.sf(abs(t), df)) if np.isfinite(t) else np.nan,
-            }
-        )
+        crows.append({"cell_line": cell_line, "arm_a": a, "arm_b": b,
+                      "difference_per_day": est, "se": se,
+                      "ci_low": est - q * se, "ci_high": est + q * se, "t": t, "df": df,
+                      "p_value": float(2 * stats.t.sf(abs(t), df)) if np.isfinite(t)
+                      else np.nan})
+    return srows, crows
+
+
+def fit_growth_mixed_model(
+    tp: pd.DataFrame, cell_line: str, arms: list[str], p_adjust: str = "holm", level: float = 0.95
+) -> MixedModelResult:
+    """Fit the log-volume mixed model for one cell line (``arms[0]`` is the reference arm)."""
+    d = tp[(tp["cell_line"] == cell_line) & tp["arm"].isin(arms)].reset_index(drop=True)
+    arms = [a for a in arms if (d["arm"] == a).any()]
+    x, _names = _design(d, arms)
+    y = d["log_volume"].to_numpy()
+    week = d["day"].to_numpy() / TIME_SCALE_DAYS
+    n_mice = int(d["mouse"].nunique())
+    beta, cov, how, variance, notes, observations, mouse_effects = _fit(d, x, y, week,
+                                                                         cell_line, arms)
+    df = max(n_mice - len(arms), 1)
+    q = stats.t.ppf(0.5 + level / 2, df)
+    srows, crows = _slopes_and_contrasts(d, arms, beta, cov, cell_line, df, q)
     contrasts = pd.DataFrame(crows)
     if len(contrasts):
         contrasts["p_adjusted"] = adjust_pvalues(contrasts["p_value"], p_adjust)
         contrasts["p_adjust_method"] = p_adjust
         contrasts["random_effects"] = how
     return MixedModelResult(
-        cell_line=cell_line,
-        arms=arms,
-        random_effects=how,
-        n_obs=len(d),
-        n_mice=n_mice,
-        df=df,
-        slopes=pd.DataFrame(srows),
-        contrasts=contrasts,
-        variance=variance,
-        notes=notes,
-        observations=observations,
-        mouse_effects=mouse_effects,
+        cell_line=cell_line, arms=arms, random_effects=how, n_obs=len(d), n_mice=n_mice, df=df,
+        slopes=pd.DataFrame(srows), contrasts=contrasts, variance=variance, notes=notes,
+        observations=observations, mouse_effects=mouse_effects,
     )
 
 
