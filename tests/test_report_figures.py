@@ -93,6 +93,7 @@ def test_analysis_figures_and_tables_follow_the_config_order(tmp_path, monkeypat
     assert seen[names.index("growth_curves")] == LINES
     assert seen[names.index("kaplan_meier")][:2] == LINES
     html = res.report_html.read_text()
+    assert external_links(html) == [] and html.count('src="data:image/png;base64,') == len(seen)
     assert html.index("line_z · Zeta drug") < html.index("line_z · Alpha drug") \
         < html.index("line_a · Vehicle")
 
