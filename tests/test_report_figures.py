@@ -11,7 +11,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from typer.testing import CliRunner
 
 from xenosim.analysis import analyze, load_results_dir, pipeline
 from xenosim.analysis import figures as F
@@ -212,26 +211,3 @@ def test_external_link_check_can_fail():
     assert external_links('<img src="data:image/png;base64,AA"><a href="#key">') == []
     assert external_links('<img src="growth_curves.png"><link href="x.css">') == [
         "growth_curves.png", "x.css"]
-
-
-def test_run_report_html_is_self_contained_with_a_plain_summary(tmp_path, small_raw):
-    from xenosim.cli import app
-
-    raw = small_raw()
-    raw["arms"] = {k: yaml.safe_load(Path("configs/degraffenried2004.yaml").read_text())["arms"][k]
-                   for k in ("control", "tamoxifen", "tamoxifen+cci779")}
-    cfg = tmp_path / "small.yaml"
-    cfg.write_text(yaml.safe_dump(raw, sort_keys=False))
-    res = CliRunner().invoke(app, ["run", str(cfg), "--out", str(tmp_path / "out"), "--quiet",
-                                   "--jobs", "1", "--no-analyze"])
-    assert res.exit_code == 0, res.output
-    (run,) = (tmp_path / "out").glob("*/*/")
-    html = (run / "report.html").read_text()
-    assert external_links(html) == []
-    n_png = len([f for f in ("growth_curves.png", "spaghetti.png", "pathway.png")
-                 if (run / f).is_file()])
-    assert html.count('src="data:image/png;base64,') == n_png == 3
-    assert "In short: Tamoxifen + CCI-779 vs Tamoxifen in MCF-7 myr-Akt" in html
-    assert "Welch t-test on per-mouse growth rates" in html
-    # the run's own tables in the config order: vector before myr-Akt, as in the config
-    assert html.index("<td>MCF-7 vector</td>") < html.index("<td>MCF-7 myr-Akt</td>")
