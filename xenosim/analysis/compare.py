@@ -16,7 +16,7 @@ from xenosim.analysis.data import CaliperData
 from xenosim.analysis.errors import AnalysisInputError
 from xenosim.analysis.multiplicity import adjust_pvalues
 from xenosim.analysis.order import arm_labels, study_order
-from xenosim.analysis.render import tab
+from xenosim.analysis.render import tab, tidy_markdown
 from xenosim.analysis.report import fmt_ci, fmt_p
 from xenosim.core.templates import render
 
@@ -67,7 +67,12 @@ def compare_table(da: CaliperData, db: CaliperData, p_adjust: str) -> tuple[pd.D
                "p_value": w["p_value"], "test": "Welch"}
         _paired(row, xa, xb)
         rows.append(row)
-    table = pd.DataFrame(rows)
+    rank = {(cl, a): i for i, (cl, a) in enumerate(
+        (cl, a) for cl, arms in study_order(da, "control").items() for a in arms)}
+    table = pd.DataFrame(rows)  # rows in run A's order (its config's, as every other table)
+    table = table.iloc[np.argsort([rank.get(k, len(rank)) for k in
+                                   zip(table["cell_line"], table["arm"], strict=True)],
+                                  kind="stable")].reset_index(drop=True)
     table["p_adjusted"] = adjust_pvalues(table["p_value"], p_adjust)
     table["p_adjust_method"] = p_adjust
     extra = {"curves_a": S.group_curves(tpa), "curves_b": S.group_curves(tpb),
@@ -102,5 +107,6 @@ def compare_files(da: CaliperData, db: CaliperData, p_adjust: str,
                                                              float_format="%.6g").encode(),
              "figures/overlay.png": figs["overlay"], "figures/rates.png": figs["rates"],
              "report.html": render("analysis/compare.j2", html=True, **ctx).encode(),
-             "report.md": render("analysis/compare.j2", html=False, **ctx).encode()}
+             "report.md": tidy_markdown(render("analysis/compare.j2", html=False,
+                                                **ctx)).encode()}
     return table, files
