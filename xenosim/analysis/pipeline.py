@@ -21,8 +21,9 @@ from xenosim.analysis.compare import compare_files
 from xenosim.analysis.data import CaliperData, load_results_dir
 from xenosim.analysis.draw import draw_figures
 from xenosim.analysis.errors import DEFAULT_COMBINATION
-from xenosim.analysis.keycomp import DEFAULT_KEY, key_comparison
+from xenosim.analysis.keycomp import DEFAULT_KEY
 from xenosim.analysis.keycomp import fmt_syn_p as _fmt_syn_p  # noqa: F401  (kept for callers)
+from xenosim.analysis.keycomp import key_comparison as build_key
 from xenosim.analysis.mixed import MixedModelResult
 from xenosim.analysis.render import render_report
 from xenosim.analysis.tables import compute
@@ -89,7 +90,7 @@ def analyze(
     out_dir = Path(out_dir)
     c = compute(data, control_arm=control_arm, combination=combination, n_boot=n_boot,
                 seed=seed, p_adjust=p_adjust, synergy_metrics=synergy_metrics)
-    c.key = _key(c, key_comparison)
+    c.key = build_key(c, key_comparison)
     figs = draw_figures(c, _png, log_scale)
     html, md = render_report(c, figs)
     tables = c.tables()
@@ -104,9 +105,6 @@ def analyze(
         report_html=out_dir / "report.html", report_md=out_dir / "report.md",
         key_comparison=c.key, mixed_models=c.models, notes=c.notes,
     )
-
-
-_key = key_comparison  # the module-level name ``key_comparison`` is analyze's option
 
 
 def compare_runs(
