@@ -167,6 +167,14 @@ def test_run_writes_a_complete_result_directory(tmp_path, small_config):
     again = load_experiment(run_dir / "config.yaml")
     assert again.seed == 11
     assert "![Growth curves](growth_curves.png)" in (run_dir / "report.md").read_text()
+    # ... and as one self-contained page: figures embedded, nothing loaded from outside, the key
+    # comparison in words first (here tamoxifen+cci779 vs control: no single-agent arms)
+    from test_report_figures import external_links
+
+    page = (run_dir / "report.html").read_text()
+    assert external_links(page) == [] and page.count('src="data:image/png;base64,') == 3
+    assert "In short: Tamoxifen + CCI-779 vs E2 control in MCF-7" in page
+    assert "Welch t-test on per-mouse growth rates" in page
     # the arm comparison is written beside the run, self-contained
     html = (run_dir / "analysis" / "report.html").read_text()
     assert "data:image/png;base64" in html

@@ -16,6 +16,7 @@ import pandas as pd
 
 from xenosim.analysis.combinations import regimen_drugs
 from xenosim.analysis.errors import AnalysisInputError
+from xenosim.analysis.order import config_order
 from xenosim.analysis.stats import LOG_FLOOR_MM3
 from xenosim.analysis.tables import (
     DEFAULT_NAMES,
@@ -96,6 +97,11 @@ class CaliperData:
     regimens: dict[str, frozenset[str]] | None = None
     #: role (mouse, arm, day) → the column of the source table it was read from
     columns: dict[str, str] = field(default_factory=dict)
+    #: a run's config order of cell lines and arms, and its arm labels (None for lab tables:
+    #: first appearance, control first; see analysis/order.py)
+    cell_line_order: list[str] | None = None
+    arm_order: list[str] | None = None
+    arm_labels: dict[str, str] | None = None
 
     @property
     def cell_lines(self) -> list[str]:
@@ -663,6 +669,7 @@ def load_results_dir(path: str | Path) -> CaliperData:
         manifest=manifest,
         notes=notes,
         regimens=regimen_drugs(run),
+        **config_order(run),
     )
 
 

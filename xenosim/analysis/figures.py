@@ -21,7 +21,8 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter  # noqa: 
 
 from xenosim.analysis.mechanism import SHARE_COLUMNS, SHARE_LABELS  # noqa: E402
 from xenosim.analysis.stats import MIN_FRACTION_PRESENT  # noqa: E402
-from xenosim.core.style import ARM_COLOURS, ER_SHARE_COLOURS, apply_style  # noqa: E402
+from xenosim.core.style import CB_PALETTE, CELL_LINE_TITLES, ER_SHARE_COLOURS, apply_style  # noqa: E402,F401
+from xenosim.core.style import assign_arm_colours as style_assign  # noqa: E402
 
 DAY_LABEL = "days since randomisation"
 VOLUME_LABEL = "tumour volume (mm³)"
@@ -32,39 +33,41 @@ Labeller = Callable[[str, str], str]
 
 
 
-#: Colour-blind-safe colours assigned in order to arms without a fixed colour: Okabe & Ito
-#: (2008), then Paul Tol's muted scheme for studies with many arms.
-CB_PALETTE = ["#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442",
-              "#332288", "#88ccee", "#44aa99", "#117733", "#999933", "#cc6677", "#882255",
-              "#aa4499", "#ddcc77"]
 _ASSIGNED: dict[str, str] = {}
+_LABELS: dict[str, str] = {}
 
 
-def assign_arm_colours(arms) -> dict[str, str]:
-    """One colour per arm for a whole figure set: the paper's arms keep their fixed colours, the
-    others take the next unused palette colour in arm order, so no two arms share a colour."""
-    arms = list(dict.fromkeys(arms))
-    out: dict[str, str] = {}
-    used: set[str] = set()
-    for a in arms:
-        c = ARM_COLOURS.get(a)
-        if c is not None and c not in used:
-            out[a] = c
-            used.add(c)
-    free = iter([c for c in CB_PALETTE if c not in used])
-    for a in arms:
-        if a not in out:
-            out[a] = next(free, "#777777")
+def assign_arm_colours(arms, labels: dict[str, str] | None = None) -> dict[str, str]:
+    """Start a figure set: one colour per arm (``core.style.assign_arm_colours``: the paper's arms
+    keep their fixed colours, others take the next free colour-blind-safe one, never shared)
+    and the arms' display labels (a run's config labels; the arm name otherwise)."""
+    out = style_assign(arms)
     _ASSIGNED.clear()
     _ASSIGNED.update(out)
+    _LABELS.clear()
+    _LABELS.update(labels or {})
     return out
 
 
-def _colour(arm: str) -> str:
+def arm_colour(arm: str) -> str:
     """The colour assigned to ``arm`` for the current figure set (fixed or first free)."""
     if arm not in _ASSIGNED:
-        assign_arm_colours([*_ASSIGNED, arm])
+        _ASSIGNED.update(style_assign([*_ASSIGNED, arm]))
     return _ASSIGNED[arm]
+
+
+_colour = arm_colour
+
+
+def arm_label(arm: str) -> str:
+    """Display label of an arm in the current figure set."""
+    return _LABELS.get(arm, arm)
+
+
+def line_title(cell_line: str) -> str:
+    """Display title of a cell line (the same in run and analysis figures)."""
+    return CELL_LINE_TITLES.get(cell_line, cell_line)
+
 
 def endpoint_crossing(days: np.ndarray, volumes_mm3: np.ndarray,
                       endpoint_mm3: float) -> tuple[float, float]:
@@ -104,7 +107,7 @@ def _legend_right(fig, handles, title=None):
 
 
 def _arm_handles(arms):
-    return [Line2D([0], [0], color=_colour(a), lw=2.5, label=a) for a in arms]
+    return [Line2D([0], [0], color=_colour(a), lw=2.5, label=arm_label(a)) for a in arms]
 
 
 def growth_curves(
@@ -132,7 +135,7 @@ def growth_curves(
                 continue
             c = _colour(arm)
             ax.errorbar(g["day"], g[col], yerr=g[sem].fillna(0), color=c, lw=2, marker="o",
-                        ms=4, capsize=3, label=arm)
+                        ms=4, capsize=3, label=arm_label(arm))
             all_arms.append(arm)
         if value == "volume" and endpoint_volume_mm3:
             ax.axhline(endpoint_volume_mm3, color="0.4", ls=":", lw=1)
@@ -142,7 +145,7 @@ def growth_curves(
             ax.axhline(1.0, color="0.5", lw=0.8)
         if log_scale:
             _log_axis(ax)
-        ax.set_title(cl if len(lines) > 1 else "")
+        ax.set_title(line_title(cl) if len(lines) > 1 else "")
         ax.set_xlabel(DAY_LABEL)
         ax.set_ylabel(ylabel)
     for ax in axes[len(lines):]:
@@ -190,9 +193,9 @@ def spaghetti(
             ax.axvline(0, color="0.5", lw=0.8)
             _log_axis(ax)
             n = sub["mouse"].nunique()
-            ax.set_title(f"{arm} (n={n})", fontsize=10, color=c)
+            ax.set_title(f"{arm_label(arm)} (n={n})", fontsize=10, color=c)
             if j == 0:
-                ax.set_ylabel(f"{cl}\n{VOLUME_LABEL}" if len(lines) > 1 else VOLUME_LABEL,
+                ax.set_ylabel(f"{line_title(cl)}\n{VOLUME_LABEL}" if len(lines) > 1 else VOLUME_LABEL,
                               fontsize=9)
             if i == len(lines) - 1:
                 ax.set_xlabel(DAY_LABEL, fontsize=9)
@@ -234,9 +237,9 @@ def waterfall(per_mouse: pd.DataFrame, arms_by_line: dict[str, list[str]],
         ax.set_ylabel("best change in volume (%)")
         ax.set_xlabel("mice, sorted by best response")
         if len(lines) > 1:
-            ax.set_title(cl)
+            ax.set_title(line_title(cl))
     arms = list(dict.fromkeys(a for cl in lines for a in arms_by_line[cl]))
-    handles = [Patch(color=_colour(a), label=a) for a in arms]
+    handles = [Patch(color=_colour(a), label=arm_label(a)) for a in arms]
     handles += [Line2D([0], [0], color="0.4", ls="--", label="+35 % (mSD / mPD limit)"),
                 Line2D([0], [0], color="0.4", ls=":", label="−50 % (mPR limit)")]
     _legend_right(fig, handles)
@@ -246,47 +249,80 @@ def waterfall(per_mouse: pd.DataFrame, arms_by_line: dict[str, list[str]],
     return fig
 
 
+def numbers_at_risk(km_arm: pd.DataFrame, times) -> list[int]:
+    """Mice still at risk (on study, endpoint not yet reached) at each of ``times``: those whose
+    event or censoring time is at or after t, from one arm's Kaplan–Meier rows (each mouse is
+    counted once, at the step where it had its event or was censored)."""
+    t = km_arm["time_days"].to_numpy(float)
+    leaving = (km_arm["n_events"] + km_arm["n_censored"]).to_numpy(int)
+    return [int(leaving[t >= x].sum()) for x in times]
+
+
+def _km_panel(ax, km, summary, cl, arms, p_vs_control) -> list:
+    """One cell line's curves (offset slightly so overlapping arms stay visible); legend handles."""
+    handles = []
+    k = len(arms)
+    for i, arm in enumerate(arms):
+        g = km[(km["cell_line"] == cl) & (km["arm"] == arm)].sort_values("time_days")
+        if g.empty:
+            continue
+        c = _colour(arm)
+        g = g.assign(survival=g["survival"] + (i - (k - 1) / 2) * 0.007)
+        ax.step(g["time_days"], g["survival"], where="post", color=c, lw=2)
+        ax.fill_between(g["time_days"], g["ci_low"], g["ci_high"], step="post", color=c,
+                        alpha=0.10, lw=0)
+        cens = g[g["n_censored"] > 0]
+        ax.plot(cens["time_days"], cens["survival"], "|", color=c, ms=10, mew=1.5)
+        s = summary[(summary["cell_line"] == cl) & (summary["arm"] == arm)].iloc[0]
+        med = f"median {s['median_days']:.0f} d" if s["median_reached"] else "median n.r."
+        p = p_vs_control.get((cl, arm))
+        ptxt = f", log-rank {_p(p)} vs control" if p is not None else ""
+        handles.append(Line2D([0], [0], color=c, lw=2, label=f"{arm_label(arm)}: {med}{ptxt}"))
+    ax.set_ylim(-0.03, 1.05)
+    if not summary.loc[summary["cell_line"] == cl, "n_endpoint"].sum():
+        ax.text(0.5, 0.45, "no events: no mouse reached the endpoint\n(every mouse censored)",
+                transform=ax.transAxes, ha="center", fontsize=9, color="0.3")
+    return handles
+
+
+def _at_risk_table(rax, ax, km, cl, arms) -> None:
+    """Numbers at risk under the curves, at the curve axis's day ticks, one row per arm."""
+    lo, hi = ax.get_xlim()
+    ticks = [t for t in ax.get_xticks() if lo <= t <= hi and t >= 0]
+    rax.set_xlim(lo, hi)
+    rax.set_ylim(-0.5, len(arms) - 0.5)
+    for row, arm in enumerate(arms):
+        g = km[(km["cell_line"] == cl) & (km["arm"] == arm)]
+        y = len(arms) - 1 - row
+        for t, n in zip(ticks, numbers_at_risk(g, ticks), strict=True):
+            rax.text(t, y, str(n), ha="center", va="center", fontsize=8, color=_colour(arm))
+        rax.text(lo - 0.02 * (hi - lo), y, arm_label(arm), ha="right", va="center", fontsize=8,
+                 color=_colour(arm))
+    rax.set_title("number at risk", fontsize=8, loc="left", color="0.3")
+    rax.axis("off")
+
+
 def kaplan_meier(km: pd.DataFrame, summary: pd.DataFrame, arms_by_line: dict[str, list[str]],
                  endpoint_volume_mm3: float, p_vs_control: dict | None = None) -> plt.Figure:
-    """Kaplan–Meier curves of time to the volume endpoint, censoring ticked, median in legend."""
+    """Kaplan–Meier curves of time to the volume endpoint, censoring ticked, median in legend,
+    numbers at risk under each panel and a note on a panel without events."""
     apply_style()
     lines = list(arms_by_line)
     n_leg = max(len(a) for a in arms_by_line.values())
-    fig, axes = plt.subplots(2, len(lines), figsize=(6.2 * len(lines), 4.0 + 0.25 * n_leg),
+    fig, axes = plt.subplots(3, len(lines), figsize=(6.2 * len(lines), 4.4 + 0.5 * n_leg),
                              squeeze=False, sharey="row",
-                             gridspec_kw={"height_ratios": [4.0, 0.25 * n_leg + 0.2]})
-    p_vs_control = p_vs_control or {}
+                             gridspec_kw={"height_ratios": [4.0, 0.22 * n_leg + 0.3,
+                                                            0.2 * n_leg + 0.1]})
     for j, cl in enumerate(lines):
-        ax, lax = axes[0, j], axes[1, j]
-        handles = []
-        k = len(arms_by_line[cl])
-        for i, arm in enumerate(arms_by_line[cl]):
-            g = km[(km["cell_line"] == cl) & (km["arm"] == arm)].sort_values("time_days")
-            if g.empty:
-                continue
-            c = _colour(arm)
-            # a small vertical offset per arm keeps overlapping curves (e.g. all at 1) visible
-            g = g.assign(survival=g["survival"] + (i - (k - 1) / 2) * 0.007)
-            ax.step(g["time_days"], g["survival"], where="post", color=c, lw=2)
-            ax.fill_between(g["time_days"], g["ci_low"], g["ci_high"], step="post", color=c,
-                            alpha=0.10, lw=0)
-            cens = g[g["n_censored"] > 0]
-            ax.plot(cens["time_days"], cens["survival"], "|", color=c, ms=10, mew=1.5)
-            s = summary[(summary["cell_line"] == cl) & (summary["arm"] == arm)].iloc[0]
-            med = f"median {s['median_days']:.0f} d" if s["median_reached"] else "median n.r."
-            p = p_vs_control.get((cl, arm))
-            ptxt = f", log-rank {_p(p)} vs control" if p is not None else ""
-            handles.append(Line2D([0], [0], color=c, lw=2, label=f"{arm}: {med}{ptxt}"))
-        ax.set_ylim(-0.03, 1.05)
-        if not summary.loc[summary["cell_line"] == cl, "n_endpoint"].sum():
-            ax.text(0.5, 0.45, "no mouse reached the endpoint:\nevery mouse censored",
-                    transform=ax.transAxes, ha="center", fontsize=9, color="0.3")
+        ax = axes[0, j]
+        handles = _km_panel(ax, km, summary, cl, arms_by_line[cl], p_vs_control or {})
         ax.set_xlabel(DAY_LABEL)
         if j == 0:
             ax.set_ylabel(f"fraction of mice below {endpoint_volume_mm3:g} mm³")
-        ax.set_title(cl if len(lines) > 1 else "")
-        lax.axis("off")
-        lax.legend(handles=handles, loc="upper center", fontsize=8.5, frameon=False)
+        ax.set_title(line_title(cl) if len(lines) > 1 else "")
+        _at_risk_table(axes[1, j], ax, km, cl, arms_by_line[cl])
+        axes[2, j].axis("off")
+        axes[2, j].legend(handles=handles, loc="upper center", fontsize=8.5, frameon=False)
     fig.suptitle("Time to volume endpoint (Kaplan–Meier, 95 % CI; | = censored; "
                  "n.r. = not reached; curves offset slightly to stay visible)", y=1.0)
     fig.tight_layout()
@@ -303,7 +339,9 @@ def forest(contrasts: pd.DataFrame, lines: list[str]) -> plt.Figure:
     """Pairwise growth-rate differences (mixed model) with CI and adjusted p, per cell line."""
     apply_style()
     n_rows = [int((contrasts["cell_line"] == cl).sum()) for cl in lines]
-    fig, axes = plt.subplots(len(lines), 1, figsize=(8.5, sum(0.42 * n + 1.3 for n in n_rows)),
+    longest = max([len(arm_label(a)) for a in contrasts.get("arm_a", [])] + [10])
+    width = 6.0 + 0.12 * 2 * longest  # room for the "B − A" labels, the data panel keeps ~5 in
+    fig, axes = plt.subplots(len(lines), 1, figsize=(width, sum(0.42 * n + 1.3 for n in n_rows)),
                              squeeze=False,
                              gridspec_kw={"height_ratios": [max(n, 1) + 2 for n in n_rows]})
     for ax, cl in zip(axes[:, 0], lines, strict=True):
@@ -317,10 +355,11 @@ def forest(contrasts: pd.DataFrame, lines: list[str]) -> plt.Figure:
                         va="center", fontsize=8)
         ax.axvline(0, color="k", lw=0.8)
         ax.set_yticks(y)
-        ax.set_yticklabels([f"{r.arm_b} − {r.arm_a}" for r in sub.itertuples()], fontsize=9)
+        ax.set_yticklabels([f"{arm_label(r.arm_b)} − {arm_label(r.arm_a)}"
+                            for r in sub.itertuples()], fontsize=9)
         ax.set_ylim(-0.8, len(sub) - 0.2)
         ax.set_xlabel("difference in growth rate (ln V per day), 95 % CI")
-        ax.set_title(cl if len(lines) > 1 else "", fontsize=11)
+        ax.set_title(line_title(cl) if len(lines) > 1 else "", fontsize=11)
     method = contrasts["p_adjust_method"].iloc[0] if len(contrasts) else ""
     fig.suptitle(f"Growth-rate contrasts from the mixed model (arm × day; {method}-adjusted p)",
                  y=1.0)
@@ -346,8 +385,9 @@ def synergy(syn: pd.DataFrame, line_order: list[str] | None = None) -> plt.Figur
             ax.plot(sig["day"], sig["excess"], "*", color="k", ms=8, lw=0)
         ax.axhline(0, color="k", lw=0.8)
         r = syn[syn["cell_line"] == cl].iloc[0]
-        ax.set_title(f"{cl}: {r['arm_ab']} vs {r['arm_a']}, {r['arm_b']}" if len(lines) > 1
-                     else f"{r['arm_ab']} vs {r['arm_a']}, {r['arm_b']}", fontsize=10)
+        what = (f"{arm_label(r['arm_ab'])} vs {arm_label(r['arm_a'])}, "
+                f"{arm_label(r['arm_b'])}")
+        ax.set_title(f"{line_title(cl)}: {what}" if len(lines) > 1 else what, fontsize=10)
         ax.set_xlabel(DAY_LABEL + " (rates fitted from day 0 to this day)")
         ax.set_ylabel("excess growth-rate reduction, ln V /day\n(observed − expected)")
         ax.legend(handles=[*ax.get_legend_handles_labels()[0],
@@ -385,7 +425,7 @@ def mechanism_fractions(mech: pd.DataFrame, arms_by_line: dict[str, list[str]]) 
             if j == 0:
                 ax.set_ylabel(lab)
             if i == 0:
-                ax.set_title(cl)
+                ax.set_title(line_title(cl))
             if i == 1:
                 ax.set_xlabel(DAY_LABEL)
     _legend_right(fig, _arm_handles(dict.fromkeys(arms_seen)), "arm")
@@ -415,9 +455,9 @@ def er_shares(mech: pd.DataFrame, arms_by_line: dict[str, list[str]]) -> plt.Fig
                              colors=[SHARE_COLOURS[c] for c in SHARE_COLUMNS], alpha=0.85)
                 ax.plot(g["day"], g["mean_er_activity"], color="k", lw=1)
             ax.axvline(0, color="0.3", lw=0.8, ls=":")
-            ax.set_title(arm, fontsize=10, color=_colour(arm))
+            ax.set_title(arm_label(arm), fontsize=10, color=_colour(arm))
             if j == 0:
-                ax.set_ylabel(f"{cl}\nmean ER activity" if len(lines) > 1 else
+                ax.set_ylabel(f"{line_title(cl)}\nmean ER activity" if len(lines) > 1 else
                               "mean ER activity", fontsize=9)
             if i == len(lines) - 1:
                 ax.set_xlabel(DAY_LABEL, fontsize=9)
@@ -441,10 +481,10 @@ def key_comparison(curves: pd.DataFrame, lines: list[str], arms: list[str]) -> p
             if g.empty:
                 continue
             ax.errorbar(g["day"], g["mean_rtv"], yerr=g["sem_rtv"].fillna(0),
-                        color=_colour(arm), lw=2, marker="o", ms=4, capsize=3, label=arm)
+                        color=_colour(arm), lw=2, marker="o", ms=4, capsize=3, label=arm_label(arm))
         ax.axhline(1, color="0.5", lw=0.8)
         _log_axis(ax)
-        ax.set_title(cl)
+        ax.set_title(line_title(cl))
         ax.set_xlabel(DAY_LABEL)
         ax.set_ylabel(RTV_LABEL)
         ax.legend(fontsize=8)
@@ -470,7 +510,7 @@ def compare_overlay(curves_a: pd.DataFrame, curves_b: pd.DataFrame, label_a: str
                             color=_colour(arm), ls=ls, marker=mk, ms=3.5, lw=1.8, capsize=2)
         ax.axhline(1, color="0.5", lw=0.8)
         _log_axis(ax)
-        ax.set_title(cl if len(lines) > 1 else "")
+        ax.set_title(line_title(cl) if len(lines) > 1 else "")
         ax.set_xlabel(DAY_LABEL)
         ax.set_ylabel(RTV_LABEL)
     for ax in axes[len(lines):]:
@@ -499,7 +539,8 @@ def compare_rates(table: pd.DataFrame, label_a: str, label_b: str) -> plt.Figure
         ax.plot([r.rate_b_ci_low, r.rate_b_ci_high], [yi - 0.15] * 2, color=c, lw=2, ls="--")
         ax.plot(r.rate_b, yi - 0.15, "s", color="white", mec=c, mew=1.5)
     ax.set_yticks(y)
-    ax.set_yticklabels([f"{r.cell_line} · {r.arm}" for r in table.itertuples()], fontsize=9)
+    ax.set_yticklabels([f"{line_title(r.cell_line)} · {arm_label(r.arm)}"
+                        for r in table.itertuples()], fontsize=9)
     ax.axvline(0, color="k", lw=0.8)
     ax.set_xlabel("specific growth rate (ln V per day), mean of mice, 95 % CI")
     ax.legend(handles=[Line2D([0], [0], color="k", marker="o", label=f"A: {label_a}"),
@@ -507,3 +548,60 @@ def compare_rates(table: pd.DataFrame, label_a: str, label_b: str) -> plt.Figure
                               label=f"B: {label_b}")], loc="best", fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def model_diagnostics(models: dict, arms_by_line: dict[str, list[str]],
+                      n_label: int = 3) -> plt.Figure:
+    """Mixed-model checks, one row per cell line: residuals vs fitted, per-mouse random effects
+    (intercept vs slope), Cook's distance per mouse (largest labelled; dotted: 4 / n mice) and
+    observed vs predicted ln V (with the mouse's random effects)."""
+    apply_style()
+    lines = [cl for cl in arms_by_line if cl in models and models[cl].observations is not None]
+    fig, axes = plt.subplots(len(lines), 4, figsize=(17, 3.7 * len(lines)), squeeze=False)
+    for i, cl in enumerate(lines):
+        m, row = models[cl], axes[i]
+        obs, eff = m.observations, m.mouse_effects
+        for arm in arms_by_line[cl]:
+            o = obs[obs["arm"] == arm]
+            row[0].scatter(o["fitted"], o["residual"], s=9, color=_colour(arm), alpha=0.7)
+            row[3].scatter(o["fitted"], o["observed"], s=9, color=_colour(arm), alpha=0.7)
+            if eff is not None:
+                e = eff[eff["arm"] == arm]
+                row[1].scatter(e["re_intercept"], e["re_slope_per_day"], s=18,
+                               color=_colour(arm))
+        row[0].axhline(0, color="k", lw=0.8)
+        row[0].set(xlabel="fitted ln V", ylabel="residual (ln units)")
+        lo, hi = obs["fitted"].min(), obs["fitted"].max()
+        row[3].plot([lo, hi], [lo, hi], color="k", lw=0.8)
+        row[3].set(xlabel="predicted ln V (with mouse effects)", ylabel="observed ln V")
+        row[1].set(xlabel="random intercept (ln mm³)", ylabel="random slope (/day)")
+        _cooks_panel(row[2], eff, n_label)
+        row[0].set_title(f"{line_title(cl)}: residuals vs fitted" if len(lines) > 1
+                         else "residuals vs fitted", fontsize=10)
+        row[1].set_title("per-mouse random effects", fontsize=10)
+        row[2].set_title("influence (Cook's distance)", fontsize=10)
+        row[3].set_title("observed vs predicted", fontsize=10)
+    arms = list(dict.fromkeys(a for cl in lines for a in arms_by_line[cl]))
+    _legend_right(fig, _arm_handles(arms), "arm")
+    fig.suptitle("Mixed-model diagnostics (one row per cell line)", y=1.01)
+    fig.tight_layout()
+    return fig
+
+
+def _cooks_panel(ax, eff: pd.DataFrame | None, n_label: int) -> None:
+    if eff is None or eff.empty or not eff["cooks_distance"].notna().any():
+        ax.text(0.5, 0.5, "not available\n(no mixed-model fit)", ha="center",
+                transform=ax.transAxes, fontsize=9, color="0.3")
+        ax.set_xticks([])
+        return
+    e = eff.reset_index(drop=True)
+    ax.bar(np.arange(len(e)), e["cooks_distance"].fillna(0),
+           color=[_colour(a) for a in e["arm"]], width=0.8)
+    ax.axhline(4.0 / len(e), color="0.4", ls=":", lw=1)
+    for k in e["cooks_distance"].nlargest(n_label).index:
+        name = str(e.loc[k, "mouse"])  # the arm shows by colour: a run's ids end in the number
+        ax.annotate(name.rsplit("-", 1)[-1] if len(name) > 8 else name,
+                    (k, e.loc[k, "cooks_distance"]), ha="center", va="bottom", fontsize=7)
+    ax.set_ylim(0, 1.18 * max(float(e["cooks_distance"].max()), 4.0 / len(e)))
+    ax.set_xticks([])
+    ax.set(xlabel="mice (model order)", ylabel="Cook's distance")

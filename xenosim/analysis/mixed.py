@@ -24,6 +24,7 @@ from scipy import stats
 from statsmodels.regression.mixed_linear_model import MixedLM
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
+from xenosim.analysis.diagnostics import mouse_influence, random_effects_table
 from xenosim.analysis.multiplicity import adjust_pvalues
 
 #: Time is fitted in weeks (better-conditioned variance components) and reported per day.
@@ -49,6 +50,11 @@ class MixedModelResult:
     contrasts: pd.DataFrame
     variance: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: per measurement: mouse, arm, day, observed and fitted ln V (with the mouse's random
+    #: effects), residual — for residual and observed-vs-predicted plots
+    observations: pd.DataFrame | None = None
+    #: per mouse: random effects, Cook's distance, change in its arm's rate when left out
+    mouse_effects: pd.DataFrame | None = None
 
 
 def _design(d: pd.DataFrame, arms: list[str]) -> tuple[np.ndarray, list[str]]:
@@ -119,21 +125,13 @@ def _try_mixed(y, x, groups, exog_re):
     return res, problems
 
 
-def fit_growth_mixed_model(
-    tp: pd.DataFrame, cell_line: str, arms: list[str], p_adjust: str = "holm", level: float = 0.95
-) -> MixedModelResult:
-    """Fit the log-volume mixed model for one cell line (``arms[0]`` is the reference arm)."""
-    d = tp[(tp["cell_line"] == cell_line) & tp["arm"].isin(arms)].reset_index(drop=True)
-    arms = [a for a in arms if (d["arm"] == a).any()]
-    x, names = _design(d, arms)
-    y = d["log_volume"].to_numpy()
+def _fit(d: pd.DataFrame, x: np.ndarray, y: np.ndarray, week: np.ndarray, cell_line: str,
+         arms: list[str]) -> tuple:
+    """Random slope, else random intercept, else OLS with mouse-clustered SEs: (β, cov(β), how,
+    variance, notes, per-measurement fit, per-mouse effects)."""
     groups = d["mouse"].to_numpy()
-    week = d["day"].to_numpy() / TIME_SCALE_DAYS
-    n_mice = int(d["mouse"].nunique())
-    notes: list[str] = []
     k = x.shape[1]
-    variance: dict = {}
-
+    notes: list[str] = []
     res, problems = _try_mixed(y, x, groups, np.column_stack([np.ones(len(d)), week]))
     how = "random intercept and slope per mouse"
     if problems:
@@ -149,76 +147,89 @@ def fit_growth_mixed_model(
                 "fell back to OLS with mouse-clustered standard errors"
             )
             res = None
-    if res is not None:
-        beta = np.asarray(res.fe_params)
-        cov = np.asarray(res.cov_params())[:k, :k]
-        cov_re = np.asarray(res.cov_re)
-        variance = {
-            "residual_sd": float(np.sqrt(res.scale)),
-            "intercept_sd": float(np.sqrt(max(cov_re[0, 0], 0.0))),
-        }
-        if cov_re.shape[0] > 1:
-            variance["slope_sd_per_day"] = float(np.sqrt(max(cov_re[1, 1], 0.0))) / TIME_SCALE_DAYS
-    else:
+    if res is None:
         ols = sm.OLS(y, x).fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(groups)[0]})
-        beta = np.asarray(ols.params)
-        cov = np.asarray(ols.cov_params())
         how = "none: OLS with mouse-clustered standard errors (mixed models did not converge)"
-        variance = {"residual_sd": float(np.sqrt(ols.scale))}
+        observations = d[["mouse", "arm", "day"]].assign(
+            observed=y, fitted=np.asarray(ols.fittedvalues), residual=np.asarray(ols.resid))
+        return (np.asarray(ols.params), np.asarray(ols.cov_params()), how,
+                {"residual_sd": float(np.sqrt(ols.scale))}, notes, observations, None)
+    cov_re = np.asarray(res.cov_re)
+    variance = {
+        "residual_sd": float(np.sqrt(res.scale)),
+        "intercept_sd": float(np.sqrt(max(cov_re[0, 0], 0.0))),
+    }
+    if cov_re.shape[0] > 1:
+        variance["slope_sd_per_day"] = float(np.sqrt(max(cov_re[1, 1], 0.0))) / TIME_SCALE_DAYS
+    observations, mouse_effects = _diagnostics(d, x, y, week, res, arms)
+    return (np.asarray(res.fe_params), np.asarray(res.cov_params())[:k, :k], how, variance,
+            notes, observations, mouse_effects)
 
-    df = max(n_mice - len(arms), 1)
-    q = stats.t.ppf(0.5 + level / 2, df)
+
+def _slopes_and_contrasts(d, arms, beta, cov, cell_line, df, q) -> tuple[list, list]:
+    """Per-arm growth rates and every pairwise difference (Wald, t on ``df``)."""
     srows = []
     for a in arms:
         v = _slope_vector(arms, a)
         est, se = float(v @ beta), float(np.sqrt(v @ cov @ v))
-        srows.append(
-            {
-                "cell_line": cell_line,
-                "arm": a,
-                "n_mice": int(d.loc[d["arm"] == a, "mouse"].nunique()),
-                "rate_per_day": est,
-                "se": se,
-                "ci_low": est - q * se,
-                "ci_high": est + q * se,
-            }
-        )
+        srows.append({"cell_line": cell_line, "arm": a,
+                      "n_mice": int(d.loc[d["arm"] == a, "mouse"].nunique()),
+                      "rate_per_day": est, "se": se,
+                      "ci_low": est - q * se, "ci_high": est + q * se})
     crows = []
     for a, b in combinations(arms, 2):
         v = _slope_vector(arms, b) - _slope_vector(arms, a)
         est, se = float(v @ beta), float(np.sqrt(v @ cov @ v))
         t = est / se if se > 0 else np.nan
-        crows.append(
-            {
-                "cell_line": cell_line,
-                "arm_a": a,
-                "arm_b": b,
-                "difference_per_day": est,
-                "se": se,
-                "ci_low": est - q * se,
-                "ci_high": est + q * se,
-                "t": t,
-                "df": df,
-                "p_value": float(2 * stats.t.sf(abs(t), df)) if np.isfinite(t) else np.nan,
-            }
-        )
+        crows.append({"cell_line": cell_line, "arm_a": a, "arm_b": b,
+                      "difference_per_day": est, "se": se,
+                      "ci_low": est - q * se, "ci_high": est + q * se, "t": t, "df": df,
+                      "p_value": float(2 * stats.t.sf(abs(t), df)) if np.isfinite(t)
+                      else np.nan})
+    return srows, crows
+
+
+def fit_growth_mixed_model(
+    tp: pd.DataFrame, cell_line: str, arms: list[str], p_adjust: str = "holm", level: float = 0.95
+) -> MixedModelResult:
+    """Fit the log-volume mixed model for one cell line (``arms[0]`` is the reference arm)."""
+    d = tp[(tp["cell_line"] == cell_line) & tp["arm"].isin(arms)].reset_index(drop=True)
+    arms = [a for a in arms if (d["arm"] == a).any()]
+    x, _names = _design(d, arms)
+    y = d["log_volume"].to_numpy()
+    week = d["day"].to_numpy() / TIME_SCALE_DAYS
+    n_mice = int(d["mouse"].nunique())
+    beta, cov, how, variance, notes, observations, mouse_effects = _fit(d, x, y, week,
+                                                                         cell_line, arms)
+    df = max(n_mice - len(arms), 1)
+    q = stats.t.ppf(0.5 + level / 2, df)
+    srows, crows = _slopes_and_contrasts(d, arms, beta, cov, cell_line, df, q)
     contrasts = pd.DataFrame(crows)
     if len(contrasts):
         contrasts["p_adjusted"] = adjust_pvalues(contrasts["p_value"], p_adjust)
         contrasts["p_adjust_method"] = p_adjust
         contrasts["random_effects"] = how
     return MixedModelResult(
-        cell_line=cell_line,
-        arms=arms,
-        random_effects=how,
-        n_obs=len(d),
-        n_mice=n_mice,
-        df=df,
-        slopes=pd.DataFrame(srows),
-        contrasts=contrasts,
-        variance=variance,
-        notes=notes,
+        cell_line=cell_line, arms=arms, random_effects=how, n_obs=len(d), n_mice=n_mice, df=df,
+        slopes=pd.DataFrame(srows), contrasts=contrasts, variance=variance, notes=notes,
+        observations=observations, mouse_effects=mouse_effects,
     )
+
+
+def _diagnostics(d: pd.DataFrame, x: np.ndarray, y: np.ndarray, week: np.ndarray, res,
+                 arms: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Fitted values and residuals per measurement; random effects and influence per mouse."""
+    cov_re = np.atleast_2d(np.asarray(res.cov_re, float))
+    z = np.column_stack([np.ones(len(d)), week])[:, : cov_re.shape[0]]
+    fitted = np.asarray(res.fittedvalues)
+    observations = d[["mouse", "arm", "day"]].assign(observed=y, fitted=fitted,
+                                                     residual=y - fitted)
+    arm_of = dict(zip(d["mouse"], d["arm"], strict=False))
+    slope_of = {a: _slope_vector(arms, a) for a in arms}
+    infl = mouse_influence(x, y, z, d["mouse"].to_numpy(), cov_re, float(res.scale), arm_of,
+                           slope_of)
+    re = random_effects_table(res.random_effects, arm_of, TIME_SCALE_DAYS)
+    return observations, re.merge(infl.drop(columns="arm"), on="mouse", how="outer")
 
 
 def interaction_contrasts(contrasts: pd.DataFrame, control_arm: str, p_adjust: str = "holm",

@@ -34,8 +34,39 @@ _EXTRA = sns.color_palette("tab10", 10).as_hex()
 ER_SHARE_COLOURS: dict[str, str] = {"er_share_e2": "#d55e00", "er_share_tamoxifen": "#56b4e9",
                                     "er_share_ser167": "#6a3d9a"}
 
+#: Display titles of the built-in cell lines, the same in every figure of a run and its analysis.
+CELL_LINE_TITLES: dict[str, str] = {"mcf7_vector": "MCF-7 vector", "mcf7_myr_akt": "MCF-7 myr-Akt"}
+
 #: Line styles for cell lines when they share a panel.
 CELL_LINE_STYLES: dict[str, str] = {"mcf7_vector": "-", "mcf7_myr_akt": "--"}
+
+
+#: Colour-blind-safe colours assigned in order to arms without a fixed colour: Okabe & Ito
+#: (2008), then Paul Tol's muted scheme for studies with many arms.
+CB_PALETTE: list[str] = ["#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00",
+                         "#f0e442", "#332288", "#88ccee", "#44aa99", "#117733", "#999933",
+                         "#cc6677", "#882255", "#aa4499", "#ddcc77"]
+#: Colour of any arm beyond the palette (a study with more than 16 arms).
+OVERFLOW_COLOUR = "#777777"
+
+
+def assign_arm_colours(arms) -> dict[str, str]:
+    """One colour per arm for a whole figure set: the paper's arms keep their fixed colours
+    (unless an earlier arm already holds that colour), the others take the next unused palette
+    colour in arm order, so no two arms of a figure set share a colour (up to 16 + fixed)."""
+    arms = list(dict.fromkeys(arms))
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for a in arms:
+        c = ARM_COLOURS.get(a)
+        if c is not None and c not in used:
+            out[a] = c
+            used.add(c)
+    free = iter([c for c in CB_PALETTE if c not in used])
+    for a in arms:
+        if a not in out:
+            out[a] = next(free, OVERFLOW_COLOUR)
+    return out
 
 
 def arm_colour(arm: str) -> str:

@@ -7,6 +7,7 @@ read and changed without reading code. Undefined names are errors, not silent bl
 
 from __future__ import annotations
 
+import base64
 from functools import cache
 
 import numpy as np
@@ -30,6 +31,21 @@ def md_table(df: pd.DataFrame, float_format: str = "{:.1f}", missing: str = "–
     return "\n".join(lines)
 
 
+def md_cell(value) -> str:
+    """A value as one Markdown table cell (pipes escaped, no line breaks)."""
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def b64(payload: bytes) -> str:
+    """Bytes (a PNG) as base64 text, for ``data:`` URIs in self-contained HTML."""
+    return base64.b64encode(payload).decode("ascii")
+
+
+def one_line(text: str) -> str:
+    """Template prose (wrapped over lines in the template) as one line of text."""
+    return " ".join(str(text).split())
+
+
 @cache
 def environment() -> Environment:
     """The shared environment (templates from the package; Markdown-friendly whitespace)."""
@@ -37,6 +53,9 @@ def environment() -> Environment:
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
                       autoescape=False)
     env.filters["md_table"] = md_table
+    env.filters["md_cell"] = md_cell
+    env.filters["b64"] = b64
+    env.filters["one_line"] = one_line
     return env
 
 

@@ -63,7 +63,7 @@ def run_xenograft_command(config: Path, *, seed: int | None, mice_per_arm: int |
     path = write_results(result, exp, out, config_path=str(config), jobs=jobs, elapsed_s=elapsed,
                          overrides=overrides)
     console.print(f"simulated in {elapsed:.1f} s; results in [bold]{path}[/] "
-                  f"(report.md, growth_curves.png, ...)")
+                  f"(report.html, report.md, growth_curves.png, ...)")
     if analyze:
         analyze_run(path, exp.seed)
     return path

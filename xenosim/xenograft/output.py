@@ -86,7 +86,8 @@ def write_results(result: CohortResult, exp: Experiment, out_root: Path, *,
         for name, df in tables.items():
             df.to_csv(tmp / f"{name}.csv", index=False, float_format="%.6g")
         labels = {arm: (a.label or arm) for arm, a in exp.arms.items()}
-        written = figures.all_run_figures(tables, tmp, exp.endpoint_volume_mm3, labels)
+        written = figures.all_run_figures(tables, tmp, exp.endpoint_volume_mm3, labels,
+                                           list(exp.cell_lines))
         if result.snapshots:  # per-cell states (xenosim run --snapshot-days)
             from xenosim.xenograft import snapshots
 
@@ -96,8 +97,11 @@ def write_results(result: CohortResult, exp: Experiment, out_root: Path, *,
                                                "y_mm", "status"]),
                 tmp / "snapshot_sections.png", labels)
             written += [snap.name, "snapshot_sections.png"]
-        written.append(report.write_report(tmp, exp, tables, written, result.warnings,
+        figure_files = list(written)
+        written.append(report.write_report(tmp, exp, tables, figure_files, result.warnings,
                                            overrides=overrides))
+        written.append(report.write_report_html(tmp, exp, tables, figure_files,
+                                                result.warnings, overrides=overrides))
         write_manifest(tmp, experiment=exp.experiment, run_id=run_id, seed=exp.seed,
                        config_path=config_path, elapsed_s=elapsed_s, jobs=jobs,
                        warnings=result.warnings, extra_files=written,
