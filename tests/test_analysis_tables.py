@@ -387,3 +387,18 @@ def test_cli_combination_named_and_inferred(cli, tmp_path):
     assert r.exit_code == 0 and "taken from arm names" not in r.output
     assert "Synergy (" not in (tmp_path / "b" / "report.md").read_text()
     assert "Synergy (" in (tmp_path / "a" / "report.md").read_text()
+
+
+def test_lab_table_order_is_first_appearance_with_the_control_first(tmp_path):
+    """Arms keep the order a lab wrote them in (not alphabetical), the control moved first."""
+    from xenosim.analysis.order import study_order
+
+    rows = ["mouse,arm,day,volume"]
+    for i, arm in enumerate(["Zeta", "Vehicle", "Alpha"]):
+        for d in (0, 7, 14):
+            rows += [f"{arm[0]}{k},{arm},{d},{100 + 10 * d + k}" for k in range(3)]
+    path = tmp_path / "order.csv"
+    path.write_text("\n".join(rows) + "\n")
+    data = load_caliper_csv(path, volume_col="volume")
+    order = study_order(data, "Vehicle")
+    assert list(order.values())[0] == ["Vehicle", "Zeta", "Alpha"]

@@ -421,6 +421,10 @@ def load_caliper_csv(
     df = _drop_unenrolled(df, notes)
     _note_take_phase(df, notes)
     _check_structure(df, raw.frame, label, cols)
+    # a lab table's display order is its own: lines and arms in order of first appearance in
+    # the file (study_order puts the control first), kept before the rows are sorted
+    line_order = list(dict.fromkeys(df["cell_line"]))
+    arm_order = list(dict.fromkeys(df["arm"]))
     df = _sorted(df.drop(columns=WHERE))
     mice = derive_mice(df, endpoint_volume_mm3)
     n_removed = int((mice["event"] == "removed").sum())
@@ -432,7 +436,7 @@ def load_caliper_csv(
     return CaliperData(measurements=df, mice=mice, cells=None,
                        endpoint_volume_mm3=float(endpoint_volume_mm3), name=path.stem,
                        source=label, kind="caliper_csv", manifest={}, notes=notes,
-                       columns=cols)
+                       columns=cols, cell_line_order=line_order, arm_order=arm_order)
 
 
 def _looks_wide(raw, layout: str, day_col: str | None) -> bool:
