@@ -114,3 +114,22 @@ def test_analyze_reuses_the_runs_own_seed(tmp_path, monkeypatch):
     assert seen["seed"] == 2004
     CliRunner().invoke(app, ["analyze", str(tmp_path), "--seed", "7"])
     assert seen["seed"] == 7
+
+
+def test_set_of_a_key_that_also_has_an_option_is_applied(tmp_path):
+    """--set mice_per_arm=2 / seed=7 without --mice-per-arm / --seed: the unset options must not
+    undo the --set (they once did: the run used the config's values and the manifest lied)."""
+    import yaml
+    from conftest import small_config_dict
+
+    cfg = tmp_path / "small.yaml"
+    cfg.write_text(yaml.safe_dump(small_config_dict(mice_per_arm=1, study_days=7)))
+    res = CliRunner().invoke(app, ["run", str(cfg), "--out", str(tmp_path / "out"), "--quiet",
+                                   "--no-analyze", "--jobs", "1", "--set", "mice_per_arm=2",
+                                   "--set", "seed=7"])
+    assert res.exit_code == 0, res.output
+    (run,) = (tmp_path / "out").glob("*/*/")
+    resolved = yaml.safe_load((run / "config.yaml").read_text())
+    assert resolved["mice_per_arm"] == 2 and resolved["seed"] == 7
+    mice = (run / "mice.csv").read_text().splitlines()[1:]
+    assert sum(",True," in m for m in mice) == 2 * 2 * 2  # 2 lines x 2 arms x 2 mice enrolled

@@ -15,8 +15,9 @@ from xenosim.xenograft.config import load_experiment
 
 def _load(config: Path, overrides: dict, settings: list[str] | None = None):
     try:
-        return load_experiment(config, {**parse_settings(settings or [], str(config)),
-                                        **overrides})
+        # options left unset (None) must not undo a --set of the same key
+        given = {k: v for k, v in overrides.items() if v is not None}
+        return load_experiment(config, {**parse_settings(settings or [], str(config)), **given})
     except ConfigErrors as exc:
         fail_config(exc)
 
