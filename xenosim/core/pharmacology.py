@@ -42,19 +42,40 @@ def serum_concentration_nM(d: Drug, doses: list[DoseEvent], times_h: np.ndarray,
         after = tau >= 0
         t = np.where(after, tau, 0.0)
         if dose.route == "pellet":
-            duration = min(dose.release_h, dose.removal_h - dose.time_h)
-            rate = dose.amount_mg / dose.release_h
-            on = np.minimum(t, duration)
-            c = rate / (k * volume_L) * -np.expm1(-k * on) * np.exp(-k * np.maximum(t - duration, 0))
+            c = _pellet_mg_per_L(d, dose, t, k, volume_L)
         elif dose.route == "iv":
             c = dose.amount_mg / volume_L * np.exp(-k * t)
         else:
-            if abs(ka - k) < 1e-9:
-                c = dose.amount_mg / volume_L * k * t * np.exp(-k * t)
-            else:
-                c = dose.amount_mg / volume_L * ka / (ka - k) * (np.exp(-k * t) - np.exp(-ka * t))
+            c = _bateman(dose.amount_mg / volume_L, ka, k, t)
         conc_mg_per_L += np.where(after, c, 0.0)
     return conc_mg_per_L / d.molecular_weight_g_per_mol.value * 1e6
+
+
+def _bateman(c0_mg_per_L: float, ka: float, k: float, t: np.ndarray) -> np.ndarray:
+    """First-order absorption into one compartment: concentration at time t after the dose."""
+    if abs(ka - k) < 1e-9:
+        return c0_mg_per_L * k * t * np.exp(-k * t)
+    return c0_mg_per_L * ka / (ka - k) * (np.exp(-k * t) - np.exp(-ka * t))
+
+
+def _pellet_mg_per_L(d: Drug, dose: DoseEvent, t: np.ndarray, k: float,
+                     volume_L: float) -> np.ndarray:
+    """A pellet: zero-order release over its duration, plus (where the drug has one) a burst
+    share released first-order (Ingberg 2012: commercial E2 pellets start high, then decline).
+    Removal stops both; what is in the blood then decays with the elimination rate."""
+    duration = min(dose.release_h, dose.removal_h - dose.time_h)
+    burst = d.pellet_burst_fraction.value if d.pellet_burst_fraction else 0.0
+    rate = (1.0 - burst) * dose.amount_mg / dose.release_h
+    on = np.minimum(t, duration)
+    c = rate / (k * volume_L) * -np.expm1(-k * on) * np.exp(-k * np.maximum(t - duration, 0))
+    if burst:
+        kr = np.log(2.0) / d.pellet_burst_half_life_h.value
+        out_h = dose.removal_h - dose.time_h
+        c0 = burst * dose.amount_mg / volume_L
+        at_removal = _bateman(c0, kr, k, np.asarray(min(out_h, 1e12)))
+        c = c + np.where(t <= out_h, _bateman(c0, kr, k, t),
+                         at_removal * np.exp(-k * np.maximum(t - out_h, 0.0)))
+    return c
 
 
 def effect_compartment(serum: np.ndarray, dt_h: float, half_life_h: float) -> np.ndarray:
