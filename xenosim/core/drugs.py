@@ -372,6 +372,43 @@ DRUGS.update({
     ),
 })
 
+def _rapalog_binding(name: str, fu: tuple) -> Drug:
+    """A rapalog with its target binding: unbound fraction, complex off-rate, readout Emax."""
+    return replace(
+        DRUGS[name],
+        unbound_fraction=_p(name, "unbound_fraction", fu[0], "1", *fu[1:]),
+        target_off_half_life_h=_p(
+            name, "target_off_half_life_h", 24.0, "h",
+            "assumed: the FKBP12-rapalog-mTORC1 complex is long-lived; pS6 stays suppressed for "
+            "days after one dose in mouse xenografts (Wan 2006, Neoplasia 8:394: > 72 h after "
+            "20 mg/kg CCI-779; p4E-BP1 > 96 h) and rat tumours (Boulay 2004, Cancer Res 64:252: "
+            ">= 72 h after 5 mg/kg RAD001)", "assumed",
+            "no measured dissociation rate found; a value in the range those durations imply, "
+            "not fitted to them"),
+        emax_s6k1=_p(name, "emax_s6k1", 0.95, "1",
+                     "Boulay 2004 (S6K1 > 95% inactivated by 20 nM RAD001 in human PBMCs)",
+                     "measured"),
+        emax_4ebp1=_p(name, "emax_4ebp1", 0.4, "1",
+                      "Choo 2008, PNAS 105:17414 (rapamycin inhibits 4E-BP1 phosphorylation "
+                      "incompletely and transiently while S6K1 stays off)", "assumed",
+                      "qualitative finding; 0.4 is a modelling choice below the S6K1 value"),
+    )
+
+
+_SIROLIMUS_FU = ("derived: Rapamune label (sirolimus ~95% in blood cells; ~92% of plasma drug "
+                 "protein-bound): 0.05 x 0.08", "derived",
+                 "human blood; taken for the mouse (no mouse binding data used)")
+DRUGS["rapamycin"] = _rapalog_binding("rapamycin", (0.004, *_SIROLIMUS_FU))
+DRUGS["cci779"] = _rapalog_binding("cci779", (
+    0.004, "assumed like sirolimus (Rapamune label: 0.05 in plasma x 0.08 unbound); "
+    "temsirolimus also partitions into blood cells", "assumed",
+    "no temsirolimus binding data found; sets how much of the total blood level reaches the "
+    "target, i.e. where the dose-response sits"))
+DRUGS["everolimus"] = _rapalog_binding("everolimus", (
+    0.05, "Afinitor label (value recalled, not re-checked: ~20% of blood everolimus in plasma at "
+    "clinical levels, plasma protein binding ~74%): 0.2 x 0.26", "assumed",
+    "human blood; mouse erythrocyte partitioning and binding differ (O'Reilly 2010)"))
+
 #: Serum E2 that aromatase inhibitors do not remove (Geisler 2002, J Clin Oncol 20:751): letrozole
 #: inhibits whole-body aromatisation >= 99.1% yet plasma E2 falls only 87.8% (anastrozole: 97.3%
 #: and 84.9%). Solving 1 - 0.878 = r + (1 - r)(1 - 0.991) gives the non-aromatase share r.
