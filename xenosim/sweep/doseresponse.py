@@ -154,6 +154,9 @@ def dose_response(loaded, results: pd.DataFrame, resp, out) -> tuple[list[str], 
              "saturate or not start within these doses)")
     lines += [f"ED50 of {resp.metric} ({resp.cell_line} · {resp.arm}): **{fit.ed50:.3g} "
               f"{ds.dose_unit}** (95% bootstrap CI {fit.low:.3g}-{fit.high:.3g}), {where}.", ""]
+    if not (doses.min() <= fit.low and fit.high <= doses.max()):
+        lines += ["The CI reaches beyond the swept doses: the data do not pin the ED50 down "
+                  "(too few doses on the slope, or no plateau at one end).", ""]
     pd.DataFrame([{"parameter": ds.parameter, "drug": ds.drug, "dose_unit": ds.dose_unit,
                    "metric": resp.metric, "cell_line": resp.cell_line, "arm": resp.arm,
                    "ed50": fit.ed50, "ci_low": fit.low, "ci_high": fit.high,
