@@ -73,8 +73,8 @@ def exposure_table(drug_name: str, doses: list[float], schedule: str, route: str
                    dose_unit: str = "mg/kg") -> pd.DataFrame:
     """Tumour exposure per dose over the last 7 days of ``days``: AUC (nM.h), Cmin (nM), hours
     the unbound level is above the drug's IC50, and mean target readouts, from the library PK
-    and PD. Rapalogs add mean occupancy and pS6 / p4E-BP1 suppression; ER antagonists the
-    antagonist share of ER at the host's pellet-free baseline (E2 not included)."""
+    and PD. Rapalogs add pS6 / p4E-BP1 suppression; ER antagonists the mean antagonist-bound
+    share of ER against the 0.72 mg pellet's ~1000 pg/mL E2 (Ingberg 2012)."""
     d = drug(drug_name)
     fu = d.unbound_fraction.value if d.unbound_fraction else 1.0
     rows = []
@@ -90,10 +90,14 @@ def exposure_table(drug_name: str, doses: list[float], schedule: str, route: str
         ic50 = d.ic50_nM.value if d.ic50_nM else np.nan
         steps = np.arange(start, days * 24.0, 6.0)
         row = {"dose": dose, "dose_unit": dose_unit, "auc_nM_h_last_week": float(c.sum() * dt),
-               "cmax_nM_last_week": float(c.max()), "cmin_nM_last_week": float(c.min()),
-               "h_unbound_above_ic50_last_week": float((fu * c > ic50).sum() * dt),
-               "mean_mtorc1_inhibition": float(np.mean(
-                   [prof.exposure(t, t + 1.0).mtorc1_inhibition for t in steps]))}
+               "cmax_nM_last_week": float(c.max()), "cmin_nM_last_week": float(c.min())}
+        if d.ic50_nM:
+            row["h_unbound_above_ic50_last_week"] = float((fu * c > ic50).sum() * dt)
+        if d.target in ("mtorc1", "mtor_kinase"):
+            row["mean_mtorc1_inhibition"] = float(np.mean(
+                [prof.exposure(t, t + 1.0).mtorc1_inhibition for t in steps]))
+        if d.target == "er_antagonist":
+            row["er_antagonist_share_at_pellet_e2"] = _antagonist_share(prof, steps)
         if prof.occupancy:
             reads = [prof.readouts(t, t + 1.0) for t in steps]
             row["mean_ps6_suppression"] = float(np.mean([r["ps6_suppression"] for r in reads]))
@@ -101,6 +105,22 @@ def exposure_table(drug_name: str, doses: list[float], schedule: str, route: str
                 [r["p4ebp1_suppression"] for r in reads]))
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+PELLET_E2_NM = 1000.0 / 272.4  # ~1000 pg/mL serum E2 under a 0.72 mg pellet (Ingberg 2012)
+
+
+def _antagonist_share(prof, steps: np.ndarray) -> float:
+    """Mean share of ER bound by tamoxifen + 4-OHT at the pellet's E2, registry Kds."""
+    from xenosim.biology.er import er_occupancy
+    from xenosim.core.parameters import PARAMETERS
+
+    kd = [PARAMETERS[k].value for k in ("kd_e2_nM", "kd_4oht_nM", "kd_tamoxifen_nM")]
+    shares = []
+    for t in steps:
+        ex = prof.exposure(t, t + 1.0)
+        shares.append(float(er_occupancy(PELLET_E2_NM, ex.oht_nM, ex.tamoxifen_nM, *kd)[1]))
+    return float(np.mean(shares))
 
 
 @dataclass(frozen=True)
