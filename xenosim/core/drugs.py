@@ -343,7 +343,7 @@ DRUGS.update({
     "letrozole": _ai("letrozole", 285.3, "non-steroidal, reversible", 1.0,
                      ("Geisler 2002 (whole-body aromatisation inhibited 99.1%)", "measured"), 0.991,
                      (48.0, "Femara label (half-life ~2 days)", "measured"),
-                     (1.9, "Femara label (Vss 1.87 L/kg)", "measured")),
+                     (1.9, "Femara label; Sioufi 1997, Biopharm Drug Dispos 18:779 (Vss 1.87 L/kg, CL 2.21 L/h: t1/2 ~41 h)", "measured")),
     "anastrozole": _ai("anastrozole", 293.4, "non-steroidal, reversible", 1.8,
                        ("assumed maximal block; with IC50 it gives Geisler 2002's 97.3% "
                         "whole-body suppression at 1 mg daily", "assumed"),
