@@ -244,7 +244,10 @@ def write_summary(loaded: LoadedSweep, out: Path, table: pd.DataFrame,
             method = loaded.config.design.method
             figs.append(sensitivity_figure(sens, method, resp, out / f"{method}.png").name)
     written += figs
-    dr_lines, dr_files = dose_response(loaded, results, resp, out) if len(results) else ([], [])
+    dr_lines, dr_files, expo = (dose_response(loaded, results, resp, out) if len(results)
+                                else ([], [], None))
+    if expo is not None:
+        dr_lines += [_md_table(expo), ""]
     written += dr_files
     _report(loaded, out, table, summary, sens, note, resp, figs, dr_lines)
     written.append("report.md")

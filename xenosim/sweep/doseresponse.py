@@ -152,23 +152,25 @@ def dose_sweep(loaded) -> DoseSweep | None:
     return DoseSweep(params[0].name, reg.drug, reg.dose_unit, reg.route, reg.schedule)
 
 
-def dose_response(loaded, results: pd.DataFrame, resp, out) -> tuple[list[str], list[str]]:
+def dose_response(loaded, results: pd.DataFrame, resp,
+                  out) -> tuple[list[str], list[str], pd.DataFrame | None]:
     """ED50 (with its bootstrap CI) of the response over the swept dose, and the exposure per
-    dose; writes dose_response.csv and exposure.csv, returns (report lines, files written)."""
+    dose; writes dose_response.csv and exposure.csv, returns (report lines, files written,
+    exposure table for the report)."""
     ds = dose_sweep(loaded)
     if ds is None or not len(results):
-        return [], []
+        return [], [], None
     sel = results[(results["cell_line"] == resp.cell_line) & (results["arm"] == resp.arm)]
     sel = sel[np.isfinite(sel[resp.metric])]
     doses = sel[ds.parameter].to_numpy(float)
     lines = [f"## Dose-response: {ds.drug} ({ds.dose_unit}, {ds.route}, {ds.schedule})", ""]
     if np.unique(doses).size < 4:
-        return lines + ["Fewer than four doses with results: no ED50 fitted.", ""], []
+        return lines + ["Fewer than four doses with results: no ED50 fitted.", ""], [], None
     try:
         fit = fit_ed50(doses, sel[resp.metric].to_numpy(float),
                        rng=np.random.default_rng(loaded.config.seed))
     except (RuntimeError, ValueError) as exc:
-        return lines + [f"The Hill fit did not converge ({exc}).", ""], []
+        return lines + [f"The Hill fit did not converge ({exc}).", ""], [], None
     where = ("inside the swept range" if fit.inside else
              "NOT inside the swept range: the sweep does not bracket it (the response may "
              "saturate or not start within these doses)")
@@ -186,11 +188,5 @@ def dose_response(loaded, results: pd.DataFrame, resp, out) -> tuple[list[str], 
                           weight_kg=weight, dose_unit=ds.dose_unit)
     expo.to_csv(out / "exposure.csv", index=False, float_format="%.6g")
     lines += ["Tumour exposure per dose (second week of the schedule; unbound level against "
-              "the IC50 for the hours above it):", "", _md(expo), ""]
-    return lines, ["dose_response.csv", "exposure.csv"]
-
-
-def _md(df: pd.DataFrame) -> str:
-    from xenosim.sweep.analysis import _md_table
-
-    return _md_table(df)
+              "the IC50 for the hours above it):", ""]
+    return lines, ["dose_response.csv", "exposure.csv"], expo
