@@ -1,7 +1,7 @@
-"""Dose-response outputs: ED50 with a bootstrap CI, and the exposure behind each dose.
+"""Dose-response outputs: ED50 with a dose-stratified bootstrap CI, and the exposure behind each dose.
 
 The ED50 is fitted with a four-parameter Hill curve on log dose (scipy least squares); its CI
-comes from resampling the per-replicate responses. ``inside`` says whether the ED50 lies strictly
+comes from resampling the replicates within each dose. ``inside`` says whether the ED50 lies strictly
 inside the swept dose range: an ED50 at or beyond an end means the sweep did not bracket it.
 """
 
@@ -44,7 +44,9 @@ def fit_ed50(doses: np.ndarray, responses: np.ndarray, *, n_boot: int = 200,
              rng: np.random.Generator | None = None) -> ED50:
     """ED50 of a decreasing (or increasing) response over dose, with a bootstrap 95% CI.
 
-    ``doses`` and ``responses`` are per observation (replicates repeat a dose); doses > 0.
+    ``doses`` and ``responses`` are per observation (replicates repeat a dose); doses > 0. The
+    bootstrap resamples replicates within each dose (a designed experiment: resampling across
+    doses would drop the plateaus and leave the curve unidentified).
     """
     doses = np.asarray(doses, dtype=float)
     responses = np.asarray(responses, dtype=float)
@@ -53,11 +55,10 @@ def fit_ed50(doses: np.ndarray, responses: np.ndarray, *, n_boot: int = 200,
     rng = rng or np.random.default_rng(0)
     log_d = np.log(doses)
     est = _fit_log_ed50(log_d, responses)
+    groups = [np.flatnonzero(log_d == v) for v in np.unique(log_d)]
     boot = []
-    for _ in range(n_boot):
-        idx = rng.integers(0, len(doses), len(doses))
-        if np.unique(log_d[idx]).size < 4:
-            continue
+    for _ in range(n_boot):  # resample replicates within each dose: every dose stays in
+        idx = np.concatenate([g[rng.integers(0, g.size, g.size)] for g in groups])
         try:
             boot.append(_fit_log_ed50(log_d[idx], responses[idx]))
         except RuntimeError:
