@@ -10,8 +10,10 @@ from __future__ import annotations
 CALIBRATION_TARGETS: dict[str, str] = {
     "efficacy_e2": "E2 mitogenic onset 3 pM / maximum 0.2-10 nM (Cancer Res 1989;49:6670)",
     "efficacy_tamoxifen_bound": "tamoxifen partial agonism 5-15% on ERE reporters (DESIGN §2)",
-    "estradiol.vd": "0.72 mg pellet serum E2 18-40x physiological (Ingberg 2012)",
+    "estradiol.vd": "0.72 mg 90-day pellet serum E2 18-40x physiological (Ingberg 2012)",
+    "estradiol.pellet_burst_fraction": "0.72 mg pellet E2 falls ~2x over 5 weeks (Ingberg 2012)",
     "tamoxifen.partition": "tumour tamoxifen ~6 nmol/g at 1 mg/day s.c. (DeGregorio 1989)",
+    "tamoxifen.vd": "serum tamoxifen 0.21-0.51 uM at 1 mg/day s.c. (DeGregorio 1987)",
     "cci779.human.vd": "temsirolimus blood AUC 1627 ng.h/mL after 25 mg i.v. (Torisel label)",
     "exemestane.ic50_nM": "whole-body aromatisation -97.9% at 25 mg daily (Geisler 1998)",
     "anastrozole.ic50_nM": "whole-body aromatisation -97.3% at 1 mg daily (Geisler 2002)",

@@ -69,6 +69,14 @@ class Drug:
     torc2_emax: Param | None = None
     hill: Param | None = None  # Emax-model Hill coefficient (default 1)
     alias_of: str | None = None
+    # ---- pellets with a burst (issue 13): a share released first-order, the rest zero-order --
+    pellet_burst_fraction: Param | None = None
+    pellet_burst_half_life_h: Param | None = None
+    # ---- rapalog target binding (issue 13): unbound drug binds FKBP12-mTORC1 and leaves slowly --
+    unbound_fraction: Param | None = None  # free / total blood (or tumour) concentration
+    target_off_half_life_h: Param | None = None  # dissociation half-life of the drug-target complex
+    emax_s6k1: Param | None = None  # pS6K1 / pS6 readout at full target occupancy
+    emax_4ebp1: Param | None = None  # p4E-BP1 readout at full occupancy (rapalogs: partial)
 
     def params(self) -> list[Param]:
         """All provenance-carrying parameters of this drug (human PK included)."""
@@ -104,27 +112,46 @@ DRUGS: dict[str, Drug] = {
         "estradiol", "17beta-estradiol, slow-release pellet or injection", "estrogen",
         _p("estradiol", "mw", 272.4, "g/mol", "PubChem", "measured"),
         _p("estradiol", "half_life_h", 1.0, "h", "assumed (rapid clearance)", "assumed"),
-        _p("estradiol", "vd", 29.0, "L/kg", "Ingberg 2012; Wall 2023 (0.72 mg/60-day pellet gives "
-           "~1000 pg/mL, 18-40x physiological)", "derived",
-           "apparent volume chosen so a 0.72 mg 60-day pellet gives ~1000 pg/mL in a 25 g mouse"),
+        _p("estradiol", "vd", 18.0, "L/kg", "Ingberg 2012, Gen Comp Endocrinol 175:188 (0.72 mg "
+           "90-day pellet: serum E2 18-40x the physiological range throughout 5 weeks)", "derived",
+           "calibration: apparent volume chosen so a 0.72 mg 90-day pellet (with its burst) gives "
+           "~1000 pg/mL in week 5 and ~2x that in week 1 in a 25 g mouse (was 29 L/kg for a "
+           "60-day rate; the 0.72 mg pellet of Ingberg 2012 is a 90-day pellet)"),
         _p("estradiol", "ka", 1.0, "1/h", "assumed", "assumed"),
         _p("estradiol", "partition", 1.0, "1", "assumed (tumour = serum)", "assumed"),
         _p("estradiol", "effect_half_life_h", 2.0, "h", "assumed", "assumed"),
         ("pellet", "sc", "ip"),
+        pellet_burst_fraction=_p(
+            "estradiol", "pellet_burst_fraction", 0.18, "1",
+            "Ingberg 2012 (pellets: initial burst, then decline; 0.72 mg pellet spans 18-40x "
+            "physiological over 5 weeks)", "derived",
+            "calibration: share of the pellet released first-order (burst) so week-1 serum E2 is "
+            "~2.2x week 5 (Ingberg's 40/18 range); the rest is released zero-order"),
+        pellet_burst_half_life_h=_p(
+            "estradiol", "pellet_burst_half_life_h", 168.0, "h",
+            "assumed (Ingberg 2012 sampled weekly: the burst fades within weeks)", "assumed"),
     ),
     "tamoxifen": Drug(
         "tamoxifen", "tamoxifen (SERM); 4-hydroxytamoxifen (4-OHT) is the main tumour metabolite",
         "er_antagonist",
         _p("tamoxifen", "mw", 371.5, "g/mol", "PubChem", "measured"),
-        _p("tamoxifen", "half_life_h", 4.6, "h", "Mol Pharmacol (mouse s.c.)", "measured"),
-        _p("tamoxifen", "vd", 20.0, "L/kg", "assumed (lipophilic, large Vd)", "assumed"),
+        _p("tamoxifen", "half_life_h", 4.6, "h", "assumed (mouse; the earlier citation 'Mol "
+           "Pharmacol (mouse s.c.)' names no paper)", "assumed",
+           "at most the human label's 5-7 days (allometry); sets the daily peak/trough swing"),
+        _p("tamoxifen", "vd", 85.0, "L/kg",
+           "DeGregorio 1987, Cancer Chemother Pharmacol 20:316 (nude mice, 1 mg/day s.c.: serum "
+           "tamoxifen 0.21-0.51 uM; 0.5 mg/day: below the 8 ng/mL HPLC limit)", "derived",
+           "apparent V/F = CL/F x t1/2 / ln2 with CL/F = 1 mg/day / 0.35 uM (mid-range) in a 25 g "
+           "mouse; linear PK then gives ~0.17 uM at 0.5 mg/day where the paper saw none "
+           "(its serum levels are more than dose-proportional): a known gap"),
         _p("tamoxifen", "ka", 0.5, "1/h", "assumed (s.c. depot in oil)", "assumed"),
-        _p("tamoxifen", "partition", 4.0, "1",
+        _p("tamoxifen", "partition", 17.0, "1",
            "DeGregorio 1989, Cancer Chemother Pharmacol 23:68 (nude mice, 1 mg/day s.c.: tumour "
-           "tamoxifen + metabolites up to ~6 nmol/g; serum not detected)", "derived",
-           "tumour/serum ratio set so 1 mg/day gives ~6 uM tumour tamoxifen (was 20: ~30 uM). "
-           "Calibration target: DeGregorio 1989 tumour level. Known gap: model serum (~3 uM) is "
-           "far above the paper's undetectable serum"),
+           "tamoxifen + metabolites up to ~6 nmol/g) / DeGregorio 1987 (serum 0.21-0.51 uM at the "
+           "same dose)", "derived",
+           "tumour/serum = 6 uM / 0.35 uM; with the serum-derived V/F, 1 mg/day gives ~6 uM "
+           "tumour tamoxifen and 0.5 mg/day ~3 uM (the earlier ratio 20 with V/F 20 L/kg gave "
+           "~15 uM at 0.5 mg/day)"),
         _p("tamoxifen", "effect_half_life_h", 24.0, "h", "Jordan 1988 (tumour retention)", "assumed"),
         ("sc", "po", "ip", "pellet"),
         metabolite_fraction=_p("tamoxifen", "oht_fraction", 0.05, "1",
@@ -247,7 +274,10 @@ DRUGS.update({
         _p("everolimus", "vd", 10.0, "L/kg", "assumed", "assumed"),
         _p("everolimus", "ka", 1.0, "1/h", "assumed (oral gavage)", "assumed"),
         _p("everolimus", "partition", 1.0, "1", "assumed", "assumed"),
-        _p("everolimus", "effect_half_life_h", 6.0, "h", "assumed like CCI-779", "assumed"),
+        _p("everolimus", "effect_half_life_h", 24.0, "h",
+           "O'Reilly 2010, Cancer Chemother Pharmacol 65:625 (mice: daily dosing raises tumour "
+           "everolimus 2-fold at steady state)", "derived",
+           "accumulation 1 / (1 - 2^(-24 h / t1/2)) = 2 gives a tumour half-life of 24 h"),
         ("po",),
         ic50_nM=_p("everolimus", "ic50_nM", 1.0, "nM",
                    "rapalog mTORC1 IC50 sub-nM to ~2 nM (Schuler 1997)", "measured"),
@@ -300,8 +330,11 @@ DRUGS.update({
         ("sc", "im"),
         human=_human(
             "fulvestrant",
-            (4.7, "Faslodex label (CL ~41 L/h, Vss ~4 L/kg: elimination t1/2 = ln2 V/CL)",
-             "derived", "i.m. kinetics are absorption-limited (flip-flop): see ka"),
+            (4.7, "Faslodex label (CL ~690 mL/min = 41 L/h, Vss 3-5 L/kg: t1/2 = ln2 V/CL)",
+             "derived", "NOT the label's ~40-day half-life: that one is the i.m. depot's "
+             "absorption (flip-flop kinetics; i.v. fulvestrant is cleared within ~1 day, Robertson "
+             "& Harrison 2004), carried by ka below. With this CL and ka the model gives the "
+             "label's 500 mg steady state (Cmax 28, Cmin 12.2 ng/mL) within ~25%"),
             (4.0, "Faslodex label (Vss 3-5 L/kg)", "measured"),
             (7.2e-4, "Faslodex label (apparent i.m. half-life ~40 days)", "derived",
              "ka = ln2 / 40 days"),
@@ -310,7 +343,7 @@ DRUGS.update({
     "letrozole": _ai("letrozole", 285.3, "non-steroidal, reversible", 1.0,
                      ("Geisler 2002 (whole-body aromatisation inhibited 99.1%)", "measured"), 0.991,
                      (48.0, "Femara label (half-life ~2 days)", "measured"),
-                     (1.9, "Femara label (Vss 1.87 L/kg)", "measured")),
+                     (1.9, "Femara label; Sioufi 1997, Biopharm Drug Dispos 18:779 (Vss 1.87 L/kg, CL 2.21 L/h: t1/2 ~41 h)", "measured")),
     "anastrozole": _ai("anastrozole", 293.4, "non-steroidal, reversible", 1.8,
                        ("assumed maximal block; with IC50 it gives Geisler 2002's 97.3% "
                         "whole-body suppression at 1 mg daily", "assumed"),
@@ -338,6 +371,43 @@ DRUGS.update({
         ("sc",),
     ),
 })
+
+def _rapalog_binding(name: str, fu: tuple) -> Drug:
+    """A rapalog with its target binding: unbound fraction, complex off-rate, readout Emax."""
+    return replace(
+        DRUGS[name],
+        unbound_fraction=_p(name, "unbound_fraction", fu[0], "1", *fu[1:]),
+        target_off_half_life_h=_p(
+            name, "target_off_half_life_h", 24.0, "h",
+            "assumed: the FKBP12-rapalog-mTORC1 complex is long-lived; pS6 stays suppressed for "
+            "days after one dose in mouse xenografts (Wan 2006, Neoplasia 8:394: > 72 h after "
+            "20 mg/kg CCI-779; p4E-BP1 > 96 h) and rat tumours (Boulay 2004, Cancer Res 64:252: "
+            ">= 72 h after 5 mg/kg RAD001)", "assumed",
+            "no measured dissociation rate found; a value in the range those durations imply, "
+            "not fitted to them"),
+        emax_s6k1=_p(name, "emax_s6k1", 0.95, "1",
+                     "Boulay 2004 (S6K1 > 95% inactivated by 20 nM RAD001 in human PBMCs)",
+                     "measured"),
+        emax_4ebp1=_p(name, "emax_4ebp1", 0.4, "1",
+                      "Choo 2008, PNAS 105:17414 (rapamycin inhibits 4E-BP1 phosphorylation "
+                      "incompletely and transiently while S6K1 stays off)", "assumed",
+                      "qualitative finding; 0.4 is a modelling choice below the S6K1 value"),
+    )
+
+
+_SIROLIMUS_FU = ("derived: Rapamune label (sirolimus ~95% in blood cells; ~92% of plasma drug "
+                 "protein-bound): 0.05 x 0.08", "derived",
+                 "human blood; taken for the mouse (no mouse binding data used)")
+DRUGS["rapamycin"] = _rapalog_binding("rapamycin", (0.004, *_SIROLIMUS_FU))
+DRUGS["cci779"] = _rapalog_binding("cci779", (
+    0.004, "assumed like sirolimus (Rapamune label: 0.05 in plasma x 0.08 unbound); "
+    "temsirolimus also partitions into blood cells", "assumed",
+    "no temsirolimus binding data found; sets how much of the total blood level reaches the "
+    "target, i.e. where the dose-response sits"))
+DRUGS["everolimus"] = _rapalog_binding("everolimus", (
+    0.05, "Afinitor label (value recalled, not re-checked: ~20% of blood everolimus in plasma at "
+    "clinical levels, plasma protein binding ~74%): 0.2 x 0.26", "assumed",
+    "human blood; mouse erythrocyte partitioning and binding differ (O'Reilly 2010)"))
 
 #: Serum E2 that aromatase inhibitors do not remove (Geisler 2002, J Clin Oncol 20:751): letrozole
 #: inhibits whole-body aromatisation >= 99.1% yet plasma E2 falls only 87.8% (anastrozole: 97.3%

@@ -8,7 +8,7 @@ effect compartment (first-order equilibration) scaled by a tumour/serum partitio
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from scipy.signal import lfilter
@@ -42,19 +42,40 @@ def serum_concentration_nM(d: Drug, doses: list[DoseEvent], times_h: np.ndarray,
         after = tau >= 0
         t = np.where(after, tau, 0.0)
         if dose.route == "pellet":
-            duration = min(dose.release_h, dose.removal_h - dose.time_h)
-            rate = dose.amount_mg / dose.release_h
-            on = np.minimum(t, duration)
-            c = rate / (k * volume_L) * -np.expm1(-k * on) * np.exp(-k * np.maximum(t - duration, 0))
+            c = _pellet_mg_per_L(d, dose, t, k, volume_L)
         elif dose.route == "iv":
             c = dose.amount_mg / volume_L * np.exp(-k * t)
         else:
-            if abs(ka - k) < 1e-9:
-                c = dose.amount_mg / volume_L * k * t * np.exp(-k * t)
-            else:
-                c = dose.amount_mg / volume_L * ka / (ka - k) * (np.exp(-k * t) - np.exp(-ka * t))
+            c = _bateman(dose.amount_mg / volume_L, ka, k, t)
         conc_mg_per_L += np.where(after, c, 0.0)
     return conc_mg_per_L / d.molecular_weight_g_per_mol.value * 1e6
+
+
+def _bateman(c0_mg_per_L: float, ka: float, k: float, t: np.ndarray) -> np.ndarray:
+    """First-order absorption into one compartment: concentration at time t after the dose."""
+    if abs(ka - k) < 1e-9:
+        return c0_mg_per_L * k * t * np.exp(-k * t)
+    return c0_mg_per_L * ka / (ka - k) * (np.exp(-k * t) - np.exp(-ka * t))
+
+
+def _pellet_mg_per_L(d: Drug, dose: DoseEvent, t: np.ndarray, k: float,
+                     volume_L: float) -> np.ndarray:
+    """A pellet: zero-order release over its duration, plus (where the drug has one) a burst
+    share released first-order (Ingberg 2012: commercial E2 pellets start high, then decline).
+    Removal stops both; what is in the blood then decays with the elimination rate."""
+    duration = min(dose.release_h, dose.removal_h - dose.time_h)
+    burst = d.pellet_burst_fraction.value if d.pellet_burst_fraction else 0.0
+    rate = (1.0 - burst) * dose.amount_mg / dose.release_h
+    on = np.minimum(t, duration)
+    c = rate / (k * volume_L) * -np.expm1(-k * on) * np.exp(-k * np.maximum(t - duration, 0))
+    if burst:
+        kr = np.log(2.0) / d.pellet_burst_half_life_h.value
+        out_h = dose.removal_h - dose.time_h
+        c0 = burst * dose.amount_mg / volume_L
+        at_removal = _bateman(c0, kr, k, np.asarray(min(out_h, 1e12)))
+        c = c + np.where(t <= out_h, _bateman(c0, kr, k, t),
+                         at_removal * np.exp(-k * np.maximum(t - out_h, 0.0)))
+    return c
 
 
 def effect_compartment(serum: np.ndarray, dt_h: float, half_life_h: float) -> np.ndarray:
@@ -78,6 +99,8 @@ class ExposureProfile:
     drug_params: dict[str, Drug]
     aromatase_e2_nM: float = 0.0  # host serum E2 made by peripheral aromatase (AIs suppress it)
     baseline_androstenedione_nM: float = 0.0  # host androstenedione (aromatase substrate)
+    #: rapalogs: fraction of mTORC1 bound by each drug (FKBP12-drug-mTOR complex), per grid point
+    occupancy: dict[str, np.ndarray] = field(default_factory=dict)
 
     def mean_over(self, start_h: float, end_h: float) -> dict[str, float]:
         """Mean tumour concentration (nM) of each drug over [start_h, end_h)."""
@@ -86,22 +109,45 @@ class ExposureProfile:
             sel = np.abs(self.grid_h - start_h) == np.abs(self.grid_h - start_h).min()
         return {name: float(c[sel].mean()) for name, c in self.tumour_nM.items()}
 
+    def occupancy_over(self, start_h: float, end_h: float) -> dict[str, float]:
+        """Mean mTORC1 occupancy of each rapalog over [start_h, end_h)."""
+        sel = (self.grid_h >= start_h) & (self.grid_h < end_h)
+        if not sel.any():
+            sel = np.abs(self.grid_h - start_h) == np.abs(self.grid_h - start_h).min()
+        return {name: float(b[sel].mean()) for name, b in self.occupancy.items()}
+
     def exposure(self, start_h: float, end_h: float) -> Exposure:
-        """The step's Exposure: concentrations turned into occupancy inputs and inhibitions."""
+        """The step's Exposure: concentrations turned into occupancy inputs and inhibitions;
+        rapalogs act through their target-bound fraction (which outlasts the drug in blood)."""
         return exposure_from_concentrations(
             self.mean_over(start_h, end_h), self.drug_params, self.baseline_e2_nM,
             aromatase_e2_nM=self.aromatase_e2_nM,
-            androstenedione_nM=self.baseline_androstenedione_nM)
+            androstenedione_nM=self.baseline_androstenedione_nM,
+            rapalog_occupancy=self.occupancy_over(start_h, end_h) or None)
+
+    def readouts(self, start_h: float, end_h: float) -> dict[str, float]:
+        """Predicted pS6 (S6K1) and p4E-BP1 suppression over a window: occupancy x each
+        readout's Emax (rapalogs suppress 4E-BP1 phosphorylation less than S6K1's)."""
+        occ = self.occupancy_over(start_h, end_h)
+        out = {"ps6_suppression": 0.0, "p4ebp1_suppression": 0.0}
+        for name, b in occ.items():
+            d = self.drug_params[name]
+            out["ps6_suppression"] += b * (d.emax_s6k1 or d.emax).value
+            out["p4ebp1_suppression"] += b * (d.emax_4ebp1 or d.emax).value
+        return out
 
 
 def exposure_from_concentrations(conc_nM: dict[str, float], drugs: dict[str, Drug],
                                  e2_nM: float, *, oht_nM: float = 0.0,
                                  tamoxifen_metabolism: bool = True,
                                  aromatase_e2_nM: float = 0.0,
-                                 androstenedione_nM: float = 0.0) -> Exposure:
+                                 androstenedione_nM: float = 0.0,
+                                 rapalog_occupancy: dict[str, float] | None = None) -> Exposure:
     """The PD link, written once for tumours and wells: drug concentrations at the cells (nM,
     by drug name) -> the Exposure the signalling functions read. ``tamoxifen_metabolism``: the
-    tumour makes 4-OHT from tamoxifen (in vivo); cells in a dish do not."""
+    tumour makes 4-OHT from tamoxifen (in vivo); cells in a dish do not.
+    ``rapalog_occupancy``: target-bound fraction of mTORC1 per rapalog (in vivo, from the binding
+    kinetics); without it rapalogs bind at equilibrium with the given (free) concentration."""
     e2 = e2_nM
     tam, oht = 0.0, oht_nM
     remaining_mtorc1 = 1.0
@@ -115,11 +161,13 @@ def exposure_from_concentrations(conc_nM: dict[str, float], drugs: dict[str, Dru
             tam += c
             if tamoxifen_metabolism and d.metabolite_fraction:
                 oht += c * d.metabolite_fraction.value
-        elif d.target == "mtorc1" and len(rapalogs) == 1:
+        elif d.target == "mtorc1" and len(rapalogs) == 1 and rapalog_occupancy is None:
             remaining_mtorc1 *= 1.0 - fractional_inhibition(c, d.ic50_nM.value, d.emax.value)
         elif d.target != "mtorc1":
             _library_pd(d, c, extra)
-    if len(rapalogs) > 1:  # rapalogs share one site (FKBP12-FRB): they compete, Emax stays
+    if rapalog_occupancy is not None:  # in vivo: the bound fraction, not the concentration
+        remaining_mtorc1 = 1.0 - sum(drugs[n].emax.value * b for n, b in rapalog_occupancy.items())
+    elif len(rapalogs) > 1:  # rapalogs share one site (FKBP12-FRB): they compete, Emax stays
         remaining_mtorc1 *= 1.0 - rapalog_mixture_inhibition(rapalogs)
     remaining_mtorc1 *= 1.0 - extra.pop("mtor_kinase_inhibition", 0.0)
     if aromatase_e2_nM:  # the non-aromatase share stays under an aromatase inhibitor
@@ -178,6 +226,44 @@ def metabolite_serum_nM(parent: Drug, parent_serum_nM: np.ndarray, metabolite: D
     return lfilter([(1.0 - decay) / k_m], [1.0, -decay], formation)
 
 
+def target_occupancy(free_nM: dict[str, np.ndarray], drugs: dict[str, Drug],
+                     dt_h: float) -> dict[str, np.ndarray]:
+    """mTORC1 bound by each rapalog over time: dB/dt = kon C_free (1 - sum B) - koff B.
+
+    kon = koff / Kd with Kd the (free-drug) IC50, koff = ln2 / the complex's dissociation
+    half-life. Each step is solved exactly for each drug with the others' occupancy held (exact
+    for one drug; the competitive equilibrium of several drugs is kept). Occupancy decays with
+    koff once the free drug is gone, so target suppression outlasts the drug in blood.
+    """
+    names = list(free_nM)
+    koff = {n: np.log(2.0) / drugs[n].target_off_half_life_h.value for n in names}
+    kon = {n: koff[n] / drugs[n].ic50_nM.value for n in names}
+    n_t = len(next(iter(free_nM.values()))) if names else 0
+    out = {n: np.zeros(n_t) for n in names}
+    b = dict.fromkeys(names, 0.0)
+    for i in range(n_t):
+        for n in names:
+            on = kon[n] * max(free_nM[n][i], 0.0)
+            rate = on + koff[n]
+            free_sites = max(1.0 - sum(v for m, v in b.items() if m != n), 0.0)
+            eq = free_sites * on / rate
+            b[n] = eq + (b[n] - eq) * np.exp(-rate * dt_h)
+            out[n][i] = b[n]
+    return out
+
+
+def _rapalog_occupancy(tumour: dict[str, np.ndarray], params: dict[str, Drug],
+                       dt_h: float) -> dict[str, np.ndarray]:
+    """Target occupancy of the rapalogs among the dosed drugs, from their unbound tumour level."""
+    free = {}
+    for key, c in tumour.items():
+        d = params[key]
+        if d.target == "mtorc1" and d.target_off_half_life_h is not None:
+            fu = d.unbound_fraction.value if d.unbound_fraction else 1.0
+            free[key] = fu * c
+    return target_occupancy(free, params, dt_h) if free else {}
+
+
 def exposure_profile(doses_by_drug: dict[str, list[DoseEvent]], end_h: float,
                      body_weight_kg: float, baseline_e2_nM: float,
                      grid_step_h: float = 0.5, species: str = "mouse",
@@ -208,7 +294,7 @@ def exposure_profile(doses_by_drug: dict[str, list[DoseEvent]], end_h: float,
                 m_serum, grid_step_h, m.effect_half_life_h.value)
             params[key] = m
     return ExposureProfile(grid, tumour, baseline_e2_nM, params, aromatase_e2_nM,
-                           androstenedione_nM)
+                           androstenedione_nM, _rapalog_occupancy(tumour, params, grid_step_h))
 
 
 def _bioavailable(d: Drug, doses: list[DoseEvent], species: str) -> list[DoseEvent]:

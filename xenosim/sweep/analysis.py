@@ -12,6 +12,7 @@ import pandas as pd
 
 from xenosim.sweep.config import METRICS, LoadedSweep, Response
 from xenosim.sweep.design import salib_problem, unit_samples
+from xenosim.sweep.doseresponse import dose_response
 
 METRIC_LABELS = {
     "growth_rate_per_day": "specific growth rate (1/day)",
@@ -243,12 +244,17 @@ def write_summary(loaded: LoadedSweep, out: Path, table: pd.DataFrame,
             method = loaded.config.design.method
             figs.append(sensitivity_figure(sens, method, resp, out / f"{method}.png").name)
     written += figs
-    _report(loaded, out, table, summary, sens, note, resp, figs)
+    dr_lines, dr_files, expo = (dose_response(loaded, results, resp, out) if len(results)
+                                else ([], [], None))
+    if expo is not None:
+        dr_lines += [_md_table(expo), ""]
+    written += dr_files
+    _report(loaded, out, table, summary, sens, note, resp, figs, dr_lines)
     written.append("report.md")
     return written
 
 
-def _report(loaded, out, table, summary, sens, note, resp, figs) -> None:
+def _report(loaded, out, table, summary, sens, note, resp, figs, dose_lines=()) -> None:
     cfg = loaded.config
     unique = table.drop_duplicates("task")
     counts = unique["status"].value_counts()
@@ -267,6 +273,7 @@ def _report(loaded, out, table, summary, sens, note, resp, figs) -> None:
             lines += [f"(first 60 of {len(sel)} points; all in `summary.csv`)", ""]
     elif len(summary):
         lines += ["Every point and arm: `summary.csv`; every task: `results.parquet`.", ""]
+    lines += list(dose_lines)
     if sens is not None:
         lines += ["## Sensitivity indices", "", _md_table(sens), ""]
     if note:

@@ -91,7 +91,7 @@ def teaching_experiment(*, cell_line: str, estradiol_pellet_mg: float, tamoxifen
                          "route": "ip", "schedule": "daily x5 every 7 days"})
     pellet = None
     if estradiol_pellet_mg > 0:
-        pellet = {"dose_mg": float(estradiol_pellet_mg), "release_days": 60.0,
+        pellet = {"dose_mg": float(estradiol_pellet_mg), "release_days": 90.0,
                   "replace_every_days": 60.0}
     raw = {
         "experiment": "teaching",

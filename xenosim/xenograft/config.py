@@ -35,7 +35,7 @@ class EstradiolPellet(_Strict):
     """Slow-release estradiol pellet implanted at inoculation (day 0 of the take phase)."""
 
     dose_mg: Annotated[float, Field(gt=0, le=100)] = 0.72  # pellets hold 0.01-1.7 mg
-    release_days: PositiveFloat = 60.0
+    release_days: PositiveFloat = 90.0  # 0.72 mg pellets are 90-day pellets (Ingberg 2012)
     replace_every_days: PositiveFloat | None = None  # fresh pellet every N days (long studies)
 
 
