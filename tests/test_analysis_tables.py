@@ -394,7 +394,7 @@ def test_lab_table_order_is_first_appearance_with_the_control_first(tmp_path):
     from xenosim.analysis.order import study_order
 
     rows = ["mouse,arm,day,volume"]
-    for i, arm in enumerate(["Zeta", "Vehicle", "Alpha"]):
+    for arm in ["Zeta", "Vehicle", "Alpha"]:
         for d in (0, 7, 14):
             rows += [f"{arm[0]}{k},{arm},{d},{100 + 10 * d + k}" for k in range(3)]
     path = tmp_path / "order.csv"
