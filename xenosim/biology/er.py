@@ -27,7 +27,11 @@ def er_occupancy(e2_nM, oht_nM, tamoxifen_nM, kd_e2_nM, kd_4oht_nM, kd_tamoxifen
 def ser167_phosphorylation(akt, s6k1, weight_s6k1: float, half_input: float, hill: float):
     """Fraction of ER phosphorylated on Ser167: a switch-like function of Akt + S6K1 input."""
     kinase = (1.0 - weight_s6k1) * akt + weight_s6k1 * s6k1
-    k = kinase**hill
+    if hill == 4.0:  # by squaring: exact, and far cheaper than the general power
+        k2 = kinase * kinase
+        k = k2 * k2
+    else:
+        k = kinase**hill
     return k / (k + half_input**hill)
 
 
@@ -41,13 +45,26 @@ class ERActivity:
     share_ser167: np.ndarray
 
 
+def er_stimuli(occ_e2, occ_anti, occ_free, ser167, expression, efficacy_e2: float,
+               efficacy_tamoxifen_bound: float, efficacy_tamoxifen_ser167: float,
+               efficacy_unliganded_ser167: float):
+    """Stimulus of each ER state (operational model): (E2-bound, antagonist-bound, Ser167).
+
+    Plain arithmetic on arrays or scalars, so the fused engine compiles this same function."""
+    s_e2 = expression * efficacy_e2 * occ_e2
+    s_tam = expression * efficacy_tamoxifen_bound * occ_anti
+    s_167 = expression * ser167 * (
+        efficacy_tamoxifen_ser167 * occ_anti + efficacy_unliganded_ser167 * occ_free
+    )
+    return s_e2, s_tam, s_167
+
+
 def er_activity(occ_e2, occ_anti, occ_free, ser167, expression, p: dict[str, float]) -> ERActivity:
     """ER output in [0, 1) with additive shares (shares sum to the total)."""
-    s_e2 = expression * p["efficacy_e2"] * occ_e2
-    s_tam = expression * p["efficacy_tamoxifen_bound"] * occ_anti
-    s_167 = expression * ser167 * (
-        p["efficacy_tamoxifen_ser167"] * occ_anti + p["efficacy_unliganded_ser167"] * occ_free
-    )
+    s_e2, s_tam, s_167 = er_stimuli(occ_e2, occ_anti, occ_free, ser167, expression,
+                                    p["efficacy_e2"], p["efficacy_tamoxifen_bound"],
+                                    p["efficacy_tamoxifen_ser167"],
+                                    p["efficacy_unliganded_ser167"])
     stimulus = s_e2 + s_tam + s_167
     scale = 1.0 / (1.0 + stimulus)  # activity / stimulus
     return ERActivity(stimulus * scale, s_e2 * scale, s_tam * scale, s_167 * scale)

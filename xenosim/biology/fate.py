@@ -34,6 +34,13 @@ def apoptosis_rate_per_h(er_total, akt, basal_per_day: float, deprivation_gain,
     )
 
 
+def event_scale(total_per_h, dt_h: float):
+    """Probability of any event in the step per unit of total hazard, ``p_event / total``
+    (0 where there is no hazard, as ``p_event`` is then 0 too): hazard ``j`` wins where the
+    uniform lies in its slice ``r_j * scale`` of ``[0, p_event)``. Arrays or scalars."""
+    return -np.expm1(-total_per_h * dt_h) / np.maximum(total_per_h, _TINY)
+
+
 def draw_fates(rng: np.random.Generator, division_per_h, apoptosis_per_h, necrosis_per_h,
                dt_h: float, u=None):
     """Competing risks over one step: boolean masks (divide, apoptose, necrose).
@@ -41,12 +48,10 @@ def draw_fates(rng: np.random.Generator, division_per_h, apoptosis_per_h, necros
     ``u`` (uniforms in [0, 1), one per cell) may be given; otherwise they are drawn from ``rng``.
     """
     total = division_per_h + apoptosis_per_h + necrosis_per_h
-    p_event = -np.expm1(-total * dt_h)
     if u is None:
         u = rng.random(np.shape(total), dtype=np.float32)
-    # p_event / total, 0 where no hazard (p_event is 0 there too): no branch per cell
-    scale = p_event / np.maximum(total, _TINY)
-    del total, p_event
+    scale = event_scale(total, dt_h)
+    del total
     cut = division_per_h * scale
     divide = u < cut
     cut += apoptosis_per_h * scale

@@ -46,6 +46,31 @@ class Signals:
     e2_tumour_nM: np.ndarray | float = 0.0  # E2 the cells see: serum + tumour aromatase
 
 
+def er_inputs(exposure: Exposure, genotype: Genotype, p: dict[str, float]):
+    """The step's ER inputs, the same for every cell: ``(e2_nM, (occ_e2, occ_anti, occ_free),
+    expression scale, er_protein)``. E2 is serum plus tumour aromatase; fulvestrant-bound ER
+    leaves every other state and is degraded; the expression scale folds in ER degradation, the
+    genotype's ER level and the remaining ER protein."""
+    e2_nM = exposure.e2_nM
+    if exposure.androstenedione_nM and genotype.aromatase_activity:
+        e2_nM = e2_nM + aromatase.intratumoral_estradiol_nM(
+            exposure.androstenedione_nM, genotype.aromatase_activity,
+            p["aromatase_e2_per_androstenedione"], exposure.aromatase_inhibition,
+            p["aromatase_km_androstenedione_nM"])
+    occ = er_mod.er_occupancy(e2_nM, exposure.oht_nM, exposure.tamoxifen_nM,
+                              p["kd_e2_nM"], p["kd_4oht_nM"], p["kd_tamoxifen_nM"])
+    scale = (1.0 - exposure.er_degradation) * genotype.er_expression_multiplier
+    er_protein = 1.0
+    if exposure.fulvestrant_nM:
+        occ_f = serd.fulvestrant_occupancy(
+            exposure.fulvestrant_nM, e2_nM, exposure.oht_nM, exposure.tamoxifen_nM,
+            p["kd_fulvestrant_nM"], p["kd_e2_nM"], p["kd_4oht_nM"], p["kd_tamoxifen_nM"])
+        occ = tuple(o * (1.0 - occ_f) for o in occ)
+        er_protein = serd.er_protein_remaining(occ_f, p["serd_er_degradation_max"])
+        scale *= er_protein
+    return e2_nM, tuple(float(o) for o in occ), float(scale), er_protein
+
+
 def compute_signalling(exposure: Exposure, genotype: Genotype, p: dict[str, float],
                        akt_expression, er_expression, s6k1_previous) -> Signals:
     """Akt (with feedback from last step's S6K1), mTORC1, S6K1, Ser167 and ER output."""
@@ -66,26 +91,8 @@ def compute_signalling(exposure: Exposure, genotype: Genotype, p: dict[str, floa
     s6k1 = mtor.s6k1_activity(mtorc1)
     ser167 = er_mod.ser167_phosphorylation(akt, s6k1, p["ser167_weight_s6k1"],
                                            p["ser167_half_input"], p["ser167_hill"])
-    e2_nM = exposure.e2_nM
-    if exposure.androstenedione_nM and genotype.aromatase_activity:
-        e2_nM = e2_nM + aromatase.intratumoral_estradiol_nM(
-            exposure.androstenedione_nM, genotype.aromatase_activity,
-            p["aromatase_e2_per_androstenedione"], exposure.aromatase_inhibition,
-            p["aromatase_km_androstenedione_nM"])
-    occ_e2, occ_anti, occ_free = er_mod.er_occupancy(
-        e2_nM, exposure.oht_nM, exposure.tamoxifen_nM,
-        p["kd_e2_nM"], p["kd_4oht_nM"], p["kd_tamoxifen_nM"])
-    er_expr = er_expression * (1.0 - exposure.er_degradation)
-    if genotype.er_expression_multiplier != 1.0:
-        er_expr = er_expr * genotype.er_expression_multiplier
-    er_protein = 1.0
-    if exposure.fulvestrant_nM:  # fulvestrant-bound ER leaves every other state, and is degraded
-        occ_f = serd.fulvestrant_occupancy(
-            exposure.fulvestrant_nM, e2_nM, exposure.oht_nM, exposure.tamoxifen_nM,
-            p["kd_fulvestrant_nM"], p["kd_e2_nM"], p["kd_4oht_nM"], p["kd_tamoxifen_nM"])
-        occ_e2, occ_anti, occ_free = (o * (1.0 - occ_f) for o in (occ_e2, occ_anti, occ_free))
-        er_protein = serd.er_protein_remaining(occ_f, p["serd_er_degradation_max"])
-        er_expr = er_expr * er_protein
+    e2_nM, (occ_e2, occ_anti, occ_free), er_scale, er_protein = er_inputs(exposure, genotype, p)
+    er_expr = er_expression * er_scale if er_scale != 1.0 else er_expression
     er = er_mod.er_activity(occ_e2, occ_anti, occ_free, ser167, er_expr, p)
     return Signals(akt, mtorc1, s6k1, ser167, er, er_protein, e2_nM)
 
