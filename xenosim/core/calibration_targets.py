@@ -18,6 +18,7 @@ CALIBRATION_TARGETS: dict[str, str] = {
     "exemestane.ic50_nM": "whole-body aromatisation -97.9% at 25 mg daily (Geisler 1998)",
     "anastrozole.ic50_nM": "whole-body aromatisation -97.3% at 1 mg daily (Geisler 2002)",
     "host_e2_non_aromatase_fraction": "plasma E2 -87.8% on letrozole (Geisler 2002)",
+    "cci779.unbound_fraction": "pS6 > 50% suppressed 72 h after 20 mg/kg CCI-779 (Wan 2006)",
     "patient_kinetics_scale": "breast cancer volume doubling ~2-6 months (Friberg 1997)",
 }
 

@@ -400,8 +400,9 @@ _SIROLIMUS_FU = ("derived: Rapamune label (sirolimus ~95% in blood cells; ~92% o
                  "human blood; taken for the mouse (no mouse binding data used)")
 DRUGS["rapamycin"] = _rapalog_binding("rapamycin", (0.004, *_SIROLIMUS_FU))
 DRUGS["cci779"] = _rapalog_binding("cci779", (
-    0.004, "assumed like sirolimus (Rapamune label: 0.05 in plasma x 0.08 unbound); "
-    "temsirolimus also partitions into blood cells", "assumed",
+    0.0064, "calibration: the smallest value (2 significant digits) for which one 20 mg/kg i.p. dose keeps pS6 > 50 % "
+    "suppressed at 72 h (Wan 2006, Neoplasia 8:394: > 72 h); sirolimus's 0.004 (Rapamune label) "
+    "left it at 43 %", "assumed",
     "no temsirolimus binding data found; sets how much of the total blood level reaches the "
     "target, i.e. where the dose-response sits"))
 DRUGS["everolimus"] = _rapalog_binding("everolimus", (
