@@ -19,6 +19,12 @@ from xenosim.analysis.errors import AnalysisInputError
 
 #: Cell-line name given to a lab table that has no cell-line column.
 SINGLE_LINE = "all"
+#: Most data rows a lab caliper table may have (assumed bound: a large study, 50 arms x 20 mice x
+#: 60 measurement days, has 60,000); a bigger file is refused at once instead of minutes of work.
+MAX_TABLE_ROWS = 200_000
+#: Largest plausible tumour size in a mouse (assumed bounds: a 25 g mouse is ~25,000 mm^3, the
+#: length of its body ~100 mm). Bigger values are a unit or typing error, refused.
+MAX_VOLUME_MM3 = 100_000.0
 
 #: Columns a xenosim ``measurements.csv`` must have.
 MEASUREMENT_COLUMNS = ["mouse", "cell_line", "arm", "day", "volume_mm3"]
@@ -142,6 +148,7 @@ def _read_csv(path: Path, label: str) -> pd.DataFrame:
     except UnicodeDecodeError as exc:
         raise AnalysisInputError(f"not UTF-8 text (byte {exc.start}); save the table as UTF-8 "
                                  f"CSV", file=label) from None
+    _check_header_and_size(raw, label)
     try:
         df = pd.read_csv(path, dtype=str, skipinitialspace=True)
     except pd.errors.EmptyDataError as exc:
@@ -156,6 +163,29 @@ def _read_csv(path: Path, label: str) -> pd.DataFrame:
     if df.empty:
         raise AnalysisInputError("no data rows", file=label)
     return df.reset_index(drop=True)
+
+
+def _check_header_and_size(raw: bytes, label: str) -> None:
+    """Refuse a table with more than :data:`MAX_TABLE_ROWS` rows, or a header naming a column
+    twice (pandas would silently rename the second one ``name.1``)."""
+    lines = raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1)
+    if lines - 1 > MAX_TABLE_ROWS:
+        raise AnalysisInputError(
+            f"{lines - 1:,} data rows; at most {MAX_TABLE_ROWS:,} are analysed (line "
+            f"{MAX_TABLE_ROWS + 2:,} is past the limit): split the table, e.g. per cell line",
+            file=label)
+    import csv
+    import io
+
+    first = raw.split(b"\n", 1)[0].decode("utf-8").lstrip("\ufeff")
+    header = [c.strip() for c in next(csv.reader(io.StringIO(first)), [])]
+    seen: dict[str, int] = {}
+    for i, name in enumerate(header, start=1):
+        if name and name in seen:
+            raise AnalysisInputError(
+                f"column named twice in the header (line 1, columns {seen[name]} and {i}); "
+                "give each column its own name", file=label, column=name)
+        seen.setdefault(name, i)
 
 
 def _require(df: pd.DataFrame, cols: list[str], label: str, what: str = "") -> None:
@@ -364,12 +394,26 @@ def load_caliper_csv(
         width = _numeric(raw, width_col, label, id_col, allow_missing=True, non_negative=True)
         df["length_mm"] = length
         df["width_mm"] = width
+        one_zero = ((length == 0) & (width > 0)) | ((width == 0) & (length > 0))
+        if one_zero.any():
+            raise AnalysisInputError(
+                "a zero length or width beside a non-zero one (a measured tumour has both, a "
+                "regressed one neither: record 0 for both)", file=label,
+                column=f"{length_col}, {width_col}", rows=_refs(raw, one_zero, id_col))
     if volume_col is not None:
         df["volume_mm3"] = _numeric(
             raw, volume_col, label, id_col, allow_missing=True, non_negative=True
         )
     else:
-        df["volume_mm3"] = length * width**2 / 2.0
+        with np.errstate(over="ignore"):
+            df["volume_mm3"] = length * width**2 / 2.0
+    huge = df["volume_mm3"] > MAX_VOLUME_MM3
+    if huge.any():
+        raise AnalysisInputError(
+            f"tumour volume above {MAX_VOLUME_MM3:,.0f} mm³, more than a mouse (sizes must be "
+            "in mm / mm³; a unit or typing error?)", file=label,
+            column=volume_col or f"{length_col}, {width_col}",
+            rows=_refs(raw, huge, id_col, volume_col))
     cols = {"mouse": id_col, "day": day_col, "arm": arm_col}
     dup = df.duplicated(["mouse", "day"], keep=False)
     if dup.any():
