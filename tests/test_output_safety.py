@@ -239,8 +239,11 @@ def test_ctrl_c_during_simulation_and_writing_leaves_nothing_and_a_rerun_is_iden
     out, ref = tmp_path / "out", tmp_path / "ref"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "SEEN": str(tmp_path / "seen.txt")}
     args = ["run", str(cfg), "--out", str(out), "--quiet", "--no-analyze"]
-    # 1. Ctrl-C while the pool workers simulate
-    proc = _start("from xenosim.cli import app; app()", [*args, "--jobs", "2"], env)
+    # 1. Ctrl-C while the pool workers simulate (a longer study, so that they still are)
+    long_cfg = tmp_path / "long.yaml"
+    long_cfg.write_text(yaml.safe_dump(small_raw(mice_per_arm=6, study_days=56)))
+    proc = _start("from xenosim.cli import app; app()",
+                  ["run", str(long_cfg), *args[2:], "--jobs", "2"], env)
     kids: list[int] = []
     deadline = time.time() + 60
     while time.time() < deadline and len(kids) < 3:  # resource tracker + 2 pool workers
@@ -257,6 +260,8 @@ def test_ctrl_c_during_simulation_and_writing_leaves_nothing_and_a_rerun_is_iden
         time.sleep(0.2)
     assert not [k for k in kids if _alive(k)], "pool workers outlived Ctrl-C"
     _nothing_complete(out)
+    assert not (out / "degraffenried2004").exists(), "writing had begun: not a Ctrl-C in the " \
+                                                     "simulation"
     # 2. Ctrl-C while the run directory is being written
     proc = _start(_CTRL_C_WHILE_WRITING, [*args, "--jobs", "1"], env)
     _, err = proc.communicate(timeout=600)
