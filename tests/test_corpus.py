@@ -96,3 +96,24 @@ def test_files_that_could_hang_or_exhaust_memory(name: str, command: str, tmp_pa
     args = [command, str(path)] + ([] if command == "validate" else ["--out", str(out)])
     res, text = _invoke(args)
     _check(res, text, path.name, expect, out)
+
+
+def test_a_caliper_table_of_a_million_rows_is_refused_at_once(tmp_path: Path) -> None:
+    """10^6 rows (generated here, not committed): refused with the bound before any parsing,
+    in well under the minutes an analysis of it would take with no word."""
+    import time
+
+    from xenosim.analysis.tables import MAX_TABLE_ROWS
+
+    path = tmp_path / "million.csv"
+    with open(path, "w") as fh:
+        fh.write("mouse,arm,day,length,width\n")
+        fh.writelines(f"m{i // 50},{'control' if i % 2 else 'treated'},{i % 50},9,6\n"
+                      for i in range(10**6))
+    out = tmp_path / "out"
+    t0 = time.process_time()
+    res, text = _invoke(["analyze", str(path), "--out", str(out / "analysis"), "--n-boot", "50",
+                         "--length", "length", "--width", "width"])
+    cpu_s = time.process_time() - t0
+    _check(res, text, path.name, ["1,000,000", f"{MAX_TABLE_ROWS:,}", "line"], out)
+    assert cpu_s < 5, f"{cpu_s:.1f} s of CPU to refuse the table"

@@ -195,3 +195,104 @@ def _alive(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
     except OSError:
         return False
+
+
+#: Wrapper for `xenosim run` that presses Ctrl-C (SIGINT to the process group) while the run
+#: directory is being written: after the tables and figures, before the report and manifest. It
+#: first notes what the partial directory holds, so the test knows writing was under way.
+_CTRL_C_WHILE_WRITING = """
+import os, signal, sys, time
+from xenosim.xenograft import report
+def write_report(tmp, *args, **kwargs):
+    with open(os.environ["SEEN"], "w") as fh:
+        fh.write(str(tmp) + "\\n" + "\\n".join(sorted(os.listdir(tmp))))
+    os.killpg(0, signal.SIGINT)
+    time.sleep(30)  # interrupted by the KeyboardInterrupt
+report.write_report = write_report
+from xenosim.cli import app
+sys.argv[0] = "xenosim"
+app()
+"""
+
+
+def _start(code: str, args: list[str], env: dict) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", code, *args], env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)  # its own process group, as a terminal's
+
+
+def _tables(run_root: Path) -> dict[str, str]:
+    (manifest,) = run_root.rglob("manifest.json")
+    return {n: (manifest.parent / n).read_text() for n in ("measurements.csv", "mice.csv",
+                                                           "cells.csv")}
+
+
+def _nothing_complete(out: Path) -> None:
+    assert not list(out.rglob("manifest.json")), "an interrupted run looks complete"
+    assert not list(out.rglob("*.partial")), "an interrupted run left its partial directory"
+
+
+def test_ctrl_c_during_simulation_and_writing_leaves_nothing_and_a_rerun_is_identical(
+        tmp_path, small_raw):
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(yaml.safe_dump(small_raw(mice_per_arm=4)))
+    out, ref = tmp_path / "out", tmp_path / "ref"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SEEN": str(tmp_path / "seen.txt")}
+    args = ["run", str(cfg), "--out", str(out), "--quiet", "--no-analyze"]
+    # 1. Ctrl-C while the pool workers simulate (a longer study, so that they still are)
+    long_cfg = tmp_path / "long.yaml"
+    long_cfg.write_text(yaml.safe_dump(small_raw(mice_per_arm=6, study_days=56)))
+    proc = _start("from xenosim.cli import app; app()",
+                  ["run", str(long_cfg), *args[2:], "--jobs", "2"], env)
+    kids: list[int] = []
+    deadline = time.time() + 60
+    while time.time() < deadline and len(kids) < 3:  # resource tracker + 2 pool workers
+        time.sleep(0.5)
+        children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True)
+        kids = [int(p) for p in children.stdout.split()]
+    assert len(kids) >= 3, "the pool never started"
+    time.sleep(1.0)  # the workers are simulating
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)  # no waiting for the mice being simulated
+    assert proc.returncode != 0 and "Traceback" not in err, err[-2000:]
+    deadline = time.time() + 10
+    while time.time() < deadline and any(_alive(k) for k in kids):
+        time.sleep(0.2)
+    assert not [k for k in kids if _alive(k)], "pool workers outlived Ctrl-C"
+    _nothing_complete(out)
+    assert not (out / "degraffenried2004").exists(), "writing had begun: not a Ctrl-C in the " \
+                                                     "simulation"
+    # 2. Ctrl-C while the run directory is being written
+    proc = _start(_CTRL_C_WHILE_WRITING, [*args, "--jobs", "1"], env)
+    _, err = proc.communicate(timeout=600)
+    assert proc.returncode != 0 and "Traceback" not in err, err[-2000:]
+    partial, *seen = (tmp_path / "seen.txt").read_text().splitlines()
+    assert partial.endswith(".partial") and "measurements.csv" in seen  # writing was under way
+    _nothing_complete(out)
+    # 3. the re-run into the same place gives what an uninterrupted run gives
+    for root, jobs in ((out, "1"), (ref, "2")):
+        res = runner.invoke(app, ["run", str(cfg), "--out", str(root), "--quiet", "--jobs", jobs,
+                                  "--no-analyze"])
+        assert res.exit_code == 0, res.output
+    assert _tables(out) == _tables(ref)
+
+
+def test_ctrl_c_stops_the_pool_workers_at_once():
+    """Ctrl-C in `run_tasks` ends the workers now, not when their 60 s tasks are done."""
+    import threading
+
+    from xenosim.xenograft.runner import run_tasks
+
+    # Ctrl-C once the workers sleep (a real signal: it wakes the wait for the first result)
+    timer = threading.Timer(8.0, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    t0 = time.monotonic()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            run_tasks(time.sleep, [(60,), (60,), (60,)], jobs=2)
+    finally:
+        timer.cancel()
+    assert time.monotonic() - t0 < 40, "the interrupted pool waited for its tasks"
+    import multiprocessing
+
+    assert multiprocessing.active_children() == []

@@ -230,6 +230,24 @@ def patients() -> None:
     }
     for name, (path, value, expect) in muts.items():
         add("patients", name, dump(_set(base, path, value)), expect, command="xenograft")
+    # laboratory-animal routes and drugs without human PK: refused in a patient trial
+    reg0 = f"arms.{arm}.regimens.0"
+    add("patients", "route_ip", dump(_set(base, f"{reg0}.route", "ip")),
+        [f"arms.{arm}.regimens[0].route", "ip", "laboratory-animal"], command="xenograft")
+    no_route = copy.deepcopy(base)
+    no_route["arms"][arm]["regimens"][0].pop("route")
+    add("patients", "route_missing", dump(no_route),
+        [f"arms.{arm}.regimens[0].route", "default"], command="xenograft")
+    pellet = _set(base, f"{reg0}.route", "pellet")
+    pellet["arms"][arm]["regimens"][0]["release_days"] = 60
+    add("patients", "route_pellet", dump(pellet), [f"arms.{arm}.regimens[0]", "pellet"],
+        command="xenograft")
+    for drug in ("estradiol", "androstenedione"):
+        raw = copy.deepcopy(base)
+        raw["arms"][arm]["regimens"].append({"drug": drug, "dose": 1, "dose_unit": "mg",
+                                             "route": "sc", "schedule": "daily"})
+        add("patients", f"no_human_pk_{drug}", dump(raw),
+            [f"arms.{arm}.regimens[1]", drug, "no human PK"], command="xenograft")
     add("patients", "duplicate_key", dump(base) + "seed: 3\n", ["duplicate key", "seed"],
         command="xenograft")
 
@@ -289,9 +307,8 @@ def calibration() -> None:
 
 
 def calipers() -> None:
-    # Not in the corpus (accepted today, reported to the lead): a zero width or a NaN length
-    # (dropped with a note), a duplicated column, a 1e300 volume, a table with only the
-    # control arm (exit 1).
+    # A NaN (empty) length is a missing measurement: dropped with a note, not refused. The table
+    # of 10^6 rows is written by tests/test_corpus.py into a temporary directory.
     head = "mouse,arm,day,length,width\n"
     rows = [f"m{a}{i},{arm},{d},{8 + d / 10:.2f},{6 + d / 20:.2f}\n"
             for a, arm in enumerate(["control", "tamoxifen"]) for i in range(3)
@@ -325,6 +342,26 @@ def calipers() -> None:
                                              .replace(",7,", ",-3,").replace(",10,", ",-1,")
                                              for r in rows), ["day"])
     case("no_header", "".join(rows), ["column"])
+    case("zero_width", good.replace("m00,control,3,8.30,6.15", "m00,control,3,8.30,0"),
+         ["width", "line 3", "m00"])
+    case("zero_length", good.replace("m11,tamoxifen,7,8.70,6.35", "m11,tamoxifen,7,0,6.35"),
+         ["length", "m11"])
+    case("duplicated_column", head.replace("width", "width,width") + "".join(
+        r.strip() + ",6.00\n" for r in rows), ["width", "2 times in the header"])
+    case("duplicated_id_column", head.replace("mouse,arm", "mouse,mouse,arm") + "".join(
+        r.split(",", 1)[0] + "," + r for r in rows), ["mouse", "2 times in the header"])
+    vol_head = head.replace("length,width", "volume")
+    vol_rows = [f"m{i},{arm},{d},{100 + d}\n" for i, arm in
+                enumerate(["control"] * 3 + ["tamoxifen"] * 3) for d in (0, 3, 7)]
+    case("volume_1e300", vol_head + "".join(vol_rows).replace("m4,tamoxifen,3,103",
+                                                             "m4,tamoxifen,3,1e300"),
+         ["volume", "m4", "1e300"])
+    case("length_1e300", good.replace("m12,tamoxifen,10,9.00", "m12,tamoxifen,10,1e300"),
+         ["length", "m12"])
+    case("width_1e200", good.replace("m01,control,0,8.00,6.00", "m01,control,0,8.00,1e200"),
+         ["width", "m01"])
+    case("control_only", head + "".join(r for r in rows if ",control," in r),
+         ["arm", "only the control arm"])
     case("fifty_arms", head + "".join(f"m{a}_{i},arm{a},{d},9,6\n" for a in range(50)
                                       for i in range(2) for d in (0, 3)), ["control"])
 

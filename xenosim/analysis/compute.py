@@ -125,6 +125,11 @@ def checked_arm_order(data: CaliperData, control_arm: str) -> dict[str, list[str
                 file=data.source or None,
                 column="arm",
             )
+        if len(arms) < 2:
+            where = "" if data.single_line else f" of cell line {cl!r}"
+            raise AnalysisInputError(
+                f"only the control arm {control_arm!r}{where} is present: there is no treated "
+                "arm to compare it with", file=data.source or None, column="arm")
     return order
 
 

@@ -33,6 +33,9 @@ from xenosim.analysis.tables import (
 
 #: Cell-line name given to a lab table that has no cell-line column.
 SINGLE_LINE = "all"
+#: Largest plausible tumour size in a mouse (assumed bounds: a 25 g mouse is ~25,000 mm^3, the
+#: length of its body ~100 mm). Bigger values are a unit or typing error, refused.
+MAX_VOLUME_MM3 = 100_000.0
 
 #: Columns a xenosim ``measurements.csv`` must have.
 MEASUREMENT_COLUMNS = ["mouse", "cell_line", "arm", "day", "volume_mm3"]
@@ -506,10 +509,25 @@ def _tidy(raw, idc, armc, dayc, length_col, width_col, volume_col, cell_line) ->
                                    non_negative=True)
         df["width_mm"] = _numeric(f, width_col, label, idc, allow_missing=True,
                                   non_negative=True)
-        df["volume_mm3"] = df["length_mm"] * df["width_mm"] ** 2 / 2.0
+        length, width = df["length_mm"], df["width_mm"]
+        one_zero = ((length == 0) & (width > 0)) | ((width == 0) & (length > 0))
+        if one_zero.any():
+            raise AnalysisInputError(
+                "a zero length or width beside a non-zero one (a measured tumour has both, a "
+                "regressed one neither: record 0 for both)", file=label,
+                column=f"{length_col}, {width_col}", rows=_refs(f, one_zero, idc))
+        with np.errstate(over="ignore"):
+            df["volume_mm3"] = length * width**2 / 2.0
     else:
         df["volume_mm3"] = _numeric(f, volume_col, label, idc, allow_missing=True,
                                     non_negative=True)
+    huge = df["volume_mm3"] > MAX_VOLUME_MM3
+    if huge.any():
+        raise AnalysisInputError(
+            f"tumour volume above {MAX_VOLUME_MM3:,.0f} mm³, more than a mouse (sizes must be "
+            "in mm / mm³; a unit or typing error?)", file=label,
+            column=volume_col or f"{length_col}, {width_col}",
+            rows=_refs(f, huge, idc, volume_col))
     df[WHERE] = f[WHERE]
     return df
 

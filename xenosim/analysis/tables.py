@@ -97,6 +97,7 @@ def _read_text(path: Path) -> tuple[pd.DataFrame, list[str]]:
                                  "CSV", file=label) from None
     if not text.strip():
         raise AnalysisInputError("file is empty", file=label)
+    _check_size(text.count("\n") + (0 if text.endswith("\n") else 1) - 1, label, "line")
     header = text.splitlines()[0]
     counts = {sep: len(next(csv.reader([header], delimiter=sep))) for sep in (",", ";", "\t")}
     sep = max(counts, key=lambda s: (counts[s], s == ","))
@@ -114,6 +115,19 @@ def _read_text(path: Path) -> tuple[pd.DataFrame, list[str]]:
         raise AnalysisInputError(f"rows with more fields than the header: {_parser_where(exc)}"
                                  f"{hint}", file=label) from None
     return grid, notes
+
+
+#: Most data rows a lab caliper table may have (assumed bound: a large study, 50 arms x 20 mice x
+#: 60 measurement days, has 60,000); a bigger file is refused at once instead of minutes of work.
+MAX_TABLE_ROWS = 200_000
+
+
+def _check_size(n_rows: int, label: str, unit: str) -> None:
+    if n_rows > MAX_TABLE_ROWS:
+        raise AnalysisInputError(
+            f"{n_rows:,} data rows; at most {MAX_TABLE_ROWS:,} are analysed ({unit} "
+            f"{MAX_TABLE_ROWS + 2:,} is past the limit): split the table, e.g. per cell line",
+            file=label)
 
 
 def _parser_where(exc: Exception) -> str:
@@ -138,8 +152,11 @@ def _read_excel(path: Path, sheet: str | None) -> pd.DataFrame:
         if name not in names:
             raise AnalysisInputError(f"no sheet {sheet!r}; sheets: "
                                      + ", ".join(repr(s) for s in names), file=path.name)
+        ws = book[name]
+        if ws.max_row is not None:
+            _check_size(ws.max_row - 1, f"{path.name}, sheet {name!r}", "row")
         rows = [["" if v is None else _cell_text(v) for v in r]
-                for r in book[name].iter_rows(values_only=True)]
+                for r in ws.iter_rows(values_only=True)]
     finally:
         book.close()
     if not rows or not any(any(str(v).strip() for v in r) for r in rows):

@@ -11,6 +11,9 @@ from dataclasses import dataclass, replace
 from xenosim.core.parameters import Param, register
 
 ROUTES = ("sc", "ip", "po", "iv", "pellet", "im")
+#: Routes of clinical regimens: intraperitoneal injection and hormone pellets are laboratory-animal
+#: routes, not ways to treat a patient.
+HUMAN_ROUTES = ("po", "iv", "sc", "im")
 SPECIES = ("mouse", "human")
 
 #: PD targets: how a drug's tumour concentration enters the Exposure of a step.

@@ -24,7 +24,7 @@ from xenosim.core.config import (
     Seed,
     config_mode,
 )
-from xenosim.core.drugs import DRUGS
+from xenosim.core.drugs import DRUGS, HUMAN_ROUTES
 from xenosim.core.genotypes import MODIFIERS
 from xenosim.core.parameters import PARAMETERS
 
@@ -181,6 +181,13 @@ class PatientStudy(_Strict):
                 raise ValueError(f"arms.{name}: remove_estradiol_pellet does not apply to patients")
             for i, reg in enumerate(arm.regimens):
                 d = DRUGS[reg.drug]
+                if reg.route not in HUMAN_ROUTES:
+                    how = "" if "route" in reg.model_fields_set else " (the default when no " \
+                                                                     "route is given)"
+                    raise ValueError(f"arms.{name}.regimens[{i}].route: {reg.route!r}{how} is a "
+                                     f"laboratory-animal route; a patient regimen needs one of "
+                                     f"{', '.join(r for r in HUMAN_ROUTES if r in d.routes)} "
+                                     f"for {reg.drug}")
                 if d.human is None:
                     raise ValueError(f"arms.{name}.regimens[{i}]: {reg.drug} has no human PK in "
                                      f"the library; drugs with human PK: "

@@ -18,7 +18,7 @@ from rich.console import Console
 console = Console()
 err_console = Console(stderr=True)
 
-APP_MODULE = "xenosim.teaching.app"
+SERVER_MODULE = "xenosim.teaching.server"  # Solara's server with an Origin guard
 
 
 def _fail(message: str) -> None:
@@ -39,11 +39,18 @@ def app_command(
     lesson: Annotated[int | None, typer.Option(help="Open with the settings and text of lesson "
                                                     "N (1-4)")] = None,
     port: Annotated[int, typer.Option(help="Port to serve on")] = 8765,
-    host: Annotated[str, typer.Option(help="Interface to listen on (127.0.0.1 = this machine "
-                                           "only)")] = "127.0.0.1",
+    host: Annotated[str, typer.Option(help="Interface to listen on. The default, 127.0.0.1, "
+                                           "serves this machine only; e.g. --host 0.0.0.0 serves "
+                                           "the network (websockets are accepted only from "
+                                           "pages of this server)")] = "127.0.0.1",
     browser: Annotated[bool, typer.Option(help="Open the page in a web browser")] = True,
 ) -> None:
-    """Serve the interactive teaching page (a tumour you can treat and watch) on localhost."""
+    """Serve the interactive teaching page (a tumour you can treat and watch) on localhost.
+
+    Binds 127.0.0.1 by default (this machine only); --host changes it. Websockets from pages of
+    other sites are refused, and the model of a closed page is freed after 5 minutes
+    (SOLARA_KERNEL_CULL_TIMEOUT in the environment changes that).
+    """
     from xenosim.teaching.lessons import LESSONS
 
     if lesson is not None and lesson not in LESSONS:
@@ -66,9 +73,8 @@ def app_command(
                # Solara's corner badge sat over the plots' legend: the sidebar credits Solara
                SOLARA_THEME_SHOW_BANNER="False")
     # solara warns about cookies on plain http (harmless on localhost): keep the console readable
-    cmd = [sys.executable, "-W", "ignore:Cookies with samesite=none:UserWarning", "-m", "solara",
-           "run", APP_MODULE, "--host", host, "--port",
-           str(port), "--production", "--no-open", "--log-level", "warning"]
+    cmd = [sys.executable, "-W", "ignore:Cookies with samesite=none:UserWarning", "-m",
+           SERVER_MODULE, "--host", host, "--port", str(port)]
     what = f"lesson {lesson}" if lesson is not None else "default settings"
     console.print(f"starting the teaching page ({what}) at [bold]{url}[/] ...", highlight=False)
     proc = subprocess.Popen(cmd, env=env)

@@ -197,6 +197,12 @@ def run_tasks(fn: Callable, tasks: list[tuple], jobs: int, executor: Executor | 
             results.append(f.result())
             if on_done:
                 on_done()
+    except KeyboardInterrupt:
+        if own:
+            from xenosim.core.processes import stop_workers
+
+            stop_workers(executor)
+        raise
     finally:
         if own:
             executor.shutdown(wait=True, cancel_futures=True)
@@ -226,7 +232,13 @@ def run_cohort(exp: Experiment, jobs: int = 1, executor: Executor | None = None,
     """Run the whole study. ``progress(phase, total)`` may return a callback ticked per mouse."""
     if executor is None and jobs > 1:
         with process_pool(jobs) as pool:
-            return run_cohort(exp, jobs, pool, progress)
+            try:
+                return run_cohort(exp, jobs, pool, progress)
+            except KeyboardInterrupt:
+                from xenosim.core.processes import stop_workers
+
+                stop_workers(pool)
+                raise
     specs = mouse_specs(exp)
     tick = progress("take phase", len(specs)) if progress else None
     takes = run_tasks(simulate_mouse, [(exp, s, None) for s in specs], jobs, executor, tick)
