@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from pathlib import Path
@@ -81,6 +82,9 @@ def design_command(
     except OSError as exc:
         _fail(f"could not reach the Dask scheduler {scheduler!r}: {exc}")
     elapsed = time.perf_counter() - start
+    timing = {"wall_s": elapsed, **{f"cpu_{k}_s": v for k, v in res["cpu_s"].items()}}
+    timing["cpu_total_s"] = sum(res["cpu_s"].values())
+    (out / "timing.json").write_text(json.dumps(timing, indent=1) + "\n")
     oc = operating_characteristics(res["studies"], alpha)
     best = smallest_n(oc, target_power)
     oc.to_csv(out / "operating_characteristics.csv", index=False)
