@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -235,6 +238,15 @@ def test_cli_design_tiny_end_to_end(tiny_config, tmp_path):
     oc = pd.read_csv(out / "operating_characteristics.csv")
     assert set(oc["statistic"]) >= {"mixed_rate", "welch_rate", "logrank"}
     assert (out / "power_curve.png").exists() and "Answer" in (out / "report.md").read_text()
+    html = (out / "report.html").read_text()
+    # self-contained: the figure is embedded, nothing is fetched; the ethics-application parts
+    assert 'src="data:image/png;base64,' in html
+    assert re.findall(r'(?:src|href)="(?!data:)', html) == []
+    for part in ("Answer", "Operating characteristics", "Assumptions of the model", "cci779",
+                 "mixed model, growth-rate contrast", "coverage [99 % MC]"):
+        assert part in html, part
+    timing = json.loads((out / "timing.json").read_text())
+    assert timing["cpu_total_s"] > 0 and timing["invocations"] == 1
     before = (out / "studies" / "n002.csv").read_bytes()
     r = CliRunner().invoke(app, args)  # resume: nothing recomputed, same numbers
     assert r.exit_code == 0 and (out / "studies" / "n002.csv").read_bytes() == before
