@@ -147,10 +147,10 @@ def _synthetic_pool(n_mice=40, seed=3):
     and arm (some reach the endpoint), all took, a spread of enrolment days."""
     rng = np.random.default_rng(seed)
     days = np.array([0, 3, 7, 10, 14, 17, 21.0])
-    mu = {"control": 0.09, "tamoxifen": 0.06, "cci779": 0.05, "tamoxifen+cci779": 0.01}
+    mu = {"control": 0.09, "tamoxifen": 0.075, "cci779": 0.05, "tamoxifen+cci779": 0.01}
     rows = []
     for i in range(n_mice):
-        host = rng.normal(0, 0.012)
+        host = rng.normal(0, 0.015)
         for arm, m in mu.items():
             v = 160 * np.exp((m + host) * days)
             last = np.nonzero(v >= 600 * 1.4)[0]
