@@ -8,9 +8,15 @@
 2. Studies: for each n and replicate a seeded generator picks inoculated mice from the pool,
    enrols and randomises them as the protocol does (``select_and_randomise``), reads each mouse's
    twin under its arm, adds caliper noise (lognormal on L and W), censors at the endpoint, and
-   applies the statistics. A null study splits the reference arm A against itself.
-Every task (pool mouse, study size) is a pure function of config + seed and writes one file, so a
-run resumes and gives identical numbers for any worker count.
+   applies the statistics (array path, :mod:`xenosim.design.fast`). A null study splits the
+   reference arm A against itself.
+3. Truth: per mouse, the growth rate of its noise-free twin over the days a study would observe
+   it (to the first volume at or over the *protocol's* endpoint, and the study end), arm B minus
+   arm A; per study the mean over its enrolled mice; the estimand a CI is judged against is the
+   mean of that over a size's replicates (the effect in the population the protocol enrols).
+Every task (pool mouse, chunk of replicates of one size) is a pure function of config + seed
+(each replicate has its own seeded generator), each size writes one file when its chunks are in,
+so a run resumes and gives identical numbers for any worker count.
 """
 
 from __future__ import annotations
