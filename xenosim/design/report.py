@@ -38,8 +38,8 @@ def _oc_rows(oc: pd.DataFrame) -> list[dict]:
         rows.append({
             "statistic": LABELS.get(r["statistic"], r["statistic"]), "n": r["n_per_arm"],
             "power": f"{_fmt(r['power'], '.2f')} ± {_fmt(r['power_mc_se'], '.2f')}",
-            "fpr": f"{_fmt(r['false_positive_rate'], '.3f')} "
-                   f"[{_fmt(r['fpr_ci99_low'], '.3f')}, {_fmt(r['fpr_ci99_high'], '.3f')}]",
+            "fpr": (f"{_fmt(r['false_positive_rate'], '.3f')} [{_fmt(r['fpr_ci99_low'], '.3f')}"
+                    f", {_fmt(r['fpr_ci99_high'], '.3f')}]") if r["null_replicates"] else "n/a",
             "fpr_ok": _flag(r["fpr_within_mc_of_alpha"]),
             "coverage": (f"{_fmt(r['coverage_95'], '.3f')} [{_fmt(r['coverage_ci99_low'], '.3f')}"
                          f", {_fmt(r['coverage_ci99_high'], '.3f')}]") if has_cov else "n/a",
@@ -59,13 +59,16 @@ def _flags(oc: pd.DataFrame, alpha: float) -> list[str]:
         if len(bad):
             out.append(f"{name}: false-positive rate outside the 99 % Monte-Carlo interval of "
                        f"alpha = {alpha:g} at n = " + ", ".join(
-                           f"{r.n_per_arm} ({r.false_positive_rate:.3f})"
+                           f"{r.n_per_arm} ({r.false_positive_rate:.3f}, "
+                           f"{'anticonservative' if r.false_positive_rate > alpha else 'conservative'})"
                            for r in bad.itertuples()))
         bad = g[g["coverage_within_mc_of_95"].eq(False)]
         if len(bad):
             out.append(f"{name}: 95 % CI coverage of the true effect outside its 99 % "
                        "Monte-Carlo interval at n = " + ", ".join(
-                           f"{r.n_per_arm} ({r.coverage_95:.3f})" for r in bad.itertuples()))
+                           f"{r.n_per_arm} ({r.coverage_95:.3f}, CI "
+                           f"{'too narrow' if r.coverage_95 < 0.95 else 'conservative'})"
+                           for r in bad.itertuples()))
     return out
 
 
