@@ -268,3 +268,22 @@ def test_run_twins_writes_counterfactual(tiny_config, tmp_path):
     np.testing.assert_allclose(mine["volume_mm3"], meas.loc[meas["mouse"] == m, "volume_mm3"],
                                rtol=1e-5)
     assert (eff.loc[eff["arm"] == "control", "true_effect_vs_control_per_day"] == 0).all()
+
+
+def test_design_same_numbers_for_any_worker_count_and_chunking(tiny_config, tmp_path,
+                                                               monkeypatch):
+    """Replicates are seeded one by one, so 1 worker with one chunk and 2 workers with chunks of
+    2 replicates write the same studies to the byte."""
+    from xenosim.design import runner
+
+    def run(out, workers):
+        args = ["design", str(tiny_config), "--contrast", "mcf7_myr_akt: cci779 vs control",
+                "--mice-per-arm", "2,3", "--replicates", "5", "--pool-mice", "10",
+                "--workers", str(workers), "--out", str(out)]
+        r = CliRunner().invoke(app, args)
+        assert r.exit_code == 0, r.output
+        return [(out / "studies" / f"n00{n}.csv").read_bytes() for n in (2, 3)]
+
+    one = run(tmp_path / "one", 1)
+    monkeypatch.setattr(runner, "CHUNK", 2)
+    assert run(tmp_path / "two", 2) == one
