@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import base64
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 
 def md_table(df: pd.DataFrame, float_format: str = "{:.1f}", missing: str = "–") -> str:
@@ -48,15 +49,22 @@ def one_line(text: str) -> str:
 
 @cache
 def environment() -> Environment:
-    """The shared environment (templates from the package; Markdown-friendly whitespace)."""
+    """The shared environment (templates from the package; Markdown-friendly whitespace;
+    ``*.html.j2`` templates are autoescaped, Markdown ones are not)."""
     env = Environment(loader=PackageLoader("xenosim", "templates"), undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-                      autoescape=False)
+                      autoescape=select_autoescape(enabled_extensions=("html.j2",),
+                                                   default_for_string=False, default=False))
     env.filters["md_table"] = md_table
     env.filters["md_cell"] = md_cell
     env.filters["b64"] = b64
     env.filters["one_line"] = one_line
     return env
+
+
+def png_data_uri(path: Path) -> str:
+    """A PNG as a ``data:`` URI, so an HTML report is one self-contained file."""
+    return "data:image/png;base64," + base64.b64encode(Path(path).read_bytes()).decode("ascii")
 
 
 def render(template: str, **context) -> str:

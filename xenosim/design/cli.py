@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from pathlib import Path
@@ -81,6 +82,16 @@ def design_command(
     except OSError as exc:
         _fail(f"could not reach the Dask scheduler {scheduler!r}: {exc}")
     elapsed = time.perf_counter() - start
+    timing = {"wall_s": elapsed, **{f"cpu_{k}_s": v for k, v in res["cpu_s"].items()}}
+    timing["cpu_total_s"] = sum(res["cpu_s"].values())
+    timing["invocations"] = 1
+    tpath = out / "timing.json"
+    if tpath.exists():  # a resumed run: the times add up over its invocations
+        before = json.loads(tpath.read_text())
+        timing = {k: v + before.get(k, 0) for k, v in timing.items()}
+    tmp = tpath.with_suffix(".tmp")
+    tmp.write_text(json.dumps(timing, indent=1) + "\n")
+    os.replace(tmp, tpath)
     oc = operating_characteristics(res["studies"], alpha)
     best = smallest_n(oc, target_power)
     oc.to_csv(out / "operating_characteristics.csv", index=False)
@@ -88,8 +99,10 @@ def design_command(
     power_curve(oc, out / "power_curve.png", f"{exp.experiment} - {c.cell_line}: {c.b} vs {c.a}",
                 target_power, alpha)
     n_took = int(res["pool"].drop_duplicates("mouse")["took"].sum())
-    rep = write_report(spec, oc, best, res["truth"], out, elapsed, n_took)
+    rep = write_report(spec, oc, best, res["truth"], out, n_took, timing)
     for _, r in best.iterrows():
+        n = r["smallest_n_per_arm"]
         console.print(f"  {r['statistic']:<11} smallest n/arm for {target_power:.0%} power: "
-                      f"{r['smallest_n_per_arm'] if r['smallest_n_per_arm'] == r['smallest_n_per_arm'] and r['smallest_n_per_arm'] is not None else 'not reached'}")
-    console.print(f"done in {elapsed:.0f} s: [bold]{rep}[/]")
+                      f"{int(n) if n is not None and n == n else 'not reached'}")
+    console.print(f"done in {elapsed:.0f} s ({timing['cpu_total_s']:.0f} s CPU): [bold]{rep}[/]"
+                  f" and {rep.with_suffix('.html').name}")

@@ -32,7 +32,7 @@ def power_curve(oc: pd.DataFrame, path: Path, title: str, target: float = 0.8,
     ax.set_ylim(-0.02, 1.02)
     ax.set_xticks(sorted(oc["n_per_arm"].unique()))
     ax.set_title(title, fontsize=10)
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc="center right")
     ax.grid(alpha=0.3)
     fig.tight_layout()
     fig.savefig(path)

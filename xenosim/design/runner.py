@@ -8,9 +8,15 @@
 2. Studies: for each n and replicate a seeded generator picks inoculated mice from the pool,
    enrols and randomises them as the protocol does (``select_and_randomise``), reads each mouse's
    twin under its arm, adds caliper noise (lognormal on L and W), censors at the endpoint, and
-   applies the statistics. A null study splits the reference arm A against itself.
-Every task (pool mouse, study size) is a pure function of config + seed and writes one file, so a
-run resumes and gives identical numbers for any worker count.
+   applies the statistics (array path, :mod:`xenosim.design.fast`). A null study splits the
+   reference arm A against itself.
+3. Truth: per mouse, the growth rate of its noise-free twin over the days a study would observe
+   it (to the first volume at or over the *protocol's* endpoint, and the study end), arm B minus
+   arm A; per study the mean over its enrolled mice; the estimand a CI is judged against is the
+   mean of that over a size's replicates (the effect in the population the protocol enrols).
+Every task (pool mouse, chunk of replicates of one size) is a pure function of config + seed
+(each replicate has its own seeded generator), each size writes one file when its chunks are in,
+so a run resumes and gives identical numbers for any worker count.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +34,7 @@ import pandas as pd
 
 from xenosim.design import stats_adapter as sa
 from xenosim.design.config import Contrast
+from xenosim.design.fast import PoolArrays, fast_statistics, study_arrays, true_rates
 from xenosim.xenograft.config import Experiment, validate_dict
 from xenosim.xenograft.runner import MouseOutcome, MouseSpec, select_and_randomise, simulate_mouse
 
@@ -182,83 +190,122 @@ def _takes(first: pd.DataFrame, chosen: list[str], line: str) -> list[MouseOutco
     return out
 
 
-def run_size(spec: DesignSpec, pool: pd.DataFrame, n: int, truth: dict) -> pd.DataFrame:
-    """All replicate studies of size n (effect and null): one row per replicate x statistic."""
+def _study_experiment(spec: DesignSpec, n: int, labels: list[str]) -> Experiment:
+    """The config as one virtual study of ``n`` per arm over ``labels`` (for the randomiser)."""
+    c = spec.contrast
+    arm_of = {x: x for x in c.study_arms} | {c.a + "#split": c.a}
+    raw = spec.exp.model_dump()
+    raw["mice_per_arm"] = n
+    raw["arms"] = {x: raw["arms"][arm_of[x]] for x in labels}
+    raw["cell_lines"] = {c.cell_line: raw["cell_lines"][c.cell_line]}
+    return validate_dict(raw)
+
+
+def sample_truth(rt: np.ndarray, rows: np.ndarray, arms: list[str], c: Contrast) -> dict:
+    """True effects of the mice a study enrolled (every arm's mice; each has a twin under every
+    arm): the sample average of the per-mouse truth, in each statistic's own scale."""
+    r = {x: rt[rows, arms.index(x)] for x in arms}
+    eff = float(np.nanmean(r[c.b] - r[c.a]))
+    out = {"mixed_rate": eff, "welch_rate": eff}
+    if c.parts:
+        pa_, pb = c.parts
+        out["bliss"] = float(np.nanmean(r[pa_] + r[pb] - r[c.control] - r[c.b]))
+        out["hsa"] = float(min(np.nanmean(r[pa_]), np.nanmean(r[pb])) - np.nanmean(r[c.b]))
+    return out
+
+
+def run_size(spec: DesignSpec, pool: pd.DataFrame, n: int, reps: range | None = None,
+             engine: str = "fast") -> pd.DataFrame:
+    """Replicate studies ``reps`` of size n (effect and null): one row per replicate x statistic,
+    with ``truth_sample`` (the enrolled mice's true effect; 0 for A vs A). ``engine`` "fast"
+    (arrays, see :mod:`xenosim.design.fast`) or "reference" (the DataFrame path)."""
     c = spec.contrast
     arms = c.study_arms
+    reps = range(spec.replicates) if reps is None else reps
     all_mice = list(dict.fromkeys(pool["mouse"]))
-    index = {k: g for k, g in pool[pool["day"] >= 0].sort_values("day").groupby(
-        ["mouse", "arm"], sort=False)}
     first = pool.drop_duplicates("mouse").set_index("mouse")
+    pa = PoolArrays.from_pool(pool, arms)
+    rt = true_rates(pa, spec.exp.endpoint_volume_mm3, spec.exp.study_days)
+    row_of = {m: i for i, m in enumerate(pa.mice)}
+    index = {k: g for k, g in pool[pool["day"] >= 0].sort_values("day").groupby(
+        ["mouse", "arm"], sort=False)} if engine == "reference" else {}
+    arm_of = {x: x for x in arms} | {c.a + "#split": c.a}
+    labels_of = {"effect": arms, "a_vs_a": [c.a, c.a + "#split"]}
+    sexp = {k: _study_experiment(spec, n, v) for k, v in labels_of.items()}
     rows = []
-    for rep in range(spec.replicates):
+    for rep in reps:
         rng = np.random.default_rng(np.random.SeedSequence(spec.exp.seed, spawn_key=(7, n, rep)))
-        for kind in ("effect", "a_vs_a"):
-            labels = arms if kind == "effect" else [c.a, c.a + "#split"]
-            arm_of = {x: x for x in arms} | {c.a + "#split": c.a}
+        for kind, labels in labels_of.items():
             need = math.ceil(n * len(labels) * (1 + spec.exp.spare_mice_fraction))
             picked = list(rng.choice(all_mice, size=min(need, len(all_mice)), replace=False))
-            raw = spec.exp.model_dump()
-            raw["mice_per_arm"] = n
-            raw["arms"] = {x: raw["arms"][arm_of[x]] for x in labels}
-            raw["cell_lines"] = {c.cell_line: raw["cell_lines"][c.cell_line]}
-            sexp = validate_dict(raw)
-            assign, _ = select_and_randomise(sexp, _takes(first, picked, c.cell_line), rng)
+            assign, _ = select_and_randomise(sexp[kind], _takes(first, picked, c.cell_line), rng)
             counts = pd.Series(assign).value_counts()
             if any(counts.get(x, 0) < 2 for x in labels):
                 continue
-            meas, mice = _study_data(index, assign, arm_of, spec.exp, rng)
             b = c.b if kind == "effect" else c.a + "#split"
-            res = study_statistics(meas, mice, c.a, b, c if kind == "effect" else None, rng,
-                                   spec.n_boot)
+            con = c if kind == "effect" else None
+            if engine == "reference":
+                meas, mice = _study_data(index, assign, arm_of, spec.exp, rng)
+                res = study_statistics(meas, mice, c.a, b, con, rng, spec.n_boot)
+            else:
+                s = study_arrays(pa, assign, arm_of, spec.exp.caliper.cv,
+                                 spec.exp.endpoint_volume_mm3, spec.exp.study_days, rng)
+                res = fast_statistics(s, c.a, b, c.cell_line, con)
+            truth = sample_truth(rt, np.array([row_of[m] for m in assign]), arms, c) \
+                if kind == "effect" else {}
             for stat, r in res.items():
                 t = truth.get(stat, np.nan) if kind == "effect" else 0.0
-                if stat in ("tc_end", "logrank"):
-                    t = np.nan if kind == "effect" else 0.0
                 rows.append({"n": n, "replicate": rep, "kind": kind, "statistic": stat,
                              "n_a": int(counts.get(c.a, 0)), "n_b": int(counts.get(b, 0)),
-                             "truth": t, **{k: r.get(k, np.nan) for k in
-                                            ("estimate", "ci_low", "ci_high", "p_value")}})
+                             "truth_sample": t, **{k: r.get(k, np.nan) for k in
+                                                   ("estimate", "ci_low", "ci_high", "p_value")}})
     return pd.DataFrame(rows)
 
 
-def true_effects(pool: pd.DataFrame, c: Contrast) -> tuple[dict, pd.DataFrame]:
-    """Per-mouse true effects from the noise-free twins, and their pool means per statistic.
+def attach_truth(studies: pd.DataFrame) -> pd.DataFrame:
+    """``truth`` = the population true effect each CI is for: the mean over a size's replicate
+    studies of their enrolled mice's true effect (the average treatment effect in the population
+    the protocol enrols, Monte-Carlo estimated); 0 for A vs A. Coverage and bias use it."""
+    out = studies.copy()
+    eff = out["kind"] == "effect"
+    out["truth"] = 0.0
+    out.loc[eff, "truth"] = out[eff].groupby(["n", "statistic"])["truth_sample"].transform("mean")
+    return out
 
-    Rate: OLS slope of ln true volume over the treatment phase (to study end or the pool's
-    overshoot cap), arm b minus arm a, same mouse. Bliss / HSA: excess computed from the pool's
-    mean true cumulative rates at study end."""
-    p = pool[pool["took"] & (pool["day"] >= 0) & (pool["day"] <= c_end(pool))].copy()
-    p["volume_mm3"] = p["true_volume_mm3"]
-    p["uid"] = p["mouse"] + "|" + p["arm"]
-    tp = sa.treatment_phase(p.assign(mouse=p["uid"]))
-    rates = sa.mouse_growth_rates(tp)
-    rates["twin"] = rates["mouse"].str.split("|").str[0]
-    wide = rates.pivot(index="twin", columns="arm", values="rate_per_day")
-    per_mouse = pd.DataFrame({"mouse": wide.index})
-    for arm in wide.columns:
-        per_mouse[f"rate_{arm}_per_day"] = wide[arm].to_numpy()
+
+def true_effects(pool: pd.DataFrame, c: Contrast, endpoint_mm3: float,
+                 study_days: float) -> tuple[dict, pd.DataFrame]:
+    """Per-mouse true growth rates of the noise-free twins over the days a study observes them
+    (protocol endpoint and study end), their differences from arm a, and pool means in each
+    statistic's scale (rates per day; Bliss / HSA as excess of log-volume growth rates)."""
+    arms = c.study_arms
+    pa = PoolArrays.from_pool(pool, arms)
+    rt = true_rates(pa, endpoint_mm3, study_days)
+    per_mouse = pd.DataFrame({"mouse": pa.mice})
+    for j, arm in enumerate(arms):
+        per_mouse[f"rate_{arm}_per_day"] = rt[:, j]
         if arm != c.a:
-            per_mouse[f"effect_{arm}_vs_{c.a}_per_day"] = (wide[arm] - wide[c.a]).to_numpy()
-    eff = float((wide[c.b] - wide[c.a]).mean())
-    truth = {"mixed_rate": eff, "welch_rate": eff}
-    if c.parts:
-        m = {arm: float(wide[arm].mean()) for arm in wide.columns}
-        rc = m[c.control]
-        ia, ib, iab = (1 - m[x] / rc for x in (*c.parts, c.b))
-        truth["bliss"] = iab - (ia + ib - ia * ib)
-        truth["hsa"] = iab - max(ia, ib)
-    return truth, per_mouse
-
-
-def c_end(pool: pd.DataFrame) -> float:
-    return float(pool["day"].max())
+            per_mouse[f"effect_{arm}_vs_{c.a}_per_day"] = rt[:, j] - rt[:, arms.index(c.a)]
+    return sample_truth(rt, np.arange(len(pa.mice)), arms, c), per_mouse
 
 
 # ---- the whole run ------------------------------------------------------------------------------
+def _timed(fn, *args):
+    """``fn(*args)`` and the CPU seconds it took in the worker (time.process_time)."""
+    t0 = time.process_time()
+    out = fn(*args)
+    return out, time.process_time() - t0
+
+
+#: replicate studies per Dask task (tasks of one size are balanced across workers)
+CHUNK = 25
+
+
 def run_design(spec: DesignSpec, out: Path, *, scheduler: str | None = None, workers: int = 2,
                progress=None) -> dict:
-    """Simulate (or reuse) the pool, then every study size; every piece resumable."""
+    """Simulate (or reuse) the pool, then every study size; every piece resumable. Returns the
+    pool, truths, studies and ``cpu_s`` (CPU seconds of this process and of the tasks run)."""
+    cpu0 = time.process_time()
     out.mkdir(parents=True, exist_ok=True)
     fp = json.dumps(spec.fingerprint(), sort_keys=True, default=str)
     fp_path = out / "design_spec.json"
@@ -271,24 +318,36 @@ def run_design(spec: DesignSpec, out: Path, *, scheduler: str | None = None, wor
     arms = spec.contrast.study_arms
     mice = pool_specs(spec)
     todo = [m for m in mice if not (out / "pool" / f"{m.mouse}.csv").exists()]
-    client, cluster = _client(scheduler, workers) if todo or True else (None, None)
+    cpu = {"pool_tasks": 0.0, "study_tasks": 0.0}
+    client, cluster = _client(scheduler, workers)
     try:
-        futs = client.map(simulate_twins, [pexp] * len(todo), todo, [arms] * len(todo),
-                          pure=False)
+        futs = client.map(_timed, [simulate_twins] * len(todo), [pexp] * len(todo), todo,
+                          [arms] * len(todo), pure=False)
         for m, f in zip(todo, futs, strict=True):
-            _atomic_csv(f.result(), out / "pool" / f"{m.mouse}.csv")
+            df, t = f.result()
+            cpu["pool_tasks"] += t
+            _atomic_csv(df, out / "pool" / f"{m.mouse}.csv")
             if progress:
                 progress("pool")
         pool = pd.concat([pd.read_csv(out / "pool" / f"{m.mouse}.csv") for m in mice],
                          ignore_index=True)
         pool["took"] = pool["took"].astype(bool)
-        truth, per_mouse = true_effects(pool, spec.contrast)
+        e = spec.exp
+        truth, per_mouse = true_effects(pool, spec.contrast, e.endpoint_volume_mm3, e.study_days)
         _atomic_csv(per_mouse, out / "true_effects.csv")
         sizes = [n for n in spec.sizes if not (out / "studies" / f"n{n:03d}.csv").exists()]
         pool_f = client.scatter(pool, broadcast=True)
-        futs = [client.submit(run_size, spec, pool_f, n, truth, pure=False) for n in sizes]
-        for n, f in zip(sizes, futs, strict=True):
-            _atomic_csv(f.result(), out / "studies" / f"n{n:03d}.csv")
+        futs = {n: [client.submit(_timed, run_size, spec, pool_f, n,
+                                  range(i, min(i + CHUNK, spec.replicates)), pure=False)
+                    for i in range(0, spec.replicates, CHUNK)] for n in sizes}
+        for n in sizes:
+            parts = []
+            for f in futs[n]:
+                df, t = f.result()
+                cpu["study_tasks"] += t
+                parts.append(df)
+            _atomic_csv(attach_truth(pd.concat(parts, ignore_index=True)),
+                        out / "studies" / f"n{n:03d}.csv")
             if progress:
                 progress("studies")
     finally:
@@ -297,7 +356,9 @@ def run_design(spec: DesignSpec, out: Path, *, scheduler: str | None = None, wor
             cluster.close()
     studies = pd.concat([pd.read_csv(out / "studies" / f"n{n:03d}.csv") for n in spec.sizes],
                         ignore_index=True)
-    return {"pool": pool, "truth": truth, "studies": studies, "per_mouse": per_mouse}
+    cpu["parent"] = time.process_time() - cpu0
+    return {"pool": pool, "truth": truth, "studies": studies, "per_mouse": per_mouse,
+            "cpu_s": cpu}
 
 
 def _client(scheduler: str | None, workers: int):
