@@ -107,7 +107,10 @@ def test_analyze_reuses_the_runs_own_seed(tmp_path, monkeypatch):
         seen.update(kw)
         raise Stop
 
+    import xenosim.analysis.cli as analysis_cli
+
     monkeypatch.setattr(data, "load_results_dir", lambda p: object())
+    monkeypatch.setattr(analysis_cli, "_resolve_arms", lambda d, control, combo: (control, combo))
     monkeypatch.setattr(pipeline, "analyze", fake_analyze)
     (tmp_path / "manifest.json").write_text(json.dumps({"seed": 2004}))
     CliRunner().invoke(app, ["analyze", str(tmp_path)])

@@ -72,10 +72,10 @@ class Drug:
     torc2_emax: Param | None = None
     hill: Param | None = None  # Emax-model Hill coefficient (default 1)
     alias_of: str | None = None
-    # ---- pellets with a burst (issue 13): a share released first-order, the rest zero-order --
+    # ---- pellets with a burst: a share released first-order, the rest zero-order --
     pellet_burst_fraction: Param | None = None
     pellet_burst_half_life_h: Param | None = None
-    # ---- rapalog target binding (issue 13): unbound drug binds FKBP12-mTORC1 and leaves slowly --
+    # ---- rapalog target binding: unbound drug binds FKBP12-mTORC1 and leaves slowly --
     unbound_fraction: Param | None = None  # free / total blood (or tumour) concentration
     target_off_half_life_h: Param | None = None  # dissociation half-life of the drug-target complex
     emax_s6k1: Param | None = None  # pS6K1 / pS6 readout at full target occupancy
