@@ -39,6 +39,8 @@ def _args(case: dict, path: Path, out: Path) -> list[str]:
     if cmd == "analyze":
         size = (["--volume", "volume"] if "volume" in path.read_text(errors="replace")[:200]
                 else ["--length", "length", "--width", "width"])
+        if "wide" in path.stem:  # a wide table: every day column holds a volume
+            size = []
         return ["analyze", str(path), "--out", str(out / "analysis"), "--n-boot", "50", *size]
     if cmd == "scheduler":
         return ["run", str(ROOT / "configs" / "degraffenried2004.yaml"), "--scheduler",

@@ -306,6 +306,31 @@ def calibration() -> None:
                                                                        "samples"])
 
 
+def _xlsx(csv_text: str) -> bytes:
+    """A one-sheet workbook holding the CSV's cells (numbers as numbers), with fixed document
+    dates so that regenerating the corpus gives the same bytes."""
+    import datetime
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for line in csv_text.splitlines():
+        cells = []
+        for c in line.split(","):
+            try:
+                cells.append(float(c))
+            except ValueError:
+                cells.append(c)
+        sheet.append(cells)
+    when = datetime.datetime(2026, 1, 1)
+    book.properties.created = book.properties.modified = when
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
 def calipers() -> None:
     # A NaN (empty) length is a missing measurement: dropped with a note, not refused. The table
     # of 10^6 rows is written by tests/test_corpus.py into a temporary directory.
@@ -328,6 +353,16 @@ def calipers() -> None:
     case("one_mouse_per_arm", head + "".join(r for r in rows if r.startswith(("m00", "m10"))),
          ["mouse"])
     # semicolon separators and decimal commas are read (tests/test_analysis_tables.py)
+    # the same faults in Excel workbooks (long and wide), located by sheet, row and column
+    case("xlsx_text_day", _xlsx(good.replace("m00,control,3,", "m00,control,three,")),
+         ["day", "row 3", "sheet"], ext="xlsx")
+    case("xlsx_negative_length", _xlsx(good.replace("m00,control,3,8.30", "m00,control,3,-8.30")),
+         ["length", "row 3"], ext="xlsx")
+    case("xlsx_header_only", _xlsx(head), ["no data rows"], ext="xlsx")
+    wide = "mouse,arm,D0,D7,Day 7\n" + "".join(f"m{i},{arm},100,150,150\n" for i, arm in
+                                               enumerate(["control"] * 3 + ["tamoxifen"] * 3))
+    case("xlsx_wide_day_twice", _xlsx(wide), ["7", "sheet"], ext="xlsx")
+    case("xlsx_not_a_workbook", b"PK\x03\x04 not really a zip", ["xlsx"], ext="xlsx")
     case("latin1", ("# Souris é\n" + good).encode("latin-1"), ["UTF-8"])
     case("utf16", good.encode("utf-16-le"), ["UTF-8"])
     case("binary", bytes(range(256)) * 8, ["UTF-8"])
