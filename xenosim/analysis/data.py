@@ -345,6 +345,42 @@ def derive_mice(meas: pd.DataFrame, endpoint_volume_mm3: float) -> pd.DataFrame:
 ZERO_POLICIES = ("floor", "drop", "error")
 
 
+def _columns_and_layout(raw, layout: str, id_col, arm_col, day_col, length_col, width_col,
+                        volume_col):
+    """Find the mouse / arm / day / size columns and the layout (a wide table is turned long
+    here); returns ``(raw, layout, (id, arm, day), (length, width, volume))``."""
+    label = raw.label
+    named = {"--id": id_col, "--arm": arm_col, "--day": day_col}
+    if not _looks_wide(raw, layout, day_col):  # a wide table refuses size options below
+        named.update({"--length": length_col, "--width": width_col, "--volume": volume_col})
+    check_named(raw, named)
+    idc = _need_column(raw, id_col, "id", "--id", "mouse id")
+    armc = _need_column(raw, arm_col, "arm", "--arm", "treatment arm")
+    dayc = find_column(raw, day_col, "day", "--day") if layout != "wide" or day_col else None
+    layout = choose_layout(raw, layout, dayc, day_col is not None, {idc, armc})
+    if layout == "wide":
+        given = [o for o, v in (("--length", length_col), ("--width", width_col),
+                                ("--volume", volume_col)) if v is not None]
+        if given:
+            raise AnalysisInputError(
+                f"{', '.join(given)} name a size column of a long table; in a wide table every "
+                "day column holds a volume (mm³)", file=label)
+        note_unused_duplicates(raw, {idc, armc})
+        raw = wide_to_long(raw, idc, armc, volume_col="volume (day columns)")
+        dayc, volume_col = "day", "volume (day columns)"
+    elif dayc is None:
+        n_days = len(day_columns(raw, {idc, armc}))
+        hint = f" (the header has {n_days} day columns: a wide table?)" if n_days >= 2 else ""
+        raise AnalysisInputError(
+            "no day column (named with --day); columns present: "
+            + ", ".join(repr(c) for c in raw.columns) + hint, file=label,
+            column=day_col or "day")
+    else:
+        length_col, width_col, volume_col = _size_columns(raw, length_col, width_col, volume_col)
+        note_unused_duplicates(raw, {idc, armc, dayc, length_col, width_col, volume_col})
+    return raw, layout, (idc, armc, dayc), (length_col, width_col, volume_col)
+
+
 def load_caliper_csv(
     path: str | Path,
     id_col: str | None = None,
@@ -378,34 +414,8 @@ def load_caliper_csv(
     _check_lab_options(endpoint_volume_mm3, zero_volumes, detection_limit_mm3)
     raw = read_table(path, sheet)
     label = raw.label
-    named = {"--id": id_col, "--arm": arm_col, "--day": day_col}
-    if not _looks_wide(raw, layout, day_col):  # a wide table refuses size options below
-        named.update({"--length": length_col, "--width": width_col, "--volume": volume_col})
-    check_named(raw, named)
-    idc = _need_column(raw, id_col, "id", "--id", "mouse id")
-    armc = _need_column(raw, arm_col, "arm", "--arm", "treatment arm")
-    dayc = find_column(raw, day_col, "day", "--day") if layout != "wide" or day_col else None
-    layout = choose_layout(raw, layout, dayc, day_col is not None, {idc, armc})
-    if layout == "wide":
-        given = [o for o, v in (("--length", length_col), ("--width", width_col),
-                                ("--volume", volume_col)) if v is not None]
-        if given:
-            raise AnalysisInputError(
-                f"{', '.join(given)} name a size column of a long table; in a wide table every "
-                "day column holds a volume (mm³)", file=label)
-        note_unused_duplicates(raw, {idc, armc})
-        raw = wide_to_long(raw, idc, armc, volume_col="volume (day columns)")
-        dayc, volume_col = "day", "volume (day columns)"
-    elif dayc is None:
-        n_days = len(day_columns(raw, {idc, armc}))
-        hint = f" (the header has {n_days} day columns: a wide table?)" if n_days >= 2 else ""
-        raise AnalysisInputError(
-            "no day column (named with --day); columns present: "
-            + ", ".join(repr(c) for c in raw.columns) + hint, file=label,
-            column=day_col or "day")
-    else:
-        length_col, width_col, volume_col = _size_columns(raw, length_col, width_col, volume_col)
-        note_unused_duplicates(raw, {idc, armc, dayc, length_col, width_col, volume_col})
+    raw, layout, (idc, armc, dayc), (length_col, width_col, volume_col) = _columns_and_layout(
+        raw, layout, id_col, arm_col, day_col, length_col, width_col, volume_col)
     notes = raw.notes
     df = _tidy(raw, idc, armc, dayc, length_col, width_col, volume_col, cell_line)
     cols = {"mouse": idc, "day": dayc, "arm": armc}
