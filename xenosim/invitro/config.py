@@ -47,14 +47,18 @@ CONCENTRATION_KEYS: dict[str, tuple[str, str, str]] = {
     "estradiol_pM": ("estradiol", "pM", "17beta-estradiol"),
     "oht_nM": ("4-OHT", "nM", "4-hydroxytamoxifen"),
     "tamoxifen_nM": ("tamoxifen", "nM", "tamoxifen (parent drug)"),
-    # every library drug that acts on the cells themselves (not through host aromatase)
+    # every library drug that acts on the cells: mTOR inhibitors, the SERD, and aromatase
+    # inhibitors with their substrate androstenedione (cells with aromatase, e.g. MCF-7 Aro,
+    # make estradiol from it in the dish as in a tumour)
     **{f"{name}_nM": (name, "nM", d.description) for name, d in DRUGS.items()
-       if d.target in ("mtorc1", "mtor_kinase", "serd") and d.alias_of is None},
+       if d.target in ("mtorc1", "mtor_kinase", "serd", "aromatase_inhibitor",
+                       "aromatase_substrate") and d.alias_of is None},
 }
 #: Short labels for figures and condition names.
 SHORT = {"estradiol_pM": "E2", "oht_nM": "4-OHT", "tamoxifen_nM": "Tam",
          "rapamycin_nM": "Rapa", "cci779_nM": "CCI-779", "everolimus_nM": "Eve",
-         "mln0128_nM": "MLN0128", "fulvestrant_nM": "Fulv"}
+         "mln0128_nM": "MLN0128", "fulvestrant_nM": "Fulv", "letrozole_nM": "Let",
+         "anastrozole_nM": "Ana", "exemestane_nM": "Exe", "androstenedione_nM": "A4"}
 
 ASSAYS = ("proliferation", "reporter")
 
