@@ -232,7 +232,7 @@ class Tumour:
         n_daughters = int(np.count_nonzero(divide))
         if n_daughters == 0 and not cleared.any():
             return
-        index = np.repeat(np.arange(self.n_agents, dtype=np.intp), counts)
+        index = np.repeat(np.arange(self.n_agents, dtype=np.int32), counts)
         for name in STATE_ARRAYS:
             setattr(self, name, getattr(self, name).take(index))
         if n_daughters:
