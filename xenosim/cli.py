@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from xenosim.core.config import ConfigErrors
-from xenosim.core.terminal import console, err_console, fail_config, output_errors
+from xenosim.core.terminal import console, err_console, fail_config, fail_output, output_errors
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="xenosim: an agent-based in-silico xenograft laboratory.")
@@ -232,6 +232,32 @@ def _validate_sweep_or_calibration(config: Path, kind: str) -> None:
                           f"{', '.join(p.name for p in cal.config.parameters)}")
     except ConfigErrors as exc:
         fail_config(exc)
+
+
+@app.command()
+def qualify(
+    config: Annotated[Path, typer.Argument(help="Experiment config (YAML)")] = Path(
+        "configs/degraffenried2004.yaml"),
+    seeds: Annotated[int, typer.Option(min=1, max=20, help="Number of seeds (studies)")] = 3,
+    first_seed: Annotated[int, typer.Option(help="First seed; then first+1, ...")] = 2004,
+    cells_per_agent: Annotated[float | None, typer.Option(
+        min=1000.0, help="Resolution override (the validation tests use 18000)")] = None,
+    out: Annotated[Path, typer.Option(help="Output root")] = Path("results"),
+    jobs: Annotated[int, typer.Option(min=1, help="Worker processes")] = 2,
+) -> None:
+    """The validation dossier: every published finding the project checks, over several seeds
+    (value, spread, how often it holds, and whether the model was calibrated to it)."""
+    from xenosim.core.output import OutputError, preflight_output
+    from xenosim.xenograft.qualify import run_qualify
+
+    config = resolve_config(config)
+    try:
+        preflight_output(out)
+    except OutputError as exc:
+        fail_output(exc)
+    with output_errors():
+        path = run_qualify(config, seeds, first_seed, cells_per_agent, out, jobs)
+    console.print(f"validation dossier: [bold]{path / 'report.md'}[/]")
 
 
 @app.command("list")
