@@ -58,8 +58,13 @@ def point_summary(results: pd.DataFrame, names: list[str]) -> pd.DataFrame:
 def point_responses(loaded: LoadedSweep, results: pd.DataFrame, table: pd.DataFrame,
                     resp: Response) -> np.ndarray:
     """Response per design point (mean over its replicates), in design order; NaN if missing."""
-    sel = results[(results["cell_line"] == resp.cell_line) & (results["arm"] == resp.arm)]
-    by_task = sel.set_index("task")[resp.metric]
+    def per_task(arm: str) -> pd.Series:
+        sel = results[(results["cell_line"] == resp.cell_line) & (results["arm"] == arm)]
+        return sel.set_index("task")[resp.metric]
+
+    by_task = per_task(resp.arm)
+    if resp.relative_to is not None:  # a contrast, task by task (two arms of one cohort)
+        by_task = by_task - per_task(resp.relative_to)
     t = table.assign(y=table["task"].map(by_task))
     y = t.groupby("point")["y"].mean()
     n_points = int(table["point"].max()) + 1 if len(table) else 0
@@ -201,7 +206,8 @@ def sensitivity_figure(df: pd.DataFrame, method: str, resp: Response, path: Path
         ax.barh(y, d["mu_star"], 0.6, xerr=d["mu_star_conf"], color="#0072b2")
         ax.set_xlabel(f"Morris μ* of {METRIC_LABELS[resp.metric]} (per unit of the range)")
     ax.set_yticks(y, d["parameter"])
-    ax.set_title(f"{resp.cell_line} · {resp.arm}")
+    ax.set_title(f"{resp.cell_line} · {resp.arm}"
+                 + (f" minus {resp.relative_to}" if resp.relative_to else ""))
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
@@ -263,7 +269,9 @@ def _report(loaded, out, table, summary, sens, note, resp, figs, dose_lines=()) 
              f"{table['point'].nunique()} design points x {cfg.replicates} replicate(s) = "
              f"{len(unique)} distinct tasks: {int(counts.get('done', 0))} done, "
              f"{int(counts.get('failed', 0))} failed, {int(counts.get('pending', 0))} pending.",
-             "", f"Response: **{resp.metric}** of {resp.cell_line} · {resp.arm}.", ""]
+             "", f"Response: **{resp.metric}** of {resp.cell_line} · {resp.arm}"
+             + (f", minus that of {resp.relative_to} (sensitivity indices are about this "
+                "contrast)" if resp.relative_to else "") + ".", ""]
     if len(summary) and cfg.design.method == "grid":
         names = [p.name for p in cfg.parameters]
         sel = summary[(summary["cell_line"] == resp.cell_line) & (summary["arm"] == resp.arm)]

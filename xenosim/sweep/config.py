@@ -122,6 +122,9 @@ class Response(_Strict):
     cell_line: str
     arm: str
     metric: Literal[METRICS] = "growth_rate_per_day"  # type: ignore[valid-type]
+    #: a contrast: the metric of ``arm`` minus that of this arm, per task (e.g. the headline
+    #: effect tamoxifen+cci779 vs tamoxifen); the sensitivity indices are then about the contrast
+    relative_to: str | None = None
 
 
 class SweepConfig(_Strict):
@@ -272,8 +275,12 @@ def _check_response(loaded: LoadedSweep) -> None:
     if resp.cell_line not in lines:
         errors.append(ConfigError(loaded.file, "response.cell_line", resp.cell_line,
                                   f"not a cell line of the base; allowed: {', '.join(lines)}"))
-    if resp.arm not in arms:
-        errors.append(ConfigError(loaded.file, "response.arm", resp.arm,
-                                  f"not an arm of the base; allowed: {', '.join(arms)}"))
+    for key, arm in (("response.arm", resp.arm), ("response.relative_to", resp.relative_to)):
+        if arm is not None and arm not in arms:
+            errors.append(ConfigError(loaded.file, key, arm,
+                                      f"not an arm of the base; allowed: {', '.join(arms)}"))
+    if resp.relative_to is not None and resp.relative_to == resp.arm:
+        errors.append(ConfigError(loaded.file, "response.relative_to", resp.relative_to,
+                                  "must differ from response.arm (a contrast of two arms)"))
     if errors:
         raise ConfigErrors(errors)
