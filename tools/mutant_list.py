@@ -31,7 +31,7 @@ MUTANTS = [
            "kinase = (1.0 - weight_s6k1) * akt + weight_s6k1 * s6k1", "kinase = akt", BIO,
            "the S6K1 -> Ser167 link (the paper's mechanism) is lost"),
     Mutant("no_tamoxifen_partial_agonism", "biology", "xenosim/biology/er.py",
-           's_tam = expression * p["efficacy_tamoxifen_bound"] * occ_anti',
+           "s_tam = expression * efficacy_tamoxifen_bound * occ_anti",
            "s_tam = 0.0 * occ_anti", BIO, "tamoxifen-bound ER has no agonism"),
     Mutant("er_output_saturates_wrongly", "biology", "xenosim/biology/er.py",
            "scale = 1.0 / (1.0 + stimulus)", "scale = 1.0 / (2.0 + stimulus)", BIO,
