@@ -10,6 +10,7 @@ import pandas as pd
 from typer.testing import CliRunner
 
 from xenosim.cli import app
+from xenosim.invitro.findings import FINDINGS as INVITRO_FINDINGS
 from xenosim.xenograft.findings import FINDINGS
 
 
@@ -42,8 +43,9 @@ def test_qualify_writes_the_dossier(tmp_path):
     (run,) = (tmp_path / "qualify").iterdir()
     per_seed = pd.read_csv(run / "findings_per_seed.csv")
     summary = pd.read_csv(run / "findings.csv")
-    assert len(per_seed) == 2 * len(FINDINGS) and sorted(per_seed["seed"].unique()) == [2004, 2005]
-    assert list(summary["finding"]) == [f.key for f in FINDINGS]
+    n_findings = len(FINDINGS) + len(INVITRO_FINDINGS)
+    assert len(per_seed) == 2 * n_findings and sorted(per_seed["seed"].unique()) == [2004, 2005]
+    assert list(summary["finding"]) == [f.key for f in (*FINDINGS, *INVITRO_FINDINGS)]
     calibrated = dict(zip(summary["finding"], summary["calibrated"], strict=True))
     assert calibrated["e2_xenograft_doubling"] and not calibrated["cci779_restores_tamoxifen"]
     for key, g in per_seed.groupby("finding"):  # the pass rate is the mean over the seeds

@@ -14,28 +14,11 @@ fit of true volume over the treatment phase).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats
 
-
-@dataclass(frozen=True)
-class Outcome:
-    """The model's value for a finding and whether the finding holds (with the rule applied)."""
-
-    value: float
-    passed: bool
-    detail: str
-
-
-@dataclass(frozen=True)
-class Finding:
-    key: str
-    statement: str
-    source: str
-    calibrated: bool  # the model was tuned to reproduce it: not independent evidence
-    check: Callable[[object], Outcome]
+from xenosim.core.findings import Finding, Outcome
 
 
 # ---- statistics over mice ----------------------------------------------------------------------

@@ -14,26 +14,35 @@ import pandas as pd
 from xenosim.core.output import atomic_directory, new_run_id, write_manifest
 from xenosim.core.templates import md_table
 from xenosim.xenograft.config import Experiment
-from xenosim.xenograft.findings import FINDINGS, evaluate
+from xenosim.xenograft.findings import FINDINGS
 from xenosim.xenograft.runner import run_cohort
 
 
 def qualify(exp: Experiment, seeds: list[int], jobs: int,
             progress=None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(one row per finding x seed, one row per finding: value over seeds and pass rate)."""
+    from xenosim.invitro import findings as invitro_findings
+    from xenosim.invitro import simulate, validate_invitro
+
     rows = []
     for seed in seeds:
         res = run_cohort(exp.model_copy(update={"seed": seed}), jobs=jobs)
-        for finding, out in evaluate(res):
-            rows.append({"finding": finding.key, "seed": seed, "value": out.value,
-                         "passed": out.passed, "detail": out.detail})
+        wells = simulate(validate_invitro(invitro_findings.study_config(seed)), jobs=jobs).tables
+        for mode, findings, study in (("xenograft", FINDINGS, res),
+                                      ("in vitro", invitro_findings.FINDINGS, wells)):
+            for finding in findings:
+                out = finding.check(study)
+                rows.append({"mode": mode, "finding": finding.key, "seed": seed,
+                             "value": out.value, "passed": out.passed, "detail": out.detail})
         if progress:
             progress(seed)
     per_seed = pd.DataFrame(rows)
     summary = []
-    for f in FINDINGS:
+    for mode, f in [("xenograft", f) for f in FINDINGS] + [
+            ("in vitro", f) for f in invitro_findings.FINDINGS]:
         g = per_seed[per_seed["finding"] == f.key]
-        summary.append({"finding": f.key, "statement": f.statement, "source": f.source,
+        summary.append({"mode": mode, "finding": f.key, "statement": f.statement,
+                        "source": f.source,
                         "calibrated": f.calibrated, "value_median": float(g["value"].median()),
                         "value_min": float(g["value"].min()), "value_max": float(g["value"].max()),
                         "pass_rate": float(g["passed"].mean()), "seeds": len(g)})
@@ -62,16 +71,19 @@ def _report(summary: pd.DataFrame, exp: Experiment, config_path: str) -> str:
                zip(summary["value_median"], summary["value_min"], summary["value_max"],
                    strict=True)],
         calibrated=np.where(summary["calibrated"], "yes (not independent)", "no"),
-    )[["statement", "source", "value", "holds", "calibrated"]]
+    )[["mode", "statement", "source", "value", "holds", "calibrated"]]
     n_ok = int((summary["pass_rate"] == 1.0).sum())
     return (f"# Validation dossier: {exp.experiment}\n\n"
-            f"Config `{config_path}` at {exp.cells_per_agent:g} cells per agent, "
+            f"Xenograft findings on `{config_path}` at {exp.cells_per_agent:g} cells per agent; "
+            "in vitro findings on the plate set of `xenosim/invitro/findings.py`; "
             f"{int(summary['seeds'].iloc[0])} seeds. {n_ok} of {len(summary)} findings hold in "
             "every seed. Value: median [min, max] over seeds of the statistic each check "
             "reads (see `findings_per_seed.csv` for the rule and the numbers of every seed).\n\n"
             + md_table(table) + "\n\nThe checks are written once, in "
-            "`xenosim/xenograft/findings.py`; `tests/test_validation.py` asserts the same checks "
-            "on one seed.\n")
+            "`xenosim/xenograft/findings.py` and `xenosim/invitro/findings.py`; "
+            "`tests/test_validation.py` and `tests/test_invitro_biology.py` assert the same "
+            "checks on one seed. Not yet in this dossier: the dose-response and the "
+            "virtual-patient trial checks.\n")
 
 
 def run_qualify(config: Path, seeds: int, first_seed: int, cells_per_agent: float | None,
