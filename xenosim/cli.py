@@ -242,6 +242,8 @@ def qualify(
     first_seed: Annotated[int, typer.Option(help="First seed; then first+1, ...")] = 2004,
     cells_per_agent: Annotated[float | None, typer.Option(
         min=1000.0, help="Resolution override (the validation tests use 18000)")] = None,
+    agents_per_well: Annotated[int, typer.Option(
+        min=20, max=5000, help="In vitro resolution (agents per well)")] = 400,
     out: Annotated[Path, typer.Option(help="Output root")] = Path("results"),
     jobs: Annotated[int, typer.Option(min=1, help="Worker processes")] = 2,
 ) -> None:
@@ -256,7 +258,8 @@ def qualify(
     except OutputError as exc:
         fail_output(exc)
     with output_errors():
-        path = run_qualify(config, seeds, first_seed, cells_per_agent, out, jobs)
+        path = run_qualify(config, seeds, first_seed, cells_per_agent, out, jobs,
+                           agents_per_well)
     console.print(f"validation dossier: [bold]{path / 'report.md'}[/]")
 
 

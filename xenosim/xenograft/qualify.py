@@ -18,8 +18,8 @@ from xenosim.xenograft.findings import FINDINGS
 from xenosim.xenograft.runner import run_cohort
 
 
-def qualify(exp: Experiment, seeds: list[int], jobs: int,
-            progress=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def qualify(exp: Experiment, seeds: list[int], jobs: int, progress=None,
+            agents_per_well: int = 400) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(one row per finding x seed, one row per finding: value over seeds and pass rate)."""
     from xenosim.invitro import findings as invitro_findings
     from xenosim.invitro import simulate, validate_invitro
@@ -27,7 +27,8 @@ def qualify(exp: Experiment, seeds: list[int], jobs: int,
     rows = []
     for seed in seeds:
         res = run_cohort(exp.model_copy(update={"seed": seed}), jobs=jobs)
-        wells = simulate(validate_invitro(invitro_findings.study_config(seed)), jobs=jobs).tables
+        wells = simulate(validate_invitro(invitro_findings.study_config(seed, agents_per_well)),
+                         jobs=jobs).tables
         for mode, findings, study in (("xenograft", FINDINGS, res),
                                       ("in vitro", invitro_findings.FINDINGS, wells)):
             for finding in findings:
@@ -87,13 +88,14 @@ def _report(summary: pd.DataFrame, exp: Experiment, config_path: str) -> str:
 
 
 def run_qualify(config: Path, seeds: int, first_seed: int, cells_per_agent: float | None,
-                out: Path, jobs: int) -> Path:
+                out: Path, jobs: int, agents_per_well: int = 400) -> Path:
     """The command: load the config, run the seeds, write the dossier; returns its directory."""
     from xenosim.xenograft.cli import _load
 
     overrides = {"cells_per_agent": cells_per_agent} if cells_per_agent else {}
     exp = _load(config, overrides)
     t0 = time.perf_counter()
-    per_seed, summary = qualify(exp, list(range(first_seed, first_seed + seeds)), jobs)
+    per_seed, summary = qualify(exp, list(range(first_seed, first_seed + seeds)), jobs,
+                                agents_per_well=agents_per_well)
     return write_dossier(per_seed, summary, exp, out, str(config), jobs,
                          time.perf_counter() - t0)
