@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -50,3 +53,28 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.path.stem in SLOW_MODULES:
             item.add_marker(pytest.mark.slow)
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1 (servers in tests bind the loopback only)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_app_ready(proc: subprocess.Popen, timeout_s: float = 600.0) -> list[str]:
+    """Read ``xenosim app``'s output until it prints "teaching page ready" (readiness, not a
+    fixed wait: a loaded 2-core machine can take minutes; the cap catches a hang); fail the test
+    if it exits first or the cap passes. Returns the lines read."""
+    started = time.monotonic()
+    lines: list[str] = []
+    while True:
+        line = proc.stdout.readline()
+        if not line:
+            pytest.fail("xenosim app exited early:\n" + "".join(lines))
+        lines.append(line)
+        if "teaching page ready" in line:
+            return lines
+        if time.monotonic() - started > timeout_s:
+            proc.terminate()
+            pytest.fail(f"the page was not ready within {timeout_s:g} s:\n" + "".join(lines))

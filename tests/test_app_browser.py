@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import free_port, wait_for_app_ready
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -45,12 +46,6 @@ def _missing() -> str | None:
     return None
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server():
     reason = _missing()
@@ -58,25 +53,13 @@ def server():
         if REQUIRE:
             pytest.fail(f"browser test required but {reason}")
         pytest.skip(reason)
-    port = _free_port()
+    port = free_port()
     exe = shutil.which("xenosim", path=str(Path(sys.executable).parent)) or "xenosim"
     proc = subprocess.Popen([exe, "app", "--lesson", "1", "--port", str(port), "--no-browser"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}/"
-    # wait for readiness (xenosim app prints "teaching page ready" once the server answers), not
-    # a fixed time: a loaded 2-core machine can take minutes; a generous cap catches a hang
     started = time.monotonic()
-    lines: list[str] = []
-    while True:
-        line = proc.stdout.readline()
-        if not line:
-            pytest.fail("xenosim app exited early:\n" + "".join(lines))
-        lines.append(line)
-        if "teaching page ready" in line:
-            break
-        if time.monotonic() - started > 600:
-            proc.terminate()
-            pytest.fail("the page was not ready within 600 s:\n" + "".join(lines))
+    lines = wait_for_app_ready(proc)
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "teaching_page_startup.txt").write_text(
         f"server answered {time.monotonic() - started:.1f} s after `xenosim app`\n"

@@ -39,6 +39,18 @@ def _analyze(out: Path):
                                "--n-boot", "50"])
 
 
+def _wait_for_pool(proc: subprocess.Popen, timeout_s: float) -> list[int]:
+    """Pids of ``proc``'s children once its pool runs (resource tracker + 2 workers)."""
+    kids: list[int] = []
+    deadline = time.time() + timeout_s
+    while time.time() < deadline and len(kids) < 3:
+        time.sleep(0.5)
+        children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True)
+        kids = [int(p) for p in children.stdout.split()]
+    assert len(kids) >= 3, "the pool never started"
+    return kids
+
+
 def test_analyze_keeps_a_users_files_and_replaces_only_its_own_output(tmp_path):
     users = tmp_path / "mine"
     users.mkdir()
@@ -168,13 +180,7 @@ def test_sigkill_during_a_run_leaves_nothing_that_looks_complete(tmp_path, small
                              str(cfg), "--out", str(out), "--quiet", "--jobs", "2",
                              "--no-analyze"], env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
-    kids: list[int] = []
-    deadline = time.time() + 30
-    while time.time() < deadline and len(kids) < 3:  # resource tracker + 2 pool workers
-        time.sleep(0.5)
-        children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True)
-        kids = [int(p) for p in children.stdout.split()]
-    assert len(kids) >= 3, "the pool never started"
+    kids = _wait_for_pool(proc, 30)
     time.sleep(1.0)  # the workers are simulating
     proc.send_signal(signal.SIGKILL)
     proc.wait()
@@ -244,13 +250,7 @@ def test_ctrl_c_during_simulation_and_writing_leaves_nothing_and_a_rerun_is_iden
     long_cfg.write_text(yaml.safe_dump(small_raw(mice_per_arm=6, study_days=56)))
     proc = _start("from xenosim.cli import app; app()",
                   ["run", str(long_cfg), *args[2:], "--jobs", "2"], env)
-    kids: list[int] = []
-    deadline = time.time() + 60
-    while time.time() < deadline and len(kids) < 3:  # resource tracker + 2 pool workers
-        time.sleep(0.5)
-        children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True)
-        kids = [int(p) for p in children.stdout.split()]
-    assert len(kids) >= 3, "the pool never started"
+    kids = _wait_for_pool(proc, 60)
     time.sleep(1.0)  # the workers are simulating
     os.killpg(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=60)  # no waiting for the mice being simulated

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from conftest import free_port, wait_for_app_ready
 
 pytest.importorskip("solara")
 websockets = pytest.importorskip("websockets")
@@ -30,12 +30,6 @@ ROOT = Path(__file__).resolve().parents[1]
 SESSIONS = 10
 #: Cull timeout for the test (xenosim app keeps SOLARA_KERNEL_CULL_TIMEOUT when it is set).
 CULL = "2s"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _rss_mb(pid: int) -> float:
@@ -53,23 +47,12 @@ def _kernels(port: int) -> dict:
 @pytest.fixture(scope="module")
 def served():
     """(port, pid of the Solara server process) of a running ``xenosim app``."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "SOLARA_KERNEL_CULL_TIMEOUT": CULL}
     proc = subprocess.Popen([sys.executable, "-c", "from xenosim.cli import app; app()", "app",
                              "--port", str(port), "--no-browser"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    lines: list[str] = []
-    started = time.monotonic()
-    while True:
-        line = proc.stdout.readline()
-        if not line:
-            pytest.fail("xenosim app exited early:\n" + "".join(lines))
-        lines.append(line)
-        if "teaching page ready" in line:
-            break
-        if time.monotonic() - started > 600:
-            proc.terminate()
-            pytest.fail("the page was not ready within 600 s:\n" + "".join(lines))
+    wait_for_app_ready(proc)
     kids = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True)
     server_pid = int(kids.stdout.split()[0])
     yield port, server_pid, proc

@@ -135,7 +135,3 @@ FINDINGS: tuple[Finding, ...] = (
             "deGraffenried 2004 (finding 4); Yamnik 2009", False, _er_lowered("mcf7_myr_akt")),
 )
 
-
-def evaluate(res) -> list[tuple[Finding, Outcome]]:
-    """Every finding's outcome on one simulated default study."""
-    return [(f, f.check(res)) for f in FINDINGS]

@@ -24,23 +24,23 @@ def qualify(exp: Experiment, seeds: list[int], jobs: int, progress=None,
     from xenosim.invitro import findings as invitro_findings
     from xenosim.invitro import simulate, validate_invitro
 
+    suites = {"xenograft": FINDINGS, "in vitro": invitro_findings.FINDINGS}
     rows = []
     for seed in seeds:
-        res = run_cohort(exp.model_copy(update={"seed": seed}), jobs=jobs)
-        wells = simulate(validate_invitro(invitro_findings.study_config(seed, agents_per_well)),
-                         jobs=jobs).tables
-        for mode, findings, study in (("xenograft", FINDINGS, res),
-                                      ("in vitro", invitro_findings.FINDINGS, wells)):
+        studies = {
+            "xenograft": run_cohort(exp.model_copy(update={"seed": seed}), jobs=jobs),
+            "in vitro": simulate(validate_invitro(
+                invitro_findings.study_config(seed, agents_per_well)), jobs=jobs).tables}
+        for mode, findings in suites.items():
             for finding in findings:
-                out = finding.check(study)
+                out = finding.check(studies[mode])
                 rows.append({"mode": mode, "finding": finding.key, "seed": seed,
                              "value": out.value, "passed": out.passed, "detail": out.detail})
         if progress:
             progress(seed)
     per_seed = pd.DataFrame(rows)
     summary = []
-    for mode, f in [("xenograft", f) for f in FINDINGS] + [
-            ("in vitro", f) for f in invitro_findings.FINDINGS]:
+    for mode, f in ((mode, f) for mode, findings in suites.items() for f in findings):
         g = per_seed[per_seed["finding"] == f.key]
         summary.append({"mode": mode, "finding": f.key, "statement": f.statement,
                         "source": f.source,
