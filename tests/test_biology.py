@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from xenosim.biology import akt, er, fate, heterogeneity, mtor, oxygen
-from xenosim.biology.signalling import Exposure, derived_rates, steady_state
+from xenosim.biology import akt, cellcycle, er, fate, heterogeneity, mtor, oxygen
+from xenosim.biology.signalling import Exposure, derived_rates, steady_state, translation_and_drive
 from xenosim.core.genotypes import cell_line
 from xenosim.core.parameters import PARAMETERS, resolve
 
@@ -105,9 +105,11 @@ def test_derived_rates_reproduce_wiese_doubling_times():
     r = derived_rates(P)
     for e2_nM, hours in ((0.01, 33.0), (0.0, 55.0)):
         s = steady_state(Exposure(e2_nM=e2_nM), VECTOR, P)
-        drive = fate.proliferation_drive(s.er.total, s.mtorc1, r.er_independent_fraction,
-                                         P["translation_half_mtorc1"])
-        assert np.log(2) / (r.division_rate_max_per_h * drive) == pytest.approx(hours, rel=1e-6)
+        _, drive = translation_and_drive(s, P, r.er_weight)
+        arrest, release = cellcycle.switching_rates_per_h(
+            float(drive), P["g1_drive_half"], P["g1_restriction_hill"], P["g1_switch_rate_per_h"])
+        lam = cellcycle.growth_rate_per_h(r.division_rate_max_per_h, arrest, release)
+        assert np.log(2) / lam == pytest.approx(hours, rel=1e-4)
 
 
 def test_signalling_steady_states_match_the_mechanism():

@@ -8,9 +8,35 @@ from __future__ import annotations
 
 import numpy as np
 
-CYCLING, QUIESCENT, APOPTOTIC, NECROTIC = 0, 1, 2, 3
-STATUS_NAMES = ("cycling", "quiescent", "apoptotic", "necrotic")
+# QUIESCENT is hypoxic quiescence (oxygen); ARRESTED is the reversible G0/G1 arrest of an
+# oxygenated cell whose G1 drive fell (endocrine therapy, mTOR inhibition): see cellcycle.py
+CYCLING, QUIESCENT, APOPTOTIC, NECROTIC, ARRESTED = 0, 1, 2, 3, 4
+STATUS_NAMES = ("cycling", "quiescent", "apoptotic", "necrotic", "arrested")
+N_STATUS = len(STATUS_NAMES)
 _TINY = np.finfo(np.float32).tiny
+
+
+def is_viable(status):
+    """True for cycling, hypoxic-quiescent and arrested cells (works on arrays and scalars)."""
+    return (status <= QUIESCENT) | (status == ARRESTED)
+
+
+def draw_competing(rates_per_h: list, dt_h: float, u):
+    """Competing risks over one step with one uniform per cell: a boolean mask per hazard.
+
+    Hazard j wins where ``cut_{j-1} <= u < cut_j`` with ``cut_j = p_event * sum_{i<=j} r_i / R``.
+    """
+    total = rates_per_h[0]
+    for r in rates_per_h[1:]:
+        total = total + r
+    scale = -np.expm1(-total * dt_h) / np.maximum(total, _TINY)
+    masks, below_prev, cut = [], None, 0.0
+    for r in rates_per_h:
+        cut = cut + r * scale
+        below = u < cut
+        masks.append(below if below_prev is None else below ^ below_prev)
+        below_prev = below
+    return masks
 
 
 def proliferation_drive(er_total, mtorc1, er_independent_fraction: float,

@@ -71,18 +71,24 @@ PARAMETERS: dict[str, Param] = {
         # ---- mTORC1 ---------------------------------------------------------------------------
         _P("mtorc1_basal", 0.2, "1", "assumed", "assumed", "Akt-independent mTORC1 (amino acids)"),
         _P("mtorc1_akt_half", 0.6, "1", "assumed", "assumed", "Akt for half-maximal TSC2/PRAS40 relief"),
-        _P("translation_half_mtorc1", 0.05, "1", "assumed", "assumed",
-           "mTORC1 activity for half-maximal translation-limited cycling"),
+        _P("translation_half_mtorc1", 0.5, "1", "assumed: cyclin D1 / c-Myc are eIF4E-sensitive "
+           "mRNAs (structured 5' UTRs) whose cap-dependent translation follows eIF4E availability "
+           "rather than saturating (Koromilas 1992 EMBO J 11:4153; Rousseau 1996 PNAS 93:1065); "
+           "half-maximal at mid-scale mTORC1. The headline combination effect depends on it "
+           "(experiments/sensitivity)", "assumed",
+           "mTORC1 activity for half-maximal cap-dependent translation (biology/cellcycle.py)"),
         # ---- fate ------------------------------------------------------------------------------
-        _P("invivo_cycling_factor", 0.3, "1", "MCF-7 xenograft Ki-67 ~20-50% (assumed mid)",
-           "assumed", "in vivo division rate relative to in vitro (growth fraction)"),
+        _P("invivo_cycling_factor", 0.48, "1", "calibration (tools/calibrate_invivo_cycling.py): "
+           "E2-driven MCF-7 xenograft volume doubling ~10 days (1-2 weeks)", "assumed",
+           "in vivo division rate of cycling cells relative to in vitro"),
         _P("apoptosis_rate_invivo_per_day", 0.085, "1/day", "assumed (Steel 1967's cell loss "
            "factor 0.6-0.9 is a loss/production ratio, not this rate: it does not support the value)",
            "assumed", "basal in vivo cell loss of viable cells with full ER output"),
-        _P("apoptosis_deprivation_gain", 0.7, "1", "Kyprianou 1991 (E2 withdrawal apoptosis)",
-           "assumed", "relative rise of apoptosis when ER output falls to 0"),
-        _P("akt_survival_max", 0.6, "1", "Datta 1999 (Akt survival signalling)", "assumed",
-           "fractional cut of apoptosis at full Akt activity"),
+        _P("apoptosis_deprivation_gain", 0.7, "1", "Kyprianou 1991 (E2 withdrawal apoptosis); "
+           "Teixeira 1995 (ER -> BCL-2 survival signal)", "assumed",
+           "relative rise of apoptosis when ER survival signalling falls to 0"),
+        _P("akt_survival_max", 0.6, "1", "Datta 1999; Brunet 1999 (Akt -> FOXO3a / BAD; loss "
+           "frees BIM)", "assumed", "fractional cut of apoptosis at full Akt activity"),
         _P("apoptotic_clearance_half_life_h", 6.0, "h", "Kerr 1972 (apoptotic bodies cleared in hours)",
            "assumed"),
         _P("necrotic_clearance_half_life_day", 14.0, "day", "assumed", "assumed",
@@ -137,6 +143,35 @@ PARAMETERS: dict[str, Param] = {
            "doubling ~2-6 months vs ~1-2 weeks for MCF-7 xenografts)", "assumed",
            "division and basal loss rates of patient lesions relative to xenografts (median): "
            "~11-day perfused xenograft doubling (this model, 15 pM E2) / ~100-day human doubling"),
+        # ---- cell-cycle fate, translation, IHC (issue 12; biology/cellcycle.py) ---------------
+        _P("ires_translation_max", 0.8, "1", "Gera 2004 J Biol Chem 279:2737 (Akt-low cells keep "
+           "cyclin D1 / c-Myc synthesis under rapamycin by IRES-mediated translation; Akt "
+           "represses it)", "assumed",
+           "cap-independent share of cyclin D1 / c-Myc translation at zero Akt; x (1 - Akt)"),
+        _P("g1_drive_half", 0.5, "1", "assumed", "assumed",
+           "G1 drive (ER output and translation, weighted) at which half the cells pass the "
+           "restriction point; the ER weight is derived from Wiese 1992 given this"),
+        _P("g1_restriction_hill", 4.0, "1", "Yao 2008 Nat Cell Biol 10:476 (Rb-E2F bistable "
+           "switch)", "assumed", "steepness of the committed fraction in the G1 drive"),
+        _P("g1_switch_rate_per_h", 0.056, "1/h", "Prall 1997 J Biol Chem 272:10882 (antiestrogen-"
+           "arrested MCF-7 re-enter S phase 12-24 h after E2 rescue); Musgrove 1993 (S phase falls "
+           "within 24 h of antiestrogen)", "derived", "1 / 18 h: arrest <-> cycling time scale"),
+        _P("arrested_apoptosis_factor", 0.3, "1", "Osborne 1985; Shafie 1981 (endocrine therapy "
+           "of MCF-7 xenografts gives stasis, i.e. low death of arrested cells)", "assumed",
+           "apoptosis hazard of G0/G1-arrested cells relative to cycling cells with the same "
+           "survival signals"),
+        _P("hypoxic_apoptosis_per_day", 0.05, "1/day", "Graeber 1996 Nature 379:88 (hypoxia "
+           "induces p53-dependent apoptosis)", "assumed",
+           "extra apoptosis of hypoxic-quiescent cells (anoxic cells die by necrosis instead)"),
+        _P("growth_factor_input_invivo", 0.332, "1", "calibration (tools/calibrate_growth_factor.py): "
+           "Dowsett 2005 J Clin Oncol 23:2477 (IMPACT: 2 weeks of anastrozole lower Ki-67 by 76 %); "
+           "Soule & McGrath 1980, Osborne 1985 (MCF-7 xenografts need estrogen; in vitro they grow "
+           "without it)", "assumed",
+           "growth-factor (insulin / IGF-1) input to the G1 drive in a host, relative to the "
+           "assay medium of the in vitro record (1)"),
+        _P("er_positive_threshold", 0.1, "1", "Allred 1998 (ER IHC: weak staining scored "
+           "positive)", "assumed",
+           "relative ER protein above which a cell stains ER-positive in virtual IHC"),
     ]
 }
 
@@ -150,6 +185,7 @@ MECHANISM_SWITCHES: dict[str, tuple[str, ...]] = {
     "torc2_akt_link": ("akt_s473_dependence",),
     "er_degradation": ("serd_er_degradation_max",),
     "tumour_aromatase": ("aromatase_e2_per_androstenedione",),
+    "ires_translation": ("ires_translation_max",),
 }
 #: Switches handled in code rather than by zeroing a parameter.
 SPECIAL_SWITCHES = ("hypoxia",)

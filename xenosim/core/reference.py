@@ -8,9 +8,11 @@ first. It calls the *same* biology functions as the vectorised engine
    follows from its position in the lattice filling order (:mod:`xenosim.core.lattice`);
 2. signalling: Akt (feedback from the cell's own S6K1 of the last step) -> mTORC1 / S6K1 ->
    Ser167 -> ER output;
-3. fate: viable cells divide (if oxygenated), die by apoptosis, or by necrosis (if anoxic) as
-   competing risks over the step; hypoxic cells are quiescent; cells that were already dead at
-   the start of the step are cleared with the clearance half-life of their kind of death;
+3. fate (biology/cellcycle.py): hypoxic cells are quiescent, re-oxygenated ones cycle; then as
+   competing risks over the step, cycling cells divide, arrest in G0/G1 (G1 drive from ER output
+   and translation), die by apoptosis or by necrosis (if anoxic); arrested cells are released or
+   die at their own lower rate; cells that were already dead at the start of the step are
+   cleared with the clearance half-life of their kind of death;
 4. update: in filling order, cleared cells leave and each daughter is inserted right behind its
    mother, pushing later cells one site outward; daughters inherit expression with noise.
 
@@ -24,8 +26,14 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from xenosim.biology import fate, heterogeneity, oxygen
-from xenosim.biology.signalling import Exposure, compute_signalling, derived_rates
+from xenosim.biology import cellcycle, fate, heterogeneity, oxygen
+from xenosim.biology.signalling import (
+    Exposure,
+    compute_signalling,
+    derived_rates,
+    growth_factor_input,
+    translation_and_drive,
+)
 from xenosim.core import lattice
 from xenosim.core.genotypes import Genotype, cell_line
 from xenosim.core.parameters import resolve
@@ -63,7 +71,7 @@ class ReferenceCell(mesa.Agent):
     def step(self) -> None:
         """Environment -> signalling -> fate for this cell; the model then applies the update."""
         m, p = self.model, self.model.p
-        viable = self.status <= fate.QUIESCENT
+        viable = bool(fate.is_viable(self.status))
         o2 = self.oxygen()
 
         sig = compute_signalling(m.exposure, m.genotype, p, self.akt_expression,
@@ -71,32 +79,36 @@ class ReferenceCell(mesa.Agent):
         self.akt, self.mtorc1, self.er_activity = float(sig.akt), float(sig.mtorc1), float(
             sig.er.total)
         self.s6k1 = float(sig.s6k1)
+        _, drive = translation_and_drive(sig, p, m.rates.er_weight,
+                                         growth_factor_input(p, m.invivo))
 
         oxygenated = o2 >= p["hypoxia_threshold"]
-        cycling = viable and oxygenated
-        division = m.rates.division_rate_max_per_h * fate.proliferation_drive(
-            self.er_activity, self.mtorc1, m.rates.er_independent_fraction,
-            p["translation_half_mtorc1"])
+        status = self.status
+        if viable and not oxygenated:
+            status = fate.QUIESCENT  # hypoxic quiescence overrides the cycle state
+        elif status == fate.QUIESCENT:
+            status = fate.CYCLING  # re-oxygenated
+        cycling, arrested = status == fate.CYCLING, status == fate.ARRESTED
+        quiescent = status == fate.QUIESCENT
+        arrest, release = cellcycle.switching_rates_per_h(
+            float(drive), p["g1_drive_half"], p["g1_restriction_hill"], p["g1_switch_rate_per_h"])
+        switch = arrest if cycling else release if arrested else 0.0
+        division = m.rates.division_rate_max_per_h if cycling else 0.0
         if m.invivo:
             division *= p["invivo_cycling_factor"]
-            # deprivation-driven apoptosis hits cells trying to cycle; hypoxic quiescent cells
-            # keep only the basal (Akt-opposed) loss
-            gain = p["apoptosis_deprivation_gain"] if oxygenated else 0.0
-            apoptosis = fate.apoptosis_rate_per_h(self.er_activity, self.akt,
-                                                  p["apoptosis_rate_invivo_per_day"], gain,
-                                                  p["akt_survival_max"])
+            apoptosis = cellcycle.apoptosis_rate_per_h(self.er_activity, self.akt, cycling,
+                                                       arrested, quiescent, p)
         else:
             apoptosis = 0.0
-        if not cycling:
-            division = 0.0
-        if not viable:
-            apoptosis = 0.0
         necrosis = p["necrosis_rate_per_day"] / 24.0 if viable and o2 < p["anoxia_threshold"] else 0.0
-        divide, apoptose, necrose = fate.draw_fates(m.rng, division, apoptosis, necrosis, m.dt_h)
+        u = m.rng.random(dtype=np.float32)
+        divide, switched, apoptose, necrose = fate.draw_competing(
+            [division, switch, apoptosis, necrosis], m.dt_h, u)
 
         status_at_start = self.status
-        if viable:
-            self.status = fate.CYCLING if cycling else fate.QUIESCENT
+        self.status = status
+        if switched:
+            self.status = fate.ARRESTED if cycling else fate.CYCLING
         if apoptose:
             self.status = fate.APOPTOTIC
         if necrose:
@@ -111,7 +123,6 @@ class ReferenceCell(mesa.Agent):
             half_life_h = p["necrotic_clearance_half_life_day"] * 24.0
         else:
             return
-        u = m.rng.random(dtype=np.float32)
         self.cleared = bool(u < fate.clearance_probability(half_life_h, m.dt_h))
 
     def daughter(self) -> ReferenceCell:
@@ -232,10 +243,10 @@ class ReferenceTumour(mesa.Model):
 
     def summary(self, exposure: Exposure | None = None) -> TumourSummary:
         """Counts by fate and mean activities over viable cells (as ``Tumour.summary``)."""
-        counts = [0, 0, 0, 0]
+        counts = [0] * fate.N_STATUS
         for c in self.cells:
             counts[c.status] += 1
-        viable = [c for c in self.cells if c.status <= fate.QUIESCENT]
+        viable = [c for c in self.cells if fate.is_viable(c.status)]
 
         def mean(values) -> float:
             values = list(values)
@@ -261,4 +272,5 @@ class ReferenceTumour(mesa.Model):
             er_share_ser167=mean(shares["ser167"]),
             frac_mtorc1_high=mean(c.mtorc1 > thr for c in viable),
             frac_er_high=mean(c.er_activity > thr for c in viable),
+            n_arrested=counts[fate.ARRESTED],
         )
