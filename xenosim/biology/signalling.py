@@ -12,8 +12,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from xenosim.biology import adaptation, aromatase, cellcycle, mtor, serd
 from xenosim.biology import akt as akt_mod
-from xenosim.biology import aromatase, cellcycle, mtor, serd
 from xenosim.biology import er as er_mod
 from xenosim.core.genotypes import Genotype
 
@@ -44,6 +44,7 @@ class Signals:
     er: er_mod.ERActivity = field(repr=False)
     er_protein: np.ndarray | float = 1.0  # relative to untreated (fulvestrant degrades ER)
     e2_tumour_nM: np.ndarray | float = 0.0  # E2 the cells see: serum + tumour aromatase
+    occ_e2: float = 0.0  # share of (wild-type) ER bound by estradiol: drives adaptation
 
 
 def er_inputs(exposure: Exposure, genotype: Genotype, p: dict[str, float]):
@@ -72,10 +73,19 @@ def er_inputs(exposure: Exposure, genotype: Genotype, p: dict[str, float]):
 
 
 def compute_signalling(exposure: Exposure, genotype: Genotype, p: dict[str, float],
-                       akt_expression, er_expression, s6k1_previous) -> Signals:
-    """Akt (with feedback from last step's S6K1), mTORC1, S6K1, Ser167 and ER output."""
+                       akt_expression, er_expression, s6k1_previous, adapted=None,
+                       esr1_mutant=None) -> Signals:
+    """Akt (with feedback from last step's S6K1), mTORC1, S6K1, Ser167 and ER output.
+
+    ``adapted`` / ``esr1_mutant``: optional per-cell flags (biology/adaptation.py); ``None`` or
+    all-false leaves the computation (and its numbers) as without them.
+    """
+    pi3k = p["pi3k_basal_drive"] * genotype.pi3k_multiplier
+    any_adapted = adapted is not None and bool(np.any(adapted))
+    if any_adapted:
+        pi3k = adaptation.pi3k_multiplier(adapted, pi3k)
     akt = akt_mod.akt_activity(
-        p["pi3k_basal_drive"] * genotype.pi3k_multiplier,
+        pi3k,
         p["myr_akt_drive"] * genotype.constitutive_akt_drive,
         s6k1_previous,
         p["s6k1_irs1_feedback_gain"],
@@ -93,8 +103,19 @@ def compute_signalling(exposure: Exposure, genotype: Genotype, p: dict[str, floa
                                            p["ser167_half_input"], p["ser167_hill"])
     e2_nM, (occ_e2, occ_anti, occ_free), er_scale, er_protein = er_inputs(exposure, genotype, p)
     er_expr = er_expression * er_scale if er_scale != 1.0 else er_expression
-    er = er_mod.er_activity(occ_e2, occ_anti, occ_free, ser167, er_expr, p)
-    return Signals(akt, mtorc1, s6k1, ser167, er, er_protein, e2_nM)
+    if any_adapted:
+        er_expr = er_expr * adaptation.er_expression_multiplier(adapted)
+    occ = (occ_e2, occ_anti, occ_free)
+    if esr1_mutant is not None and bool(np.any(esr1_mutant)):
+        fold = p["esr1_antagonist_kd_fold"]
+        mut = er_mod.er_occupancy(e2_nM, exposure.oht_nM, exposure.tamoxifen_nM, p["kd_e2_nM"],
+                                  p["kd_4oht_nM"] * fold, p["kd_tamoxifen_nM"] * fold)
+        mut = adaptation.mutant_occupancy(*(float(o) for o in mut),
+                                          p["esr1_constitutive_activity"])
+        occ = tuple(np.where(esr1_mutant, np.float32(m), np.float32(w))
+                    for m, w in zip(mut, occ, strict=True))
+    er = er_mod.er_activity(*occ, ser167, er_expr, p)
+    return Signals(akt, mtorc1, s6k1, ser167, er, er_protein, e2_nM, float(occ_e2))
 
 
 def steady_state(exposure: Exposure, genotype: Genotype, p: dict[str, float],

@@ -169,6 +169,26 @@ PARAMETERS: dict[str, Param] = {
            "without it)", "assumed",
            "growth-factor (insulin / IGF-1) input to the G1 drive in a host, relative to the "
            "assay medium of the in vitro record (1)"),
+        # ---- resistance that evolves (biology/adaptation.py) -----------------------------------
+        _P("lted_adaptation_rate_per_day", 1.0e-5, "1/day", "assumed order of magnitude: LTED "
+           "MCF-7 sublines grow out after 1-6 months of estrogen deprivation (Masamura 1995 J Clin "
+           "Endocrinol Metab 80:2918; Martin 2003 J Biol Chem 278:30458); with adapted cells "
+           "growing ~0.1/day without estradiol, outgrowth by ~100 days needs ~1e-5 per cell-day",
+           "assumed", "hazard that a viable cell with all its ER unbound by estradiol adapts "
+           "(x (1 - E2 occupancy)); adapted cells take the lted modifier's effects"),
+        _P("esr1_mutant_initial_fraction", 0.0, "1", "MCF-7 are ESR1 wild-type; ESR1 LBD mutations "
+           "are rare in primary tumours (~1 %) and selected by aromatase inhibitors (Schiavon 2015 "
+           "Sci Transl Med 7:313ra182)", "assumed",
+           "share of cells carrying an ESR1 Y537S/D538G-like mutation at inoculation / diagnosis"),
+        _P("esr1_mutation_rate_per_division", 0.0, "1/division", "assumed (off by default)",
+           "assumed", "probability that a daughter acquires an ESR1 LBD mutation"),
+        _P("esr1_constitutive_activity", 0.5, "1", "Toy 2013 Nat Genet 45:1439; Robinson 2013 Nat "
+           "Genet 45:1446 (Y537S / D538G ER is transcriptionally active without ligand, below "
+           "E2-stimulated wild type)", "assumed",
+           "share of unliganded mutant ER that acts as estradiol-bound"),
+        _P("esr1_antagonist_kd_fold", 5.0, "1", "Toy 2013; Fanning 2016 eLife 5:e12792 (mutants "
+           "need higher 4-OHT / fulvestrant concentrations)", "assumed",
+           "antagonist Kd of mutant ER relative to wild type (4-OHT, tamoxifen)"),
         _P("er_positive_threshold", 0.1, "1", "Allred 1998 (ER IHC: weak staining scored "
            "positive)", "assumed",
            "relative ER protein above which a cell stains ER-positive in virtual IHC"),
@@ -186,6 +206,8 @@ MECHANISM_SWITCHES: dict[str, tuple[str, ...]] = {
     "er_degradation": ("serd_er_degradation_max",),
     "tumour_aromatase": ("aromatase_e2_per_androstenedione",),
     "ires_translation": ("ires_translation_max",),
+    "lted_adaptation": ("lted_adaptation_rate_per_day",),
+    "esr1_mutation": ("esr1_mutant_initial_fraction", "esr1_mutation_rate_per_division"),
 }
 #: Switches handled in code rather than by zeroing a parameter.
 SPECIAL_SWITCHES = ("hypoxia",)

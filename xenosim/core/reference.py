@@ -26,7 +26,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from xenosim.biology import cellcycle, fate, heterogeneity, oxygen
+from xenosim.biology import adaptation, cellcycle, fate, heterogeneity, oxygen
 from xenosim.biology.signalling import (
     Exposure,
     compute_signalling,
@@ -45,7 +45,8 @@ class ReferenceCell(mesa.Agent):
 
     def __init__(self, model: ReferenceTumour, akt_expression: float, er_expression: float,
                  status: int = fate.CYCLING, akt: float = 0.0, mtorc1: float = 0.5,
-                 er_activity: float = 0.0, cell_id: int | None = None, s6k1: float = 0.5):
+                 er_activity: float = 0.0, cell_id: int | None = None, s6k1: float = 0.5,
+                 adapted: int = 0, esr1_mutant: int = 0):
         super().__init__(model)
         self.status = int(status)
         self.akt_expression = float(akt_expression)
@@ -54,6 +55,8 @@ class ReferenceCell(mesa.Agent):
         self.mtorc1 = float(mtorc1)
         self.s6k1 = float(s6k1)  # read by the next step's IRS-1 feedback
         self.er_activity = float(er_activity)
+        self.adapted = int(adapted)  # LTED-like adaptation (biology/adaptation.py), inherited
+        self.esr1_mutant = int(esr1_mutant)  # ligand-independent ESR1 mutant, inherited
         self.cell_id = model.new_cell_id() if cell_id is None else int(cell_id)
         self.position = -1  # index in the lattice filling order, set by the model
         self.divides = False
@@ -75,7 +78,7 @@ class ReferenceCell(mesa.Agent):
         o2 = self.oxygen()
 
         sig = compute_signalling(m.exposure, m.genotype, p, self.akt_expression,
-                                 self.er_expression, self.s6k1)
+                                 self.er_expression, self.s6k1, self.adapted, self.esr1_mutant)
         self.akt, self.mtorc1, self.er_activity = float(sig.akt), float(sig.mtorc1), float(
             sig.er.total)
         self.s6k1 = float(sig.s6k1)
@@ -114,6 +117,11 @@ class ReferenceCell(mesa.Agent):
         if necrose:
             self.status = fate.NECROTIC
         self.divides = bool(divide)
+        if fate.is_viable(self.status) and not self.adapted:
+            prob = adaptation.adaptation_probability(sig.occ_e2,
+                                                     p["lted_adaptation_rate_per_day"], m.dt_h)
+            if prob > 0.0 and m.rng.random() < prob:
+                self.adapted = 1
 
         # clearance of a cell that was already dead at the start of the step
         self.cleared = False
@@ -133,8 +141,13 @@ class ReferenceCell(mesa.Agent):
                 m.rng, np.array([level], dtype=np.float32), p["expression_sigma_log"],
                 p["expression_inheritance"])[0])
             for level in (self.akt_expression, self.er_expression)]
+        mutant = self.esr1_mutant
+        rate = p.get("esr1_mutation_rate_per_division", 0.0)
+        if rate > 0.0 and m.rng.random() < rate:
+            mutant = 1
         return ReferenceCell(m, inherited[0], inherited[1], self.status, self.akt, self.mtorc1,
-                             self.er_activity, s6k1=self.s6k1)
+                             self.er_activity, s6k1=self.s6k1, adapted=self.adapted,
+                             esr1_mutant=mutant)
 
     def state(self) -> dict[str, float | int | str]:
         state = {name: getattr(self, name) for name in STATE_ARRAYS}
@@ -176,6 +189,9 @@ class ReferenceTumour(mesa.Model):
         for _ in range(n_agents):
             akt_expr, er_expr = heterogeneity.draw_expression(self.rng, 2, sigma)
             self.cells.append(ReferenceCell(self, akt_expr, er_expr))
+        if params.get("esr1_mutant_initial_fraction", 0.0) > 0.0:  # pre-existing ESR1 clones
+            for cell in self.cells:
+                cell.esr1_mutant = int(self.rng.random() < params["esr1_mutant_initial_fraction"])
         self._number_positions()
 
     @classmethod

@@ -16,7 +16,7 @@ from time import perf_counter
 
 import numpy as np
 
-from xenosim.biology import cellcycle, fate, heterogeneity, oxygen
+from xenosim.biology import adaptation, cellcycle, fate, heterogeneity, oxygen
 from xenosim.biology.signalling import (
     Exposure,
     compute_signalling,
@@ -63,6 +63,10 @@ CELL_STATES: tuple[CellState, ...] = (
               description="relative Akt protein level (lognormal around 1)"),
     CellState("er_expression", np.float32, None, redrawn=True,
               description="relative ER protein level (lognormal around 1)"),
+    CellState("adapted", np.uint8, 0,
+              description="1: adapted to estrogen deprivation (LTED-like; biology/adaptation.py)"),
+    CellState("esr1_mutant", np.uint8, 0,
+              description="1: carries a ligand-independent ESR1 mutation (biology/adaptation.py)"),
 )
 STATE_ARRAYS: tuple[str, ...] = tuple(c.name for c in CELL_STATES)
 REDRAWN_STATES: tuple[str, ...] = tuple(c.name for c in CELL_STATES if c.redrawn)
@@ -95,6 +99,9 @@ class TumourSummary:
     ps6_index: float = float("nan")
     pakt_index: float = float("nan")
     er_positive_fraction: float = float("nan")
+    # resistance that evolves (fractions of viable cells)
+    frac_adapted: float = 0.0
+    frac_esr1_mutant: float = 0.0
 
 
 class Tumour:
@@ -123,6 +130,10 @@ class Tumour:
         self.akt_expression = heterogeneity.draw_expression(rng, n_agents, sigma)
         self.er_expression = heterogeneity.draw_expression(rng, n_agents, sigma)
         self.cell_id = np.arange(n_agents, dtype=np.uint32)
+        if params.get("esr1_mutant_initial_fraction", 0.0) > 0.0:  # pre-existing ESR1 clones
+            self.esr1_mutant = (rng.random(n_agents) < params["esr1_mutant_initial_fraction"]
+                                ).astype(np.uint8)
+        self.occ_e2 = 1.0  # E2 occupancy of the last step's ER (adaptation reads it)
         self.er_protein: np.ndarray | float = 1.0  # of the last step (fulvestrant), for IHC
         self.next_id = n_agents
         self.time_h = 0.0
@@ -185,7 +196,8 @@ class Tumour:
         """Akt (feedback from last step's S6K1) -> mTORC1 / S6K1 -> Ser167 -> ER output; returns
         each cell's G1 drive (ER output and cyclin D1 / c-Myc translation, biology/cellcycle.py)."""
         sig = compute_signalling(exposure, self.genotype, self.p, self.akt_expression,
-                                 self.er_expression, self.s6k1)
+                                 self.er_expression, self.s6k1, self.adapted, self.esr1_mutant)
+        self.occ_e2 = sig.occ_e2
         self.akt = sig.akt.astype(np.float32, copy=False)
         self.mtorc1 = sig.mtorc1.astype(np.float32, copy=False)
         self.s6k1 = np.asarray(sig.s6k1, dtype=np.float32)
@@ -244,7 +256,20 @@ class Tumour:
         status[necrose] = fate.NECROTIC
         del viable, cycling, arrested, quiescent, oxygenated, apoptose, necrose, switched
         self.status = status
+        self._adapt(dt_h)
         return cleared, divide
+
+    def _adapt(self, dt_h: float) -> None:
+        """Viable cells not yet adapted adapt to estrogen deprivation (biology/adaptation.py)."""
+        prob = adaptation.adaptation_probability(self.occ_e2, self.p["lted_adaptation_rate_per_day"],
+                                                 dt_h)
+        if prob <= 0.0:
+            return
+        idx = adaptation.draw_events(self.rng, self.n_agents, prob)
+        idx = idx[fate.is_viable(self.status[idx]) & (self.adapted[idx] == 0)]  # thinning
+        if idx.size:
+            self.adapted = self.adapted.copy()  # readers holding the old array keep their view
+            self.adapted[idx] = 1
 
 
     def _update(self, cleared: np.ndarray, divide: np.ndarray) -> None:
@@ -267,6 +292,10 @@ class Tumour:
                 arr[daughter_idx] = heterogeneity.inherit_expression(
                     self.rng, arr[daughter_idx], p["expression_sigma_log"],
                     p["expression_inheritance"])
+            rate = p.get("esr1_mutation_rate_per_division", 0.0)
+            if rate > 0.0:  # acquired ESR1 mutations, in daughters
+                hit = daughter_idx[adaptation.draw_events(self.rng, daughter_idx.size, rate)]
+                self.esr1_mutant[hit] = 1
             self.cell_id[daughter_idx] = np.arange(self.next_id, self.next_id + n_daughters,
                                                    dtype=np.uint32)
             self.next_id += n_daughters
@@ -279,7 +308,8 @@ class Tumour:
         n_viable = int(viable.sum())
         if exposure is not None:
             sig = compute_signalling(exposure, self.genotype, self.p, self.akt_expression,
-                                     self.er_expression, self.s6k1)
+                                     self.er_expression, self.s6k1, self.adapted,
+                                     self.esr1_mutant)
         else:
             sig = None
 
@@ -300,6 +330,8 @@ class Tumour:
             frac_mtorc1_high=mean(self.mtorc1 > thr),
             frac_er_high=mean(self.er_activity > thr),
             n_arrested=int(counts[fate.ARRESTED]),
+            frac_adapted=mean(self.adapted),
+            frac_esr1_mutant=mean(self.esr1_mutant),
             **self.ihc(),
         )
 
