@@ -38,16 +38,23 @@ from functools import lru_cache
 import numpy as np
 
 
-def translation_output(mtorc1, akt, translation_half: float, ires_max: float):
-    """Relative cyclin D1 / c-Myc translation in [0, 1]: cap-dependent + IRES fill-in.
+def translation_output(mtorc1, akt, translation_half: float, ires_max: float,
+                       mtorc1_inhibition: float = 0.0):
+    """Relative cyclin D1 / c-Myc translation in [0, 1]: cap-dependent, plus IRES compensation
+    of what an mTOR inhibitor takes away.
 
-    ``cap = mTORC1 / (mTORC1 + K)`` is rapalog-sensitive; ``ires = ires_max * (1 - Akt)`` is
-    rapalog-insensitive and suppressed by Akt (Gera 2004). IRES translation fills what
-    cap-dependent translation leaves: ``cap + ires * (1 - cap)``.
+    ``cap = mTORC1 / (mTORC1 + K)`` is rapalog-sensitive. When a drug removes a share of mTORC1,
+    Akt-low cells switch cyclin D1 / c-Myc to cap-independent, IRES-mediated translation, which
+    Akt represses (Gera 2004; Shi 2005 Mol Cell Biol 25:9477: the IRES route is induced by mTOR
+    inhibition): a share ``ires_max * (1 - Akt)`` of the cap-dependent translation lost to the
+    drug is made up. Without a drug there is nothing to compensate and the output is ``cap``.
     """
     cap = mtorc1 / (mtorc1 + translation_half)
-    ires = ires_max * (1.0 - akt)
-    return cap + ires * (1.0 - cap)
+    if not mtorc1_inhibition:
+        return cap
+    uninhibited = mtorc1 / (1.0 - min(float(mtorc1_inhibition), 0.999999))
+    lost = uninhibited / (uninhibited + translation_half) - cap
+    return cap + ires_max * (1.0 - akt) * lost
 
 
 def g1_drive(er_total, translation, er_weight: float, growth_factor: float = 1.0, akt=0.0):

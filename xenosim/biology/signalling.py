@@ -45,6 +45,7 @@ class Signals:
     er_protein: np.ndarray | float = 1.0  # relative to untreated (fulvestrant degrades ER)
     e2_tumour_nM: np.ndarray | float = 0.0  # E2 the cells see: serum + tumour aromatase
     occ_e2: float = 0.0  # share of (wild-type) ER bound by estradiol: drives adaptation
+    mtorc1_inhibition: float = 0.0  # share of mTORC1 removed by drugs (IRES compensation)
 
 
 def er_inputs(exposure: Exposure, genotype: Genotype, p: dict[str, float]):
@@ -115,7 +116,8 @@ def compute_signalling(exposure: Exposure, genotype: Genotype, p: dict[str, floa
         occ = tuple(np.where(esr1_mutant, np.float32(m), np.float32(w))
                     for m, w in zip(mut, occ, strict=True))
     er = er_mod.er_activity(*occ, ser167, er_expr, p)
-    return Signals(akt, mtorc1, s6k1, ser167, er, er_protein, e2_nM, float(occ_e2))
+    return Signals(akt, mtorc1, s6k1, ser167, er, er_protein, e2_nM, float(occ_e2),
+                   float(exposure.mtorc1_inhibition))
 
 
 def steady_state(exposure: Exposure, genotype: Genotype, p: dict[str, float],
@@ -142,7 +144,7 @@ def translation_and_drive(sig: Signals, p: dict[str, float], er_weight: float,
     ``growth_factor``: growth-factor input relative to the assay medium (see
     :func:`growth_factor_input`)."""
     t = cellcycle.translation_output(sig.mtorc1, sig.akt, p["translation_half_mtorc1"],
-                                     p["ires_translation_max"])
+                                     p["ires_translation_max"], sig.mtorc1_inhibition)
     return t, cellcycle.g1_drive(sig.er.total, t, er_weight, growth_factor, sig.akt)
 
 

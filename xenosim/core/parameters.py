@@ -50,8 +50,14 @@ PARAMETERS: dict[str, Param] = {
         _P("efficacy_e2", 20.0, "1", "Cancer Res 1989;49:6670 (mitogenic onset 3 pM, max 0.2-10 nM)",
            "derived", "spare-receptor efficacy tau: half-maximal ER output at ~5% occupancy "
            "(~10 pM E2) given Kd 0.2 nM"),
-        _P("efficacy_tamoxifen_bound", 0.11, "1", "ERE-reporter partial agonism of tamoxifen-bound ER, 5-15% of E2 (assumed range)",
-           "derived", "tau for 10% of maximal output at full occupancy"),
+        _P("efficacy_tamoxifen_bound", 0.0, "1", "Shang & Brown 2002 Science 295:2465 (in MCF-7 "
+           "tamoxifen-bound ER recruits corepressors, not coactivators, to c-Myc / pS2 / cathepsin "
+           "D: no agonism; the 5-15 % ERE-reporter agonism is endometrial-like, high SRC-1); "
+           "Katzenellenbogen 1987 Cancer Res 47:4355 (antiestrogens inhibit MCF-7 growth below the "
+           "estrogen-free level)", "derived",
+           "tau of tamoxifen-bound ER without Ser167: 0 in MCF-7; set > 0 for tissues where "
+           "tamoxifen is a partial agonist. Agonism of tamoxifen-bound ER in Akt-high cells comes "
+           "from Ser167 (efficacy_tamoxifen_ser167)"),
         _P("efficacy_tamoxifen_ser167", 1.5, "1", "Campbell 2001; Yamnik 2009 (pSer167 and tamoxifen "
            "agonism)", "assumed", "extra tau of tamoxifen-bound ER when Ser167 is fully phosphorylated"),
         _P("efficacy_unliganded_ser167", 0.6, "1", "Campbell 2001 (Akt gives E2-independent ER "
@@ -78,7 +84,7 @@ PARAMETERS: dict[str, Param] = {
            "(experiments/sensitivity)", "assumed",
            "mTORC1 activity for half-maximal cap-dependent translation (biology/cellcycle.py)"),
         # ---- fate ------------------------------------------------------------------------------
-        _P("invivo_cycling_factor", 0.48, "1", "calibration (tools/calibrate_invivo_cycling.py): "
+        _P("invivo_cycling_factor", 0.715, "1", "calibration (tools/calibrate_invivo_cycling.py): "
            "E2-driven MCF-7 xenograft volume doubling ~10 days (1-2 weeks)", "assumed",
            "in vivo division rate of cycling cells relative to in vitro"),
         _P("apoptosis_rate_invivo_per_day", 0.085, "1/day", "assumed (Steel 1967's cell loss "
@@ -147,7 +153,7 @@ PARAMETERS: dict[str, Param] = {
         _P("ires_translation_max", 0.8, "1", "Gera 2004 J Biol Chem 279:2737 (Akt-low cells keep "
            "cyclin D1 / c-Myc synthesis under rapamycin by IRES-mediated translation; Akt "
            "represses it)", "assumed",
-           "cap-independent share of cyclin D1 / c-Myc translation at zero Akt; x (1 - Akt)"),
+           "share of the cap-dependent translation lost to an mTOR inhibitor that IRES translation makes up at zero Akt; x (1 - Akt) (Shi 2005 Mol Cell Biol 25:9477: the IRES route is induced by mTOR inhibition)"),
         _P("g1_drive_half", 0.5, "1", "assumed", "assumed",
            "G1 drive (ER output and translation, weighted) at which half the cells pass the "
            "restriction point; the ER weight is derived from Wiese 1992 given this"),
@@ -163,7 +169,7 @@ PARAMETERS: dict[str, Param] = {
         _P("hypoxic_apoptosis_per_day", 0.05, "1/day", "Graeber 1996 Nature 379:88 (hypoxia "
            "induces p53-dependent apoptosis)", "assumed",
            "extra apoptosis of hypoxic-quiescent cells (anoxic cells die by necrosis instead)"),
-        _P("growth_factor_input_invivo", 0.332, "1", "calibration (tools/calibrate_growth_factor.py): "
+        _P("growth_factor_input_invivo", 0.29, "1", "calibration (tools/calibrate_growth_factor.py): "
            "Dowsett 2005 J Clin Oncol 23:2477 (IMPACT: 2 weeks of anastrozole lower Ki-67 by 76 %); "
            "Soule & McGrath 1980, Osborne 1985 (MCF-7 xenografts need estrogen; in vitro they grow "
            "without it)", "assumed",
