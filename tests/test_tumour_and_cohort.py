@@ -172,7 +172,8 @@ def test_run_writes_a_complete_result_directory(tmp_path, small_config):
     from test_report_figures import external_links
 
     page = (run_dir / "report.html").read_text()
-    assert external_links(page) == [] and page.count('src="data:image/png;base64,') == 3
+    # growth curves, spaghetti, pathway, virtual IHC
+    assert external_links(page) == [] and page.count('src="data:image/png;base64,') == 4
     assert "In short: Tamoxifen + CCI-779 vs E2 control in MCF-7" in page
     assert "Welch t-test on per-mouse growth rates" in page
     # the arm comparison is written beside the run, self-contained

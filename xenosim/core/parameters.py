@@ -149,7 +149,7 @@ PARAMETERS: dict[str, Param] = {
            "doubling ~2-6 months vs ~1-2 weeks for MCF-7 xenografts)", "assumed",
            "division and basal loss rates of patient lesions relative to xenografts (median): "
            "~11-day perfused xenograft doubling (this model, 15 pM E2) / ~100-day human doubling"),
-        # ---- cell-cycle fate, translation, IHC (issue 12; biology/cellcycle.py) ---------------
+        # ---- cell-cycle fate, translation, IHC (biology/cellcycle.py) ---------------
         _P("ires_translation_max", 0.8, "1", "Gera 2004 J Biol Chem 279:2737 (Akt-low cells keep "
            "cyclin D1 / c-Myc synthesis under rapamycin by IRES-mediated translation; Akt "
            "represses it)", "assumed",
