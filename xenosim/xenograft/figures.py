@@ -15,6 +15,7 @@ import pandas as pd
 
 from xenosim.analysis import figures as F
 from xenosim.analysis import stats as S
+from xenosim.analysis.mechanism import ihc_at_study_end
 from xenosim.analysis.order import ordered
 from xenosim.core.style import CELL_LINE_TITLES, apply_style
 
@@ -87,40 +88,6 @@ def pathway(cells: pd.DataFrame, path: Path, order: dict[str, list[str]]) -> Pat
     return _save(fig, path)
 
 
-IHC_READOUTS = (("ki67_index", "Ki-67 index"), ("cc3_index", "Cleaved caspase-3 index"),
-                ("ps6_index", "pS6 index"), ("pakt_index", "pAkt index"),
-                ("er_positive_fraction", "ER-positive fraction"))
-
-
-def ihc_boxplots(cells: pd.DataFrame, path: Path, order: dict[str, list[str]]) -> Path:
-    """Virtual IHC at study end: per-arm box plots (one point per mouse, its last caliper day)
-    of the five indices, as a pathologist would score sections (rows: cell lines)."""
-    apply_style()
-    have = [(c, n) for c, n in IHC_READOUTS if c in cells.columns]
-    last = cells.sort_values("day").groupby("mouse", as_index=False).tail(1)
-    lines = [cl for cl in order if (last["cell_line"] == cl).any()]
-    fig, axes = plt.subplots(len(lines), len(have), figsize=(3.2 * len(have), 3.6 * len(lines)),
-                             squeeze=False, layout="constrained")
-    for i, line in enumerate(lines):
-        sub = last[last["cell_line"] == line]
-        arms = [a for a in order[line] if (sub["arm"] == a).any()]
-        for j, (col, name) in enumerate(have):
-            ax = axes[i][j]
-            data = [sub.loc[sub["arm"] == a, col].dropna().to_numpy() for a in arms]
-            bp = ax.boxplot(data, patch_artist=True, widths=0.6)
-            for patch, arm in zip(bp["boxes"], arms, strict=True):
-                patch.set_facecolor(F.arm_colour(arm))
-                patch.set_alpha(0.6)
-            ax.set_xticks(range(1, len(arms) + 1), [F.arm_label(a) for a in arms],
-                          rotation=40, ha="right", fontsize=7)
-            ax.set_ylim(0, 1)
-            ax.set_title(f"{F.line_title(line)}: {name}", fontsize=9)
-            if j == 0:
-                ax.set_ylabel("Fraction of non-necrotic cells")
-    fig.suptitle("Virtual IHC at each mouse's last caliper day (simulation readout)")
-    return _save(fig, path)
-
-
 def all_run_figures(tables: dict[str, pd.DataFrame], out: Path, endpoint_mm3: float,
                     labels: dict[str, str], cell_lines: list[str] | None = None) -> list[str]:
     """Write the three standard run figures; return their file names. ``labels`` (arm → label)
@@ -132,7 +99,8 @@ def all_run_figures(tables: dict[str, pd.DataFrame], out: Path, endpoint_mm3: fl
     spaghetti(meas, tables["mice"], out / "spaghetti.png", order, endpoint_mm3)
     pathway(tables["cells"], out / "pathway.png", order)
     names = ["growth_curves.png", "spaghetti.png", "pathway.png"]
-    if "ki67_index" in tables["cells"].columns:
-        ihc_boxplots(tables["cells"], out / "ihc.png", order)
+    ihc = ihc_at_study_end(tables["cells"])
+    if ihc is not None:  # the analysis's own figure: one implementation
+        _save(F.ihc_boxplots(ihc, order), out / "ihc.png")
         names.append("ihc.png")
     return names
