@@ -39,18 +39,6 @@ def draw_competing(rates_per_h: list, dt_h: float, u):
     return masks
 
 
-def proliferation_drive(er_total, mtorc1, er_independent_fraction: float,
-                        translation_half: float):
-    """Relative division drive: ER output (with an ER-independent floor) times translation.
-
-    Translation (mTORC1 -> S6K1 / 4E-BP1) is a saturating function of mTORC1 activity, so a
-    rapalog slows division even when ER output is high.
-    """
-    er_term = er_independent_fraction + (1.0 - er_independent_fraction) * er_total
-    translation = mtorc1 / (mtorc1 + translation_half)
-    return er_term * translation
-
-
 def apoptosis_rate_per_h(er_total, akt, basal_per_day: float, deprivation_gain,
                          akt_survival_max: float):
     """Apoptosis hazard: rises as ER output falls (estrogen deprivation / antiestrogen), opposed
@@ -65,27 +53,6 @@ def event_scale(total_per_h, dt_h: float):
     (0 where there is no hazard, as ``p_event`` is then 0 too): hazard ``j`` wins where the
     uniform lies in its slice ``r_j * scale`` of ``[0, p_event)``. Arrays or scalars."""
     return -np.expm1(-total_per_h * dt_h) / np.maximum(total_per_h, _TINY)
-
-
-def draw_fates(rng: np.random.Generator, division_per_h, apoptosis_per_h, necrosis_per_h,
-               dt_h: float, u=None):
-    """Competing risks over one step: boolean masks (divide, apoptose, necrose).
-
-    ``u`` (uniforms in [0, 1), one per cell) may be given; otherwise they are drawn from ``rng``.
-    """
-    total = division_per_h + apoptosis_per_h + necrosis_per_h
-    if u is None:
-        u = rng.random(np.shape(total), dtype=np.float32)
-    scale = event_scale(total, dt_h)
-    del total
-    cut = division_per_h * scale
-    divide = u < cut
-    cut += apoptosis_per_h * scale
-    below_apo = u < cut
-    apoptose = below_apo ^ divide  # cut_div <= u < cut_apo
-    cut += necrosis_per_h * scale
-    necrose = (u < cut) ^ below_apo  # cut_apo <= u < cut_nec
-    return divide, apoptose, necrose
 
 
 def clearance_probability(half_life_h: float, dt_h: float) -> float:
