@@ -22,6 +22,8 @@ CALIBRATION_TARGETS: dict[str, str] = {
     "growth_factor_input_invivo": "Ki-67 -76% after 2 weeks of anastrozole (IMPACT, Dowsett "
                                   "2005; tools/calibrate_growth_factor.py)",
     "invivo_cycling_factor": "E2-driven MCF-7 xenograft volume doubling ~1-2 weeks",
+    "lted_adaptation_rate_per_day": "LTED MCF-7 grow out after 1-6 months of estrogen deprivation "
+                                    "(Masamura 1995; Martin 2003): order of magnitude",
     "patient_kinetics_scale": "breast cancer volume doubling ~2-6 months (Friberg 1997)",
 }
 
