@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from xenosim.biology import akt, er, fate, heterogeneity, mtor, oxygen
-from xenosim.biology.signalling import Exposure, derived_rates, steady_state
+from xenosim.biology import akt, cellcycle, er, fate, heterogeneity, mtor, oxygen
+from xenosim.biology.signalling import Exposure, derived_rates, steady_state, translation_and_drive
 from xenosim.core.genotypes import cell_line
 from xenosim.core.parameters import PARAMETERS, resolve
 
@@ -54,10 +54,12 @@ def test_er_occupancy_is_competitive_and_sums_to_one():
     assert e[2] < e[1] and a[2] == pytest.approx(50 / 56)
 
 
-def test_er_shares_add_up_and_tamoxifen_is_a_partial_agonist():
+def test_er_shares_add_up_and_tamoxifen_is_an_agonist_only_through_ser167_in_mcf7():
     occ = er.er_occupancy(0.0, 1000.0, 0.0, 0.2, 0.2, 7.0)
     no_p = er.er_activity(*occ, 0.0, 1.0, P)
-    assert 0.05 <= no_p.total <= 0.15  # 5-15 % partial agonism (DESIGN §2)
+    assert no_p.total == 0.0  # MCF-7: corepressors at cell-cycle genes (Shang & Brown 2002)
+    endometrial = er.er_activity(*occ, 0.0, 1.0, dict(P, efficacy_tamoxifen_bound=0.11))
+    assert 0.05 <= endometrial.total <= 0.15  # a configured partial agonist: 5-15 % of E2's
     with_p = er.er_activity(*occ, 1.0, 1.0, P)
     assert with_p.total > no_p.total  # Ser167 raises tamoxifen-bound agonism
     assert with_p.share_e2 + with_p.share_tamoxifen + with_p.share_ser167 == pytest.approx(
@@ -78,12 +80,14 @@ def test_oxygen_decays_with_depth():
 def test_competing_fates_match_their_rates():
     rng = np.random.default_rng(3)
     n = 200_000
-    div, apo, nec = (np.full(n, r, np.float32) for r in (0.02, 0.01, 0.0))
-    d, a, x = fate.draw_fates(rng, div, apo, nec, 12.0)
-    p_any = 1 - np.exp(-0.03 * 12)
-    assert d.mean() == pytest.approx(p_any * 2 / 3, rel=0.03)
-    assert a.mean() == pytest.approx(p_any / 3, rel=0.04)
-    assert not x.any() and not (d & a).any()
+    div, sw, apo, nec = (np.full(n, r, np.float32) for r in (0.02, 0.005, 0.01, 0.0))
+    u = rng.random(n, dtype=np.float32)
+    d, s, a, x = fate.draw_competing([div, sw, apo, nec], 12.0, u)
+    p_any = 1 - np.exp(-0.035 * 12)  # competing risks: P(event j) = p_any * r_j / R
+    assert d.mean() == pytest.approx(p_any * 0.02 / 0.035, rel=0.03)
+    assert s.mean() == pytest.approx(p_any * 0.005 / 0.035, rel=0.05)
+    assert a.mean() == pytest.approx(p_any * 0.01 / 0.035, rel=0.04)
+    assert not x.any() and not (d & a).any() and not (d & s).any()
 
 
 def test_apoptosis_rises_with_deprivation_and_falls_with_akt():
@@ -105,9 +109,11 @@ def test_derived_rates_reproduce_wiese_doubling_times():
     r = derived_rates(P)
     for e2_nM, hours in ((0.01, 33.0), (0.0, 55.0)):
         s = steady_state(Exposure(e2_nM=e2_nM), VECTOR, P)
-        drive = fate.proliferation_drive(s.er.total, s.mtorc1, r.er_independent_fraction,
-                                         P["translation_half_mtorc1"])
-        assert np.log(2) / (r.division_rate_max_per_h * drive) == pytest.approx(hours, rel=1e-6)
+        _, drive = translation_and_drive(s, P, r.er_weight)
+        arrest, release = cellcycle.switching_rates_per_h(
+            float(drive), P["g1_drive_half"], P["g1_restriction_hill"], P["g1_switch_rate_per_h"])
+        lam = cellcycle.growth_rate_per_h(r.division_rate_max_per_h, arrest, release)
+        assert np.log(2) / lam == pytest.approx(hours, rel=1e-4)
 
 
 def test_signalling_steady_states_match_the_mechanism():

@@ -18,7 +18,7 @@ from xenosim.xenograft.config import validate_dict
 from xenosim.xenograft.runner import run_cohort
 
 ROOT = Path(__file__).resolve().parents[1]
-TRUE_FACTOR = 0.3  # invivo_cycling_factor used to make the synthetic "lab" data
+TRUE_FACTOR = 0.5  # invivo_cycling_factor used to make the synthetic "lab" data
 SMALL = {"mice_per_arm": 3, "spare_mice_fraction": 0.5, "cells_per_agent": 1.0e6,
          "study_days": 21}
 
@@ -45,8 +45,8 @@ def _config(tmp_path: Path, target: Path, **extra) -> Path:
                       "arms": {"vehicle": "control"}},
            "seed": 5, "samples": 24, "accept": 0.25, "overrides": SMALL,
            "parameters": [{"name": "invivo_cycling_factor",
-                           "path": "parameters.invivo_cycling_factor", "low": 0.12,
-                           "high": 0.75, "scale": "log"}]}
+                           "path": "parameters.invivo_cycling_factor", "low": 0.2,
+                           "high": 1.25, "scale": "log"}]}
     raw.update(extra)
     path = tmp_path / "calibrate.yaml"
     path.write_text(yaml.safe_dump(raw))
@@ -70,7 +70,7 @@ def test_abc_recovers_the_cycling_factor_from_model_made_data(tmp_path):
     print(f)
     assert f["q05"] <= TRUE_FACTOR <= f["q95"]
     assert abs(f["posterior_median"] / TRUE_FACTOR - 1) < 0.25
-    assert f["q95"] / f["q05"] < 0.5 * (0.75 / 0.12)  # the data narrow the prior
+    assert f["q95"] / f["q05"] < 0.5 * (1.25 / 0.2)  # the data narrow the prior
     out = outcome.out_dir
     fit = yaml.safe_load((out / "fit.yaml").read_text())
     assert fit["parameters"]["invivo_cycling_factor"] == pytest.approx(f["posterior_median"])

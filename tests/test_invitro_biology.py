@@ -11,12 +11,13 @@ import pandas as pd
 import pytest
 
 from xenosim.invitro import simulate, validate_invitro
-from xenosim.invitro.findings import FINDINGS, LINES, study_config
+from xenosim.invitro.findings import FINDINGS, PAIR, study_config
 
 
 def _study(plates: dict, agents: int = 150, seed: int = 11):
     return validate_invitro({"mode": "invitro", "experiment": "biology_checks", "seed": seed,
-                             "agents_per_well": agents, "cell_lines": LINES, "plates": plates})
+                             "agents_per_well": agents, "cell_lines": dict.fromkeys(PAIR, {}),
+                             "plates": plates})
 
 
 @pytest.fixture(scope="module")

@@ -66,7 +66,8 @@ def test_lesson3_cci779_restores_tamoxifen_response_via_ser167(outcomes):
     c = outcomes[3].claims
     assert c["combination_restores_response"]
     assert c["cci779_blocks_er_activity"]
-    assert c["link_carries_it"]
+    assert c["link_carries_er_effect"]
+    assert c["translation_carries_growth_rescue"]
 
 
 def test_lesson4_rapalog_raises_akt_via_feedback_torc12_lowers_it(outcomes):

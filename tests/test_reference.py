@@ -125,11 +125,13 @@ def test_signalling_of_every_cell_matches_vectorised_exactly():
     assert len(iv) > 0.9 * N0
     for name in ("akt", "mtorc1", "er_activity"):
         np.testing.assert_allclose(getattr(vec, name)[iv], after[name][ir], atol=1e-6)
-    # cycling vs quiescent depends on depth only (oxygen): identical for cells viable in both
-    both = (vec.status[iv] <= fate.QUIESCENT) & (after["status"][ir] <= fate.QUIESCENT)
+    # hypoxic quiescence depends on depth only (oxygen): identical for cells viable in both
+    # (cycling vs G0/G1-arrested is a random draw, compared in distribution below)
+    both = fate.is_viable(vec.status[iv]) & fate.is_viable(after["status"][ir])
     assert both.sum() > 0.8 * N0
-    np.testing.assert_array_equal(vec.status[iv][both], after["status"][ir][both])
-    assert {0, 1} <= set(np.unique(after["status"]).tolist())
+    np.testing.assert_array_equal(vec.status[iv][both] == fate.QUIESCENT,
+                                  after["status"][ir][both] == fate.QUIESCENT)
+    assert {fate.CYCLING, fate.QUIESCENT} <= set(np.unique(after["status"]).tolist())
 
 
 def test_update_order_daughters_behind_mothers_and_clearance():

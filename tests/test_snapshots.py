@@ -36,7 +36,7 @@ def test_snapshots_hold_every_cell_on_every_day_and_match_the_means(tmp_path):
     cells = pd.read_csv(run / "cells.csv")
     for (mouse, day), g in snap.groupby(["mouse", "day"], observed=True):
         row = cells[(cells["mouse"] == mouse) & np.isclose(cells["day"], day)].iloc[0]
-        viable = g[g["status"].isin(["cycling", "quiescent"])]
+        viable = g[g["status"].isin(["cycling", "quiescent", "arrested"])]
         assert len(g) == row["n_agents"]
         assert np.isclose(viable["akt"].mean(), row["mean_akt"], rtol=1e-4)
         assert np.isclose(viable["er_share_ser167"].mean(), row["er_share_ser167"], rtol=1e-4)

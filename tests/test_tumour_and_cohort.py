@@ -41,7 +41,7 @@ def test_step_keeps_arrays_aligned_and_ids_unique():
     lengths = {getattr(t, a).shape[0] for a in STATE_ARRAYS}
     assert lengths == {t.n_agents} and t.n_agents > 3000
     assert len(np.unique(t.cell_id)) == t.n_agents
-    assert set(np.unique(t.status)) <= {0, 1, 2, 3}
+    assert set(np.unique(t.status)) <= set(range(fate.N_STATUS))
     assert t.volume_mm3 == pytest.approx(t.n_agents * 6000 * 1e-6)
 
 
@@ -117,7 +117,7 @@ def test_datacollector_records_viable_cells_at_each_caliper_reading():
     m.caliper()
     frame = m.datacollector.get_model_vars_dataframe()
     assert len(frame) == 2  # one row per caliper reading, none per step
-    living = m.tumour.status <= fate.QUIESCENT
+    living = fate.is_viable(m.tumour.status)
     assert frame["mean_akt"].iloc[-1] == pytest.approx(float(np.mean(m.tumour.akt[living])))
     assert frame["n_agents"].iloc[-1] == m.tumour.n_agents
 
@@ -172,7 +172,8 @@ def test_run_writes_a_complete_result_directory(tmp_path, small_config):
     from test_report_figures import external_links
 
     page = (run_dir / "report.html").read_text()
-    assert external_links(page) == [] and page.count('src="data:image/png;base64,') == 3
+    # growth curves, spaghetti, pathway, virtual IHC
+    assert external_links(page) == [] and page.count('src="data:image/png;base64,') == 4
     assert "In short: Tamoxifen + CCI-779 vs E2 control in MCF-7" in page
     assert "Welch t-test on per-mouse growth rates" in page
     # the arm comparison is written beside the run, self-contained

@@ -13,12 +13,13 @@ PATIENTS = ("tests/test_patients.py",)
 CALIBRATION = ("tests/test_analysis_calibration.py",)
 
 STATES = ("tests/test_cell_states.py",)
+CYCLE = ("tests/test_cellcycle.py", "tests/test_adaptation.py")
 
 MUTANTS = [
     # ---- declared cell states -------------------------------------------------------------
     Mutant("feedback_reads_mtorc1_not_s6k1", "biology", "xenosim/core/tumour.py",
-           "self.er_expression, self.s6k1)\n        self.akt",
-           "self.er_expression, self.mtorc1)\n        self.akt", STATES,
+           "self.s6k1, self.adapted, self.esr1_mutant)\n        self.occ_e2",
+           "self.mtorc1, self.adapted, self.esr1_mutant)\n        self.occ_e2", STATES,
            "the IRS-1 feedback reads mTORC1 instead of the S6K1 state"),
     Mutant("daughters_redraw_nothing", "biology", "xenosim/core/tumour.py",
            "tuple(c.name for c in CELL_STATES if c.redrawn)", "()", STATES,
@@ -30,9 +31,22 @@ MUTANTS = [
     Mutant("ser167_without_s6k1", "biology", "xenosim/biology/er.py",
            "kinase = (1.0 - weight_s6k1) * akt + weight_s6k1 * s6k1", "kinase = akt", BIO,
            "the S6K1 -> Ser167 link (the paper's mechanism) is lost"),
-    Mutant("no_tamoxifen_partial_agonism", "biology", "xenosim/biology/er.py",
-           "s_tam = expression * efficacy_tamoxifen_bound * occ_anti",
-           "s_tam = 0.0 * occ_anti", BIO, "tamoxifen-bound ER has no agonism"),
+    Mutant("no_ser167_tamoxifen_agonism", "biology", "xenosim/biology/er.py",
+           "efficacy_tamoxifen_ser167 * occ_anti + ", "0.0 * occ_anti + ", BIO,
+           "Ser167 no longer makes tamoxifen-bound ER active (the paper's resistance)"),
+    Mutant("ires_not_suppressed_by_akt", "biology", "xenosim/biology/cellcycle.py",
+           "return cap + ires_max * (1.0 - akt) * lost", "return cap + ires_max * lost", CYCLE,
+           "Akt does not repress IRES translation (Gera 2004's mechanism lost)"),
+    Mutant("arrest_never_released", "biology", "xenosim/biology/cellcycle.py",
+           "return switch_rate_per_h * (1.0 - h), switch_rate_per_h * h",
+           "return switch_rate_per_h * (1.0 - h), 0.0 * h", CYCLE,
+           "arrested cells never return to cycling"),
+    Mutant("esr1_mutant_not_constitutive", "biology", "xenosim/biology/adaptation.py",
+           "return occ_e2 + constitutive * occ_free, occ_anti, (1.0 - constitutive) * occ_free",
+           "return occ_e2, occ_anti, occ_free", CYCLE, "ESR1 mutants need ligand"),
+    Mutant("adaptation_has_no_effect", "biology", "xenosim/biology/signalling.py",
+           "pi3k = adaptation.pi3k_multiplier(adapted, pi3k)", "pi3k = pi3k", CYCLE,
+           "adapted cells keep parental PI3K signalling"),
     Mutant("er_output_saturates_wrongly", "biology", "xenosim/biology/er.py",
            "scale = 1.0 / (1.0 + stimulus)", "scale = 1.0 / (2.0 + stimulus)", BIO,
            "operational-model saturation off by a constant"),

@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from xenosim.biology import fate
-from xenosim.biology.signalling import derived_rates, steady_state
+from xenosim.biology import cellcycle
+from xenosim.biology.signalling import derived_rates, steady_state, translation_and_drive
 from xenosim.core.genotypes import Genotype
 from xenosim.core.parameters import resolve
 from xenosim.patients.config import load_patient_study
@@ -31,15 +31,21 @@ TRIALS = {"AI-naive": "patients_ai_naive.yaml", "AI-resistant": "patients_ai_res
 
 
 def net_growth_per_month(sig, p: dict) -> float:
-    """Division minus apoptosis of a well-oxygenated cell at the median patient kinetics."""
+    """Growth of a well-oxygenated cycling/arrested population at the median patient kinetics:
+    two-state (cycling <-> G0/G1 arrest) growth rate minus apoptosis (biology/cellcycle.py),
+    apoptosis weighted by the steady-state cycling fraction."""
     rates = derived_rates(p)
     scale = p["patient_kinetics_scale"]
-    drive = fate.proliferation_drive(sig.er.total, sig.mtorc1, rates.er_independent_fraction,
-                                     p["translation_half_mtorc1"])
-    div = rates.division_rate_max_per_h * p["invivo_cycling_factor"] * scale * drive
-    apo = fate.apoptosis_rate_per_h(sig.er.total, sig.akt, p["apoptosis_rate_invivo_per_day"] * scale,
-                                    p["apoptosis_deprivation_gain"], p["akt_survival_max"])
-    return float((div - apo) * 24 * 30.44)
+    _, drive = translation_and_drive(sig, p, rates.er_weight)
+    arrest, release = cellcycle.switching_rates_per_h(
+        float(drive), p["g1_drive_half"], p["g1_restriction_hill"], p["g1_switch_rate_per_h"])
+    lam = cellcycle.growth_rate_per_h(
+        rates.division_rate_max_per_h * p["invivo_cycling_factor"] * scale, arrest, release)
+    h = float(cellcycle.committed_fraction(float(drive), p["g1_drive_half"],
+                                           p["g1_restriction_hill"]))
+    apo = cellcycle.apoptosis_rate_per_h(sig.er.total, sig.akt, h, 1.0 - h, False, p,
+                                         basal_per_day=p["apoptosis_rate_invivo_per_day"] * scale)
+    return float((lam - apo) * 24 * 30.44)
 
 
 def table() -> pd.DataFrame:

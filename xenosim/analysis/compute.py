@@ -16,7 +16,12 @@ from xenosim.analysis.combinations import combinations_from_names, combinations_
 from xenosim.analysis.data import CaliperData
 from xenosim.analysis.diagnostics import influence_table
 from xenosim.analysis.errors import DEFAULT_COMBINATION, AnalysisInputError
-from xenosim.analysis.mechanism import mechanism_summary, share_consistency
+from xenosim.analysis.mechanism import (
+    ihc_arm_summary,
+    ihc_at_study_end,
+    mechanism_summary,
+    share_consistency,
+)
 from xenosim.analysis.mixed import MixedModelResult, fit_growth_mixed_model, interaction_contrasts
 from xenosim.analysis.order import study_order
 from xenosim.analysis.survival import (
@@ -63,6 +68,8 @@ class Computed:
     syn: pd.DataFrame = field(default_factory=pd.DataFrame)
     syn_end: pd.DataFrame = field(default_factory=pd.DataFrame)
     mech: pd.DataFrame | None = None
+    ihc: pd.DataFrame | None = None  # virtual IHC per mouse at its last caliper day
+    ihc_arm: pd.DataFrame | None = None
     summary: pd.DataFrame = field(default_factory=pd.DataFrame)
     key: dict | None = None
 
@@ -91,6 +98,9 @@ class Computed:
             out["synergy_study_end"] = self.syn_end
         if self.mech is not None:
             out["mechanism_by_day"] = self.mech
+        if self.ihc is not None:
+            out["ihc_mouse_study_end"] = self.ihc
+            out["ihc_arm_study_end"] = self.ihc_arm
         return out
 
 
@@ -236,6 +246,9 @@ def _mechanism(c: Computed) -> None:
     if cells is None or not len(cells):
         return
     c.mech = mechanism_summary(cells)
+    c.ihc = ihc_at_study_end(cells)
+    if c.ihc is not None:
+        c.ihc_arm = ihc_arm_summary(c.ihc)
     dev = share_consistency(cells)
     if dev > 0.02:
         c.notes.append(f"cells.csv: ER shares differ from mean ER activity by up to {dev:.1%} of "

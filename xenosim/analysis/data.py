@@ -63,6 +63,15 @@ _CELLS_OPTIONAL_NUMERIC = [
     "mean_akt",
     "mean_mtorc1",
     "mean_s6k1",
+    "n_arrested",
+    # virtual IHC and evolving resistance (analysis.mechanism.IHC_LABELS)
+    "ki67_index",
+    "cc3_index",
+    "ps6_index",
+    "pakt_index",
+    "er_positive_fraction",
+    "frac_adapted",
+    "frac_esr1_mutant",
 ]
 
 #: Preferred display order of the built-in arm names (others follow alphabetically).

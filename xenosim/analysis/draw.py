@@ -46,4 +46,6 @@ def draw_figures(c: Computed, png: Encoder, log_scale: bool = False) -> dict[str
     if c.mech is not None:
         figs["mechanism_fractions"] = png(F.mechanism_fractions(c.mech, c.arm_order))
         figs["mechanism_er_shares"] = png(F.er_shares(c.mech, c.arm_order))
+    if c.ihc is not None:
+        figs["ihc"] = png(F.ihc_boxplots(c.ihc, c.arm_order))
     return figs

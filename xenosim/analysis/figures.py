@@ -19,7 +19,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter  # noqa: E402
 
-from xenosim.analysis.mechanism import SHARE_COLUMNS, SHARE_LABELS  # noqa: E402
+from xenosim.analysis.mechanism import IHC_LABELS, SHARE_COLUMNS, SHARE_LABELS  # noqa: E402
 from xenosim.analysis.stats import MIN_FRACTION_PRESENT  # noqa: E402
 from xenosim.core.style import CB_PALETTE, CELL_LINE_TITLES, ER_SHARE_COLOURS, apply_style  # noqa: E402,F401
 from xenosim.core.style import assign_arm_colours as style_assign  # noqa: E402
@@ -605,3 +605,36 @@ def _cooks_panel(ax, eff: pd.DataFrame | None, n_label: int) -> None:
     ax.set_ylim(0, 1.18 * max(float(e["cooks_distance"].max()), 4.0 / len(e)))
     ax.set_xticks([])
     ax.set(xlabel="mice (model order)", ylabel="Cook's distance")
+
+
+def ihc_boxplots(ihc: pd.DataFrame, arms_by_line: dict[str, list[str]]) -> plt.Figure:
+    """Virtual IHC at study end: per-arm box plots (one point per mouse at its last caliper day)
+    of each index, rows = cell lines, as a pathologist scores sections."""
+    apply_style()
+    cols = [c for c in IHC_LABELS if c in ihc.columns and c not in
+            ("frac_adapted", "frac_esr1_mutant")]
+    lines = [cl for cl in arms_by_line if (ihc["cell_line"] == cl).any()]
+    fig, axes = plt.subplots(len(lines), len(cols), figsize=(3.3 * len(cols), 3.9 * len(lines)),
+                             squeeze=False, layout="constrained")
+    rng = np.random.default_rng(0)  # jitter of the mouse points only
+    for i, cl in enumerate(lines):
+        sub = ihc[ihc["cell_line"] == cl]
+        arms = [a for a in arms_by_line[cl] if (sub["arm"] == a).any()]
+        for j, col in enumerate(cols):
+            ax = axes[i][j]
+            data = [sub.loc[sub["arm"] == a, col].dropna().to_numpy() for a in arms]
+            bp = ax.boxplot(data, patch_artist=True, widths=0.6, showfliers=False)
+            for k, (patch, arm) in enumerate(zip(bp["boxes"], arms, strict=True)):
+                patch.set_facecolor(_colour(arm))
+                patch.set_alpha(0.45)
+                ax.scatter(k + 1 + rng.uniform(-0.15, 0.15, len(data[k])), data[k], s=9,
+                           color=_colour(arm), zorder=3)
+            ax.set_xticks(range(1, len(arms) + 1), [arm_label(a) for a in arms], rotation=40,
+                          ha="right", fontsize=7)
+            ax.set_ylim(0, 1)
+            ax.set_title(f"{line_title(cl)}: {IHC_LABELS[col]}", fontsize=9)
+            if j == 0:
+                ax.set_ylabel("fraction of cells")
+    fig.suptitle("Virtual IHC at each mouse's last caliper day (simulation readout; one point "
+                 "per mouse)")
+    return fig

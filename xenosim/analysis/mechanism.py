@@ -18,6 +18,12 @@ SHARE_LABELS = {
     "er_share_ser167": "Ser167 (Akt / S6K1) ligand-independent",
 }
 _OPTIONAL = ["mean_akt", "mean_mtorc1", "mean_s6k1"]
+#: Virtual IHC readouts of ``cells.csv`` (fractions of non-necrotic / viable cells), with labels.
+IHC_LABELS = {
+    "ki67_index": "Ki-67 index", "cc3_index": "cleaved caspase-3 index", "ps6_index": "pS6 index",
+    "pakt_index": "pAkt index", "er_positive_fraction": "ER-positive fraction",
+    "frac_adapted": "adapted (LTED-like) fraction", "frac_esr1_mutant": "ESR1-mutant fraction",
+}
 
 
 def mechanism_summary(cells: pd.DataFrame) -> pd.DataFrame:
@@ -37,3 +43,22 @@ def share_consistency(cells: pd.DataFrame, tol: float = 0.02) -> float:
     total = cells[SHARE_COLUMNS].sum(axis=1)
     scale = max(float(np.nanmax(np.abs(cells["mean_er_activity"]))), 1e-12)
     return float(np.nanmax(np.abs(total - cells["mean_er_activity"])) / scale)
+
+
+def ihc_at_study_end(cells: pd.DataFrame) -> pd.DataFrame | None:
+    """Virtual IHC of each mouse at its last caliper day (as sections are cut at study end or at
+    the endpoint); ``None`` when ``cells.csv`` has no IHC columns (older runs)."""
+    cols = [c for c in IHC_LABELS if c in cells.columns]
+    if "ki67_index" not in cols:
+        return None
+    last = cells[cells["day"] >= 0].sort_values("day").groupby("mouse", sort=False).tail(1)
+    return last[["mouse", "cell_line", "arm", "day", *cols]].reset_index(drop=True)
+
+
+def ihc_arm_summary(ihc: pd.DataFrame) -> pd.DataFrame:
+    """Per (cell line, arm): mice, and median and interquartile range of each IHC index."""
+    cols = [c for c in IHC_LABELS if c in ihc.columns]
+    g = ihc.groupby(["cell_line", "arm"], sort=False)[cols]
+    parts = [g.size().rename("n_mice"), g.median().add_prefix("median_"),
+             g.quantile(0.25).add_prefix("q1_"), g.quantile(0.75).add_prefix("q3_")]
+    return pd.concat(parts, axis=1).reset_index()

@@ -11,6 +11,7 @@ import numpy as np
 from xenosim import __version__
 from xenosim.analysis.compute import Computed
 from xenosim.analysis.keycomp import fmt_syn_p, synergy_word
+from xenosim.analysis.mechanism import IHC_LABELS
 from xenosim.analysis.mixed import MODEL_TEXT
 from xenosim.analysis.order import arm_labels
 from xenosim.analysis.report import fmt_ci, fmt_num, fmt_p
@@ -257,6 +258,17 @@ def mechanism_table(c: Computed, label: Labels) -> dict:
                 for r in last.to_dict("records")])
 
 
+def ihc_table(c: Computed, label: Labels) -> dict:
+    """Median [IQR] of each virtual IHC index per group at study end."""
+    if c.ihc_arm is None:
+        return tab([])
+    cols = [k for k in IHC_LABELS if f"median_{k}" in c.ihc_arm.columns]
+    return tab([{"group": label(r["cell_line"], r["arm"]), "mice": f"{r['n_mice']:d}",
+                 **{IHC_LABELS[k]: f"{r[f'median_{k}']:.2f} [{r[f'q1_{k}']:.2f}, "
+                                   f"{r[f'q3_{k}']:.2f}]" for k in cols}}
+                for r in c.ihc_arm.to_dict("records")])
+
+
 def report_context(c: Computed, figs: dict[str, bytes]) -> dict:
     """Everything ``analysis/report.j2`` shows (formatted numbers; the template has the words)."""
     label = Labels(c)
@@ -275,7 +287,7 @@ def report_context(c: Computed, figs: dict[str, bytes]) -> dict:
         "tc": tc_tables(c, label), "mixed": mixed_tables(c, label),
         "influence": influence_tables(c, label), "response": response_tables(c, label),
         "survival": survival_tables(c, label), "synergy": synergy_tables(c),
-        "mechanism": mechanism_table(c, label), "notes": c.notes,
+        "mechanism": mechanism_table(c, label), "ihc": ihc_table(c, label), "notes": c.notes,
         "boot_floor": 2 / (c.n_boot + 1),
     }
 

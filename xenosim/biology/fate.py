@@ -8,21 +8,35 @@ from __future__ import annotations
 
 import numpy as np
 
-CYCLING, QUIESCENT, APOPTOTIC, NECROTIC = 0, 1, 2, 3
-STATUS_NAMES = ("cycling", "quiescent", "apoptotic", "necrotic")
+# QUIESCENT is hypoxic quiescence (oxygen); ARRESTED is the reversible G0/G1 arrest of an
+# oxygenated cell whose G1 drive fell (endocrine therapy, mTOR inhibition): see cellcycle.py
+CYCLING, QUIESCENT, APOPTOTIC, NECROTIC, ARRESTED = 0, 1, 2, 3, 4
+STATUS_NAMES = ("cycling", "quiescent", "apoptotic", "necrotic", "arrested")
+N_STATUS = len(STATUS_NAMES)
 _TINY = np.finfo(np.float32).tiny
 
 
-def proliferation_drive(er_total, mtorc1, er_independent_fraction: float,
-                        translation_half: float):
-    """Relative division drive: ER output (with an ER-independent floor) times translation.
+def is_viable(status):
+    """True for cycling, hypoxic-quiescent and arrested cells (works on arrays and scalars)."""
+    return (status <= QUIESCENT) | (status == ARRESTED)
 
-    Translation (mTORC1 -> S6K1 / 4E-BP1) is a saturating function of mTORC1 activity, so a
-    rapalog slows division even when ER output is high.
+
+def draw_competing(rates_per_h: list, dt_h: float, u):
+    """Competing risks over one step with one uniform per cell: a boolean mask per hazard.
+
+    Hazard j wins where ``cut_{j-1} <= u < cut_j`` with ``cut_j = p_event * sum_{i<=j} r_i / R``.
     """
-    er_term = er_independent_fraction + (1.0 - er_independent_fraction) * er_total
-    translation = mtorc1 / (mtorc1 + translation_half)
-    return er_term * translation
+    total = rates_per_h[0]
+    for r in rates_per_h[1:]:
+        total = total + r
+    scale = -np.expm1(-total * dt_h) / np.maximum(total, _TINY)
+    masks, below_prev, cut = [], None, 0.0
+    for r in rates_per_h:
+        cut = cut + r * scale
+        below = u < cut
+        masks.append(below if below_prev is None else below ^ below_prev)
+        below_prev = below
+    return masks
 
 
 def apoptosis_rate_per_h(er_total, akt, basal_per_day: float, deprivation_gain,
@@ -39,27 +53,6 @@ def event_scale(total_per_h, dt_h: float):
     (0 where there is no hazard, as ``p_event`` is then 0 too): hazard ``j`` wins where the
     uniform lies in its slice ``r_j * scale`` of ``[0, p_event)``. Arrays or scalars."""
     return -np.expm1(-total_per_h * dt_h) / np.maximum(total_per_h, _TINY)
-
-
-def draw_fates(rng: np.random.Generator, division_per_h, apoptosis_per_h, necrosis_per_h,
-               dt_h: float, u=None):
-    """Competing risks over one step: boolean masks (divide, apoptose, necrose).
-
-    ``u`` (uniforms in [0, 1), one per cell) may be given; otherwise they are drawn from ``rng``.
-    """
-    total = division_per_h + apoptosis_per_h + necrosis_per_h
-    if u is None:
-        u = rng.random(np.shape(total), dtype=np.float32)
-    scale = event_scale(total, dt_h)
-    del total
-    cut = division_per_h * scale
-    divide = u < cut
-    cut += apoptosis_per_h * scale
-    below_apo = u < cut
-    apoptose = below_apo ^ divide  # cut_div <= u < cut_apo
-    cut += necrosis_per_h * scale
-    necrose = (u < cut) ^ below_apo  # cut_apo <= u < cut_nec
-    return divide, apoptose, necrose
 
 
 def clearance_probability(half_life_h: float, dt_h: float) -> float:

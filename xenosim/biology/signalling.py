@@ -12,8 +12,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from xenosim.biology import adaptation, aromatase, cellcycle, mtor, serd
 from xenosim.biology import akt as akt_mod
-from xenosim.biology import aromatase, fate, mtor, serd
 from xenosim.biology import er as er_mod
 from xenosim.core.genotypes import Genotype
 
@@ -44,6 +44,8 @@ class Signals:
     er: er_mod.ERActivity = field(repr=False)
     er_protein: np.ndarray | float = 1.0  # relative to untreated (fulvestrant degrades ER)
     e2_tumour_nM: np.ndarray | float = 0.0  # E2 the cells see: serum + tumour aromatase
+    occ_e2: float = 0.0  # share of (wild-type) ER bound by estradiol: drives adaptation
+    mtorc1_inhibition: float = 0.0  # share of mTORC1 removed by drugs (IRES compensation)
 
 
 def er_inputs(exposure: Exposure, genotype: Genotype, p: dict[str, float]):
@@ -72,10 +74,19 @@ def er_inputs(exposure: Exposure, genotype: Genotype, p: dict[str, float]):
 
 
 def compute_signalling(exposure: Exposure, genotype: Genotype, p: dict[str, float],
-                       akt_expression, er_expression, s6k1_previous) -> Signals:
-    """Akt (with feedback from last step's S6K1), mTORC1, S6K1, Ser167 and ER output."""
+                       akt_expression, er_expression, s6k1_previous, adapted=None,
+                       esr1_mutant=None) -> Signals:
+    """Akt (with feedback from last step's S6K1), mTORC1, S6K1, Ser167 and ER output.
+
+    ``adapted`` / ``esr1_mutant``: optional per-cell flags (biology/adaptation.py); ``None`` or
+    all-false leaves the computation (and its numbers) as without them.
+    """
+    pi3k = p["pi3k_basal_drive"] * genotype.pi3k_multiplier
+    any_adapted = adapted is not None and bool(np.any(adapted))
+    if any_adapted:
+        pi3k = adaptation.pi3k_multiplier(adapted, pi3k)
     akt = akt_mod.akt_activity(
-        p["pi3k_basal_drive"] * genotype.pi3k_multiplier,
+        pi3k,
         p["myr_akt_drive"] * genotype.constitutive_akt_drive,
         s6k1_previous,
         p["s6k1_irs1_feedback_gain"],
@@ -93,8 +104,20 @@ def compute_signalling(exposure: Exposure, genotype: Genotype, p: dict[str, floa
                                            p["ser167_half_input"], p["ser167_hill"])
     e2_nM, (occ_e2, occ_anti, occ_free), er_scale, er_protein = er_inputs(exposure, genotype, p)
     er_expr = er_expression * er_scale if er_scale != 1.0 else er_expression
-    er = er_mod.er_activity(occ_e2, occ_anti, occ_free, ser167, er_expr, p)
-    return Signals(akt, mtorc1, s6k1, ser167, er, er_protein, e2_nM)
+    if any_adapted:
+        er_expr = er_expr * adaptation.er_expression_multiplier(adapted)
+    occ = (occ_e2, occ_anti, occ_free)
+    if esr1_mutant is not None and bool(np.any(esr1_mutant)):
+        fold = p["esr1_antagonist_kd_fold"]
+        mut = er_mod.er_occupancy(e2_nM, exposure.oht_nM, exposure.tamoxifen_nM, p["kd_e2_nM"],
+                                  p["kd_4oht_nM"] * fold, p["kd_tamoxifen_nM"] * fold)
+        mut = adaptation.mutant_occupancy(*(float(o) for o in mut),
+                                          p["esr1_constitutive_activity"])
+        occ = tuple(np.where(esr1_mutant, np.float32(m), np.float32(w))
+                    for m, w in zip(mut, occ, strict=True))
+    er = er_mod.er_activity(*occ, ser167, er_expr, p)
+    return Signals(akt, mtorc1, s6k1, ser167, er, er_protein, e2_nM, float(occ_e2),
+                   float(exposure.mtorc1_inhibition))
 
 
 def steady_state(exposure: Exposure, genotype: Genotype, p: dict[str, float],
@@ -111,15 +134,32 @@ def steady_state(exposure: Exposure, genotype: Genotype, p: dict[str, float],
 class DerivedRates:
     """Rates derived from the in vitro record; see module docstring."""
 
-    division_rate_max_per_h: float
-    er_independent_fraction: float
+    division_rate_max_per_h: float  # division hazard of a cycling cell in vitro
+    er_weight: float  # ER share of the G1 drive (the rest is translation), biology/cellcycle.py
+
+
+def translation_and_drive(sig: Signals, p: dict[str, float], er_weight: float,
+                          growth_factor: float = 1.0):
+    """(translation, G1 drive) of cells from their signals (biology/cellcycle.py);
+    ``growth_factor``: growth-factor input relative to the assay medium (see
+    :func:`growth_factor_input`)."""
+    t = cellcycle.translation_output(sig.mtorc1, sig.akt, p["translation_half_mtorc1"],
+                                     p["ires_translation_max"], sig.mtorc1_inhibition)
+    return t, cellcycle.g1_drive(sig.er.total, t, er_weight, growth_factor, sig.akt)
+
+
+def growth_factor_input(p: dict[str, float], invivo: bool) -> float:
+    """Growth-factor input of the cells' context: 1 in the assay medium of the in vitro record,
+    ``growth_factor_input_invivo`` in a host (mouse or patient)."""
+    return float(p["growth_factor_input_invivo"]) if invivo else 1.0
 
 
 def derived_rates(p: dict[str, float]) -> DerivedRates:
-    """Maximal division rate and ER-independent share from Wiese 1992's two doubling times.
+    """Division rate of cycling cells and ER weight of the G1 drive from Wiese 1992.
 
-    In vitro apoptosis is neglected, so net growth ~ division. With drive d = f + (1-f)*ER times
-    translation T: d_deprived / d_E2 = 33 h / 55 h fixes f; k_max = ln2 / 33 h / d_E2.
+    Vector cells double in 33 h at 10 pM E2 and in 55 h estrogen-deprived. In vitro apoptosis is
+    neglected, so each doubling time is the growth rate of the two-state (cycling <-> arrested)
+    population: two equations fix the two unknowns (:func:`cellcycle.solve_division_and_er_weight`).
     """
     return _derived_rates(tuple(sorted(p.items())))
 
@@ -132,10 +172,11 @@ def _derived_rates(items: tuple) -> DerivedRates:
     vector = cell_line("mcf7_vector")
     ref = steady_state(Exposure(e2_nM=p["reference_e2_invitro_pM"] / 1000.0), vector, p)
     dep = steady_state(Exposure(), vector, p)
-    er_e2, er_dep = float(ref.er.total), float(dep.er.total)
-    ratio = p["doubling_time_e2_invitro_h"] / p["doubling_time_deprived_invitro_h"]
-    f = (ratio * er_e2 - er_dep) / ((1.0 - er_dep) - ratio * (1.0 - er_e2))
-    f = float(np.clip(f, 0.0, 1.0))
-    d_ref = float(fate.proliferation_drive(er_e2, ref.mtorc1, f, p["translation_half_mtorc1"]))
-    k_max = np.log(2.0) / p["doubling_time_e2_invitro_h"] / d_ref
-    return DerivedRates(float(k_max), f)
+    t_ref, _ = translation_and_drive(ref, p, 0.0)
+    t_dep, _ = translation_and_drive(dep, p, 0.0)
+    k, w = cellcycle.solve_division_and_er_weight(
+        float(t_ref), float(ref.er.total), float(t_dep), float(dep.er.total),
+        float(np.log(2.0) / p["doubling_time_e2_invitro_h"]),
+        float(np.log(2.0) / p["doubling_time_deprived_invitro_h"]),
+        p["g1_drive_half"], p["g1_restriction_hill"], p["g1_switch_rate_per_h"])
+    return DerivedRates(float(k), float(w))

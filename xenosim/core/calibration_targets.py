@@ -19,6 +19,11 @@ CALIBRATION_TARGETS: dict[str, str] = {
     "anastrozole.ic50_nM": "whole-body aromatisation -97.3% at 1 mg daily (Geisler 2002)",
     "host_e2_non_aromatase_fraction": "plasma E2 -87.8% on letrozole (Geisler 2002)",
     "cci779.unbound_fraction": "pS6 > 50% suppressed 72 h after 20 mg/kg CCI-779 (Wan 2006)",
+    "growth_factor_input_invivo": "Ki-67 -76% after 2 weeks of anastrozole (IMPACT, Dowsett "
+                                  "2005; tools/calibrate_growth_factor.py)",
+    "invivo_cycling_factor": "E2-driven MCF-7 xenograft volume doubling ~1-2 weeks",
+    "lted_adaptation_rate_per_day": "LTED MCF-7 grow out after 1-6 months of estrogen deprivation "
+                                    "(Masamura 1995; Martin 2003): order of magnitude",
     "patient_kinetics_scale": "breast cancer volume doubling ~2-6 months (Friberg 1997)",
 }
 

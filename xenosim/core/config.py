@@ -246,6 +246,9 @@ class Mechanisms(_Strict):
     torc2_akt_link: bool = True  # TORC1/2 kinase inhibitors cut mTORC2 -> Akt S473
     er_degradation: bool = True  # fulvestrant degrades ER protein
     tumour_aromatase: bool = True  # aromatase-expressing tumours make E2 from androstenedione
+    ires_translation: bool = True  # Akt-suppressed cap-independent translation (Gera 2004)
+    lted_adaptation: bool = True  # estrogen-deprived cells adapt (LTED-like), inherited
+    esr1_mutation: bool = True  # ESR1-mutant clones (pre-existing / acquired; 0 by default)
 
 
 def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:

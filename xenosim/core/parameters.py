@@ -50,8 +50,14 @@ PARAMETERS: dict[str, Param] = {
         _P("efficacy_e2", 20.0, "1", "Cancer Res 1989;49:6670 (mitogenic onset 3 pM, max 0.2-10 nM)",
            "derived", "spare-receptor efficacy tau: half-maximal ER output at ~5% occupancy "
            "(~10 pM E2) given Kd 0.2 nM"),
-        _P("efficacy_tamoxifen_bound", 0.11, "1", "ERE-reporter partial agonism of tamoxifen-bound ER, 5-15% of E2 (assumed range)",
-           "derived", "tau for 10% of maximal output at full occupancy"),
+        _P("efficacy_tamoxifen_bound", 0.0, "1", "Shang & Brown 2002 Science 295:2465 (in MCF-7 "
+           "tamoxifen-bound ER recruits corepressors, not coactivators, to c-Myc / pS2 / cathepsin "
+           "D: no agonism; the 5-15 % ERE-reporter agonism is endometrial-like, high SRC-1); "
+           "Katzenellenbogen 1987 Cancer Res 47:4355 (antiestrogens inhibit MCF-7 growth below the "
+           "estrogen-free level)", "derived",
+           "tau of tamoxifen-bound ER without Ser167: 0 in MCF-7; set > 0 for tissues where "
+           "tamoxifen is a partial agonist. Agonism of tamoxifen-bound ER in Akt-high cells comes "
+           "from Ser167 (efficacy_tamoxifen_ser167)"),
         _P("efficacy_tamoxifen_ser167", 1.5, "1", "Campbell 2001; Yamnik 2009 (pSer167 and tamoxifen "
            "agonism)", "assumed", "extra tau of tamoxifen-bound ER when Ser167 is fully phosphorylated"),
         _P("efficacy_unliganded_ser167", 0.6, "1", "Campbell 2001 (Akt gives E2-independent ER "
@@ -71,18 +77,24 @@ PARAMETERS: dict[str, Param] = {
         # ---- mTORC1 ---------------------------------------------------------------------------
         _P("mtorc1_basal", 0.2, "1", "assumed", "assumed", "Akt-independent mTORC1 (amino acids)"),
         _P("mtorc1_akt_half", 0.6, "1", "assumed", "assumed", "Akt for half-maximal TSC2/PRAS40 relief"),
-        _P("translation_half_mtorc1", 0.05, "1", "assumed", "assumed",
-           "mTORC1 activity for half-maximal translation-limited cycling"),
+        _P("translation_half_mtorc1", 0.5, "1", "assumed: cyclin D1 / c-Myc are eIF4E-sensitive "
+           "mRNAs (structured 5' UTRs) whose cap-dependent translation follows eIF4E availability "
+           "rather than saturating (Koromilas 1992 EMBO J 11:4153; Rousseau 1996 PNAS 93:1065); "
+           "half-maximal at mid-scale mTORC1. The headline combination effect depends on it "
+           "(experiments/sensitivity)", "assumed",
+           "mTORC1 activity for half-maximal cap-dependent translation (biology/cellcycle.py)"),
         # ---- fate ------------------------------------------------------------------------------
-        _P("invivo_cycling_factor", 0.3, "1", "MCF-7 xenograft Ki-67 ~20-50% (assumed mid)",
-           "assumed", "in vivo division rate relative to in vitro (growth fraction)"),
+        _P("invivo_cycling_factor", 0.715, "1", "calibration (tools/calibrate_invivo_cycling.py): "
+           "E2-driven MCF-7 xenograft volume doubling ~10 days (1-2 weeks)", "assumed",
+           "in vivo division rate of cycling cells relative to in vitro"),
         _P("apoptosis_rate_invivo_per_day", 0.085, "1/day", "assumed (Steel 1967's cell loss "
            "factor 0.6-0.9 is a loss/production ratio, not this rate: it does not support the value)",
            "assumed", "basal in vivo cell loss of viable cells with full ER output"),
-        _P("apoptosis_deprivation_gain", 0.7, "1", "Kyprianou 1991 (E2 withdrawal apoptosis)",
-           "assumed", "relative rise of apoptosis when ER output falls to 0"),
-        _P("akt_survival_max", 0.6, "1", "Datta 1999 (Akt survival signalling)", "assumed",
-           "fractional cut of apoptosis at full Akt activity"),
+        _P("apoptosis_deprivation_gain", 0.7, "1", "Kyprianou 1991 (E2 withdrawal apoptosis); "
+           "Teixeira 1995 (ER -> BCL-2 survival signal)", "assumed",
+           "relative rise of apoptosis when ER survival signalling falls to 0"),
+        _P("akt_survival_max", 0.6, "1", "Datta 1999; Brunet 1999 (Akt -> FOXO3a / BAD; loss "
+           "frees BIM)", "assumed", "fractional cut of apoptosis at full Akt activity"),
         _P("apoptotic_clearance_half_life_h", 6.0, "h", "Kerr 1972 (apoptotic bodies cleared in hours)",
            "assumed"),
         _P("necrotic_clearance_half_life_day", 14.0, "day", "assumed", "assumed",
@@ -137,6 +149,55 @@ PARAMETERS: dict[str, Param] = {
            "doubling ~2-6 months vs ~1-2 weeks for MCF-7 xenografts)", "assumed",
            "division and basal loss rates of patient lesions relative to xenografts (median): "
            "~11-day perfused xenograft doubling (this model, 15 pM E2) / ~100-day human doubling"),
+        # ---- cell-cycle fate, translation, IHC (biology/cellcycle.py) ---------------
+        _P("ires_translation_max", 0.8, "1", "Gera 2004 J Biol Chem 279:2737 (Akt-low cells keep "
+           "cyclin D1 / c-Myc synthesis under rapamycin by IRES-mediated translation; Akt "
+           "represses it)", "assumed",
+           "share of the cap-dependent translation lost to an mTOR inhibitor that IRES translation makes up at zero Akt; x (1 - Akt) (Shi 2005 Mol Cell Biol 25:9477: the IRES route is induced by mTOR inhibition)"),
+        _P("g1_drive_half", 0.5, "1", "assumed", "assumed",
+           "G1 drive (ER output and translation, weighted) at which half the cells pass the "
+           "restriction point; the ER weight is derived from Wiese 1992 given this"),
+        _P("g1_restriction_hill", 4.0, "1", "Yao 2008 Nat Cell Biol 10:476 (Rb-E2F bistable "
+           "switch)", "assumed", "steepness of the committed fraction in the G1 drive"),
+        _P("g1_switch_rate_per_h", 0.056, "1/h", "Prall 1997 J Biol Chem 272:10882 (antiestrogen-"
+           "arrested MCF-7 re-enter S phase 12-24 h after E2 rescue); Musgrove 1993 (S phase falls "
+           "within 24 h of antiestrogen)", "derived", "1 / 18 h: arrest <-> cycling time scale"),
+        _P("arrested_apoptosis_factor", 0.3, "1", "Osborne 1985; Shafie 1981 (endocrine therapy "
+           "of MCF-7 xenografts gives stasis, i.e. low death of arrested cells)", "assumed",
+           "apoptosis hazard of G0/G1-arrested cells relative to cycling cells with the same "
+           "survival signals"),
+        _P("hypoxic_apoptosis_per_day", 0.05, "1/day", "Graeber 1996 Nature 379:88 (hypoxia "
+           "induces p53-dependent apoptosis)", "assumed",
+           "extra apoptosis of hypoxic-quiescent cells (anoxic cells die by necrosis instead)"),
+        _P("growth_factor_input_invivo", 0.29, "1", "calibration (tools/calibrate_growth_factor.py): "
+           "Dowsett 2005 J Clin Oncol 23:2477 (IMPACT: 2 weeks of anastrozole lower Ki-67 by 76 %); "
+           "Soule & McGrath 1980, Osborne 1985 (MCF-7 xenografts need estrogen; in vitro they grow "
+           "without it)", "assumed",
+           "growth-factor (insulin / IGF-1) input to the G1 drive in a host, relative to the "
+           "assay medium of the in vitro record (1)"),
+        # ---- resistance that evolves (biology/adaptation.py) -----------------------------------
+        _P("lted_adaptation_rate_per_day", 1.0e-5, "1/day", "assumed order of magnitude: LTED "
+           "MCF-7 sublines grow out after 1-6 months of estrogen deprivation (Masamura 1995 J Clin "
+           "Endocrinol Metab 80:2918; Martin 2003 J Biol Chem 278:30458); with adapted cells "
+           "growing ~0.1/day without estradiol, outgrowth by ~100 days needs ~1e-5 per cell-day",
+           "assumed", "hazard that a viable cell with all its ER unbound by estradiol adapts "
+           "(x (1 - E2 occupancy)); adapted cells take the lted modifier's effects"),
+        _P("esr1_mutant_initial_fraction", 0.0, "1", "MCF-7 are ESR1 wild-type; ESR1 LBD mutations "
+           "are rare in primary tumours (~1 %) and selected by aromatase inhibitors (Schiavon 2015 "
+           "Sci Transl Med 7:313ra182)", "assumed",
+           "share of cells carrying an ESR1 Y537S/D538G-like mutation at inoculation / diagnosis"),
+        _P("esr1_mutation_rate_per_division", 0.0, "1/division", "assumed (off by default)",
+           "assumed", "probability that a daughter acquires an ESR1 LBD mutation"),
+        _P("esr1_constitutive_activity", 0.5, "1", "Toy 2013 Nat Genet 45:1439; Robinson 2013 Nat "
+           "Genet 45:1446 (Y537S / D538G ER is transcriptionally active without ligand, below "
+           "E2-stimulated wild type)", "assumed",
+           "share of unliganded mutant ER that acts as estradiol-bound"),
+        _P("esr1_antagonist_kd_fold", 5.0, "1", "Toy 2013; Fanning 2016 eLife 5:e12792 (mutants "
+           "need higher 4-OHT / fulvestrant concentrations)", "assumed",
+           "antagonist Kd of mutant ER relative to wild type (4-OHT, tamoxifen)"),
+        _P("er_positive_threshold", 0.1, "1", "Allred 1998 (ER IHC: weak staining scored "
+           "positive)", "assumed",
+           "relative ER protein above which a cell stains ER-positive in virtual IHC"),
     ]
 }
 
@@ -150,6 +211,9 @@ MECHANISM_SWITCHES: dict[str, tuple[str, ...]] = {
     "torc2_akt_link": ("akt_s473_dependence",),
     "er_degradation": ("serd_er_degradation_max",),
     "tumour_aromatase": ("aromatase_e2_per_androstenedione",),
+    "ires_translation": ("ires_translation_max",),
+    "lted_adaptation": ("lted_adaptation_rate_per_day",),
+    "esr1_mutation": ("esr1_mutant_initial_fraction", "esr1_mutation_rate_per_division"),
 }
 #: Switches handled in code rather than by zeroing a parameter.
 SPECIAL_SWITCHES = ("hypoxia",)

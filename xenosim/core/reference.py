@@ -8,9 +8,11 @@ first. It calls the *same* biology functions as the vectorised engine
    follows from its position in the lattice filling order (:mod:`xenosim.core.lattice`);
 2. signalling: Akt (feedback from the cell's own S6K1 of the last step) -> mTORC1 / S6K1 ->
    Ser167 -> ER output;
-3. fate: viable cells divide (if oxygenated), die by apoptosis, or by necrosis (if anoxic) as
-   competing risks over the step; hypoxic cells are quiescent; cells that were already dead at
-   the start of the step are cleared with the clearance half-life of their kind of death;
+3. fate (biology/cellcycle.py): hypoxic cells are quiescent, re-oxygenated ones cycle; then as
+   competing risks over the step, cycling cells divide, arrest in G0/G1 (G1 drive from ER output
+   and translation), die by apoptosis or by necrosis (if anoxic); arrested cells are released or
+   die at their own lower rate; cells that were already dead at the start of the step are
+   cleared with the clearance half-life of their kind of death;
 4. update: in filling order, cleared cells leave and each daughter is inserted right behind its
    mother, pushing later cells one site outward; daughters inherit expression with noise.
 
@@ -24,8 +26,14 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from xenosim.biology import fate, heterogeneity, oxygen
-from xenosim.biology.signalling import Exposure, compute_signalling, derived_rates
+from xenosim.biology import adaptation, cellcycle, fate, heterogeneity, oxygen
+from xenosim.biology.signalling import (
+    Exposure,
+    compute_signalling,
+    derived_rates,
+    growth_factor_input,
+    translation_and_drive,
+)
 from xenosim.core import lattice
 from xenosim.core.genotypes import Genotype, cell_line
 from xenosim.core.parameters import resolve
@@ -37,7 +45,8 @@ class ReferenceCell(mesa.Agent):
 
     def __init__(self, model: ReferenceTumour, akt_expression: float, er_expression: float,
                  status: int = fate.CYCLING, akt: float = 0.0, mtorc1: float = 0.5,
-                 er_activity: float = 0.0, cell_id: int | None = None, s6k1: float = 0.5):
+                 er_activity: float = 0.0, cell_id: int | None = None, s6k1: float = 0.5,
+                 adapted: int = 0, esr1_mutant: int = 0):
         super().__init__(model)
         self.status = int(status)
         self.akt_expression = float(akt_expression)
@@ -46,6 +55,8 @@ class ReferenceCell(mesa.Agent):
         self.mtorc1 = float(mtorc1)
         self.s6k1 = float(s6k1)  # read by the next step's IRS-1 feedback
         self.er_activity = float(er_activity)
+        self.adapted = int(adapted)  # LTED-like adaptation (biology/adaptation.py), inherited
+        self.esr1_mutant = int(esr1_mutant)  # ligand-independent ESR1 mutant, inherited
         self.cell_id = model.new_cell_id() if cell_id is None else int(cell_id)
         self.position = -1  # index in the lattice filling order, set by the model
         self.divides = False
@@ -63,45 +74,54 @@ class ReferenceCell(mesa.Agent):
     def step(self) -> None:
         """Environment -> signalling -> fate for this cell; the model then applies the update."""
         m, p = self.model, self.model.p
-        viable = self.status <= fate.QUIESCENT
+        viable = bool(fate.is_viable(self.status))
         o2 = self.oxygen()
 
         sig = compute_signalling(m.exposure, m.genotype, p, self.akt_expression,
-                                 self.er_expression, self.s6k1)
+                                 self.er_expression, self.s6k1, self.adapted, self.esr1_mutant)
         self.akt, self.mtorc1, self.er_activity = float(sig.akt), float(sig.mtorc1), float(
             sig.er.total)
         self.s6k1 = float(sig.s6k1)
+        _, drive = translation_and_drive(sig, p, m.rates.er_weight,
+                                         growth_factor_input(p, m.invivo))
 
         oxygenated = o2 >= p["hypoxia_threshold"]
-        cycling = viable and oxygenated
-        division = m.rates.division_rate_max_per_h * fate.proliferation_drive(
-            self.er_activity, self.mtorc1, m.rates.er_independent_fraction,
-            p["translation_half_mtorc1"])
+        status = self.status
+        if viable and not oxygenated:
+            status = fate.QUIESCENT  # hypoxic quiescence overrides the cycle state
+        elif status == fate.QUIESCENT:
+            status = fate.CYCLING  # re-oxygenated
+        cycling, arrested = status == fate.CYCLING, status == fate.ARRESTED
+        quiescent = status == fate.QUIESCENT
+        arrest, release = cellcycle.switching_rates_per_h(
+            float(drive), p["g1_drive_half"], p["g1_restriction_hill"], p["g1_switch_rate_per_h"])
+        switch = arrest if cycling else release if arrested else 0.0
+        division = m.rates.division_rate_max_per_h if cycling else 0.0
         if m.invivo:
             division *= p["invivo_cycling_factor"]
-            # deprivation-driven apoptosis hits cells trying to cycle; hypoxic quiescent cells
-            # keep only the basal (Akt-opposed) loss
-            gain = p["apoptosis_deprivation_gain"] if oxygenated else 0.0
-            apoptosis = fate.apoptosis_rate_per_h(self.er_activity, self.akt,
-                                                  p["apoptosis_rate_invivo_per_day"], gain,
-                                                  p["akt_survival_max"])
+            apoptosis = cellcycle.apoptosis_rate_per_h(self.er_activity, self.akt, cycling,
+                                                       arrested, quiescent, p)
         else:
             apoptosis = 0.0
-        if not cycling:
-            division = 0.0
-        if not viable:
-            apoptosis = 0.0
         necrosis = p["necrosis_rate_per_day"] / 24.0 if viable and o2 < p["anoxia_threshold"] else 0.0
-        divide, apoptose, necrose = fate.draw_fates(m.rng, division, apoptosis, necrosis, m.dt_h)
+        u = m.rng.random(dtype=np.float32)
+        divide, switched, apoptose, necrose = fate.draw_competing(
+            [division, switch, apoptosis, necrosis], m.dt_h, u)
 
         status_at_start = self.status
-        if viable:
-            self.status = fate.CYCLING if cycling else fate.QUIESCENT
+        self.status = status
+        if switched:
+            self.status = fate.ARRESTED if cycling else fate.CYCLING
         if apoptose:
             self.status = fate.APOPTOTIC
         if necrose:
             self.status = fate.NECROTIC
         self.divides = bool(divide)
+        if fate.is_viable(self.status) and not self.adapted:
+            prob = adaptation.adaptation_probability(sig.occ_e2,
+                                                     p["lted_adaptation_rate_per_day"], m.dt_h)
+            if prob > 0.0 and m.rng.random() < prob:
+                self.adapted = 1
 
         # clearance of a cell that was already dead at the start of the step
         self.cleared = False
@@ -111,7 +131,6 @@ class ReferenceCell(mesa.Agent):
             half_life_h = p["necrotic_clearance_half_life_day"] * 24.0
         else:
             return
-        u = m.rng.random(dtype=np.float32)
         self.cleared = bool(u < fate.clearance_probability(half_life_h, m.dt_h))
 
     def daughter(self) -> ReferenceCell:
@@ -122,8 +141,13 @@ class ReferenceCell(mesa.Agent):
                 m.rng, np.array([level], dtype=np.float32), p["expression_sigma_log"],
                 p["expression_inheritance"])[0])
             for level in (self.akt_expression, self.er_expression)]
+        mutant = self.esr1_mutant
+        rate = p.get("esr1_mutation_rate_per_division", 0.0)
+        if rate > 0.0 and m.rng.random() < rate:
+            mutant = 1
         return ReferenceCell(m, inherited[0], inherited[1], self.status, self.akt, self.mtorc1,
-                             self.er_activity, s6k1=self.s6k1)
+                             self.er_activity, s6k1=self.s6k1, adapted=self.adapted,
+                             esr1_mutant=mutant)
 
     def state(self) -> dict[str, float | int | str]:
         state = {name: getattr(self, name) for name in STATE_ARRAYS}
@@ -165,6 +189,9 @@ class ReferenceTumour(mesa.Model):
         for _ in range(n_agents):
             akt_expr, er_expr = heterogeneity.draw_expression(self.rng, 2, sigma)
             self.cells.append(ReferenceCell(self, akt_expr, er_expr))
+        if params.get("esr1_mutant_initial_fraction", 0.0) > 0.0:  # pre-existing ESR1 clones
+            for cell in self.cells:
+                cell.esr1_mutant = int(self.rng.random() < params["esr1_mutant_initial_fraction"])
         self._number_positions()
 
     @classmethod
@@ -232,10 +259,10 @@ class ReferenceTumour(mesa.Model):
 
     def summary(self, exposure: Exposure | None = None) -> TumourSummary:
         """Counts by fate and mean activities over viable cells (as ``Tumour.summary``)."""
-        counts = [0, 0, 0, 0]
+        counts = [0] * fate.N_STATUS
         for c in self.cells:
             counts[c.status] += 1
-        viable = [c for c in self.cells if c.status <= fate.QUIESCENT]
+        viable = [c for c in self.cells if fate.is_viable(c.status)]
 
         def mean(values) -> float:
             values = list(values)
@@ -261,4 +288,5 @@ class ReferenceTumour(mesa.Model):
             er_share_ser167=mean(shares["ser167"]),
             frac_mtorc1_high=mean(c.mtorc1 > thr for c in viable),
             frac_er_high=mean(c.er_activity > thr for c in viable),
+            n_arrested=counts[fate.ARRESTED],
         )

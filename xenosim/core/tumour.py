@@ -3,7 +3,9 @@
 One step (environment -> signalling -> fate -> update), written once:
 1. environment: oxygen from depth below the perfused rim;
 2. signalling: Akt (feedback from last step's S6K1) -> mTORC1 / S6K1 -> Ser167 -> ER output;
-3. fate: division, apoptosis, necrosis (competing risks), quiescence under hypoxia, clearance;
+3. fate (biology/cellcycle.py): cycling cells divide, arrest in G0/G1 when their G1 drive falls
+   (arrested cells re-enter when it recovers), die by apoptosis from lost survival signals or by
+   necrosis (competing risks); hypoxic cells are quiescent (a separate status); clearance;
 4. update: one ``numpy.repeat`` inserts daughters behind mothers and drops cleared cells.
 """
 
@@ -14,8 +16,14 @@ from time import perf_counter
 
 import numpy as np
 
-from xenosim.biology import fate, heterogeneity, oxygen
-from xenosim.biology.signalling import Exposure, compute_signalling, derived_rates
+from xenosim.biology import adaptation, cellcycle, fate, heterogeneity, oxygen
+from xenosim.biology.signalling import (
+    Exposure,
+    compute_signalling,
+    derived_rates,
+    growth_factor_input,
+    translation_and_drive,
+)
 from xenosim.core import lattice
 from xenosim.core.genotypes import Genotype
 
@@ -55,6 +63,10 @@ CELL_STATES: tuple[CellState, ...] = (
               description="relative Akt protein level (lognormal around 1)"),
     CellState("er_expression", np.float32, None, redrawn=True,
               description="relative ER protein level (lognormal around 1)"),
+    CellState("adapted", np.uint8, 0,
+              description="1: adapted to estrogen deprivation (LTED-like; biology/adaptation.py)"),
+    CellState("esr1_mutant", np.uint8, 0,
+              description="1: carries a ligand-independent ESR1 mutation (biology/adaptation.py)"),
 )
 STATE_ARRAYS: tuple[str, ...] = tuple(c.name for c in CELL_STATES)
 REDRAWN_STATES: tuple[str, ...] = tuple(c.name for c in CELL_STATES if c.redrawn)
@@ -79,6 +91,17 @@ class TumourSummary:
     er_share_ser167: float
     frac_mtorc1_high: float
     frac_er_high: float
+    n_arrested: int = 0
+    # virtual IHC, as a pathologist scores a section (fractions of non-necrotic cells): Ki-67
+    # (cycling), cleaved caspase-3 (apoptotic), pS6 (S6K1 high), pAkt (Akt high), ER-positive
+    ki67_index: float = float("nan")
+    cc3_index: float = float("nan")
+    ps6_index: float = float("nan")
+    pakt_index: float = float("nan")
+    er_positive_fraction: float = float("nan")
+    # resistance that evolves (fractions of viable cells)
+    frac_adapted: float = 0.0
+    frac_esr1_mutant: float = 0.0
 
 
 class Tumour:
@@ -98,6 +121,7 @@ class Tumour:
         self.invivo = invivo
         self.hypoxia = hypoxia
         self.rates = derived_rates(params)
+        self.growth_factor = growth_factor_input(params, invivo)
         self.spacing_mm = float((cells_per_agent * params["cell_volume_mm3"]) ** (1.0 / 3.0))
         sigma = params["expression_sigma_log"]
         for state in CELL_STATES:
@@ -106,6 +130,11 @@ class Tumour:
         self.akt_expression = heterogeneity.draw_expression(rng, n_agents, sigma)
         self.er_expression = heterogeneity.draw_expression(rng, n_agents, sigma)
         self.cell_id = np.arange(n_agents, dtype=np.uint32)
+        if params.get("esr1_mutant_initial_fraction", 0.0) > 0.0:  # pre-existing ESR1 clones
+            self.esr1_mutant = (rng.random(n_agents) < params["esr1_mutant_initial_fraction"]
+                                ).astype(np.uint8)
+        self.occ_e2 = 1.0  # E2 occupancy of the last step's ER (adaptation reads it)
+        self.er_protein: np.ndarray | float = 1.0  # of the last step (fulvestrant), for IHC
         self.next_id = n_agents
         self.time_h = 0.0
         self.phase_seconds: dict[str, float] | None = None  # set to {} to time the phases
@@ -145,12 +174,12 @@ class Tumour:
         every array with one index array.
         """
         t0 = perf_counter() if self.phase_seconds is not None else 0.0
-        viable = self.status <= fate.QUIESCENT
+        viable = fate.is_viable(self.status)
         o2 = self.oxygen()
         t1 = self._lap("environment", t0)
-        self._signalling(exposure)
+        drive = self._signalling(exposure)
         t2 = self._lap("signalling", t1)
-        cleared, divide = self._fate(viable, o2, dt_h)
+        cleared, divide = self._fate(viable, o2, drive, dt_h)
         t3 = self._lap("fate", t2)
         self._update(cleared, divide)
         self._lap("update", t3)
@@ -163,17 +192,21 @@ class Tumour:
         self.phase_seconds[phase] = self.phase_seconds.get(phase, 0.0) + now - since
         return now
 
-    def _signalling(self, exposure: Exposure) -> None:
-        """Akt (feedback from last step's S6K1) -> mTORC1 / S6K1 -> Ser167 -> ER output."""
+    def _signalling(self, exposure: Exposure) -> np.ndarray:
+        """Akt (feedback from last step's S6K1) -> mTORC1 / S6K1 -> Ser167 -> ER output; returns
+        each cell's G1 drive (ER output and cyclin D1 / c-Myc translation, biology/cellcycle.py)."""
         sig = compute_signalling(exposure, self.genotype, self.p, self.akt_expression,
-                                 self.er_expression, self.s6k1)
+                                 self.er_expression, self.s6k1, self.adapted, self.esr1_mutant)
+        self.occ_e2 = sig.occ_e2
         self.akt = sig.akt.astype(np.float32, copy=False)
         self.mtorc1 = sig.mtorc1.astype(np.float32, copy=False)
         self.s6k1 = np.asarray(sig.s6k1, dtype=np.float32)
         self.er_activity = sig.er.total.astype(np.float32, copy=False)
+        self.er_protein = sig.er_protein
         # ER shares are recomputed on demand by summary(); sig is freed on return
+        return translation_and_drive(sig, self.p, self.rates.er_weight, self.growth_factor)[1]
 
-    def _fate(self, viable: np.ndarray, o2: np.ndarray,
+    def _fate(self, viable: np.ndarray, o2: np.ndarray, drive: np.ndarray,
               dt_h: float) -> tuple[np.ndarray, np.ndarray]:
         """Competing fates of viable cells, clearance of dead ones; sets the new status and
         returns the (cleared, divide) masks for the update."""
@@ -181,48 +214,62 @@ class Tumour:
         oxygenated = o2 >= np.float32(p["hypoxia_threshold"])
         anoxic = o2 < np.float32(p["anoxia_threshold"])
         del o2
-        cycling = viable & oxygenated
-        division = fate.proliferation_drive(self.er_activity, self.mtorc1,
-                                            self.rates.er_independent_fraction,
-                                            p["translation_half_mtorc1"])
+        # oxygen status first: hypoxia overrides the cycle state; re-oxygenated cells cycle
+        status = self.status.copy()  # readers holding the old array keep a consistent view
+        status[viable & ~oxygenated] = fate.QUIESCENT
+        status[(self.status == fate.QUIESCENT) & oxygenated] = fate.CYCLING
+        cycling = status == fate.CYCLING
+        arrested = status == fate.ARRESTED
+        quiescent = status == fate.QUIESCENT
+
+        arrest, release = cellcycle.switching_rates_per_h(
+            drive, p["g1_drive_half"], p["g1_restriction_hill"], p["g1_switch_rate_per_h"])
+        del drive
+        switch = (arrest * cycling + release * arrested).astype(np.float32, copy=False)
+        del arrest, release
         k_div = self.rates.division_rate_max_per_h
         if self.invivo:
             k_div *= p["invivo_cycling_factor"]
-            # deprivation-driven apoptosis hits cells trying to cycle; hypoxic quiescent cells
-            # keep only the basal (Akt-opposed) loss
-            gain = oxygenated * np.float32(p["apoptosis_deprivation_gain"])
-            apoptosis = fate.apoptosis_rate_per_h(self.er_activity, self.akt,
-                                                  p["apoptosis_rate_invivo_per_day"], gain,
-                                                  p["akt_survival_max"])
-            del gain
-            apoptosis *= viable
+            apoptosis = cellcycle.apoptosis_rate_per_h(
+                self.er_activity, self.akt, cycling, arrested, quiescent, p)
         else:
-            apoptosis = np.zeros_like(division)
-        division *= np.float32(k_div)
-        division *= cycling
+            apoptosis = np.zeros(self.n_agents, dtype=np.float32)
+        division = cycling * np.float32(k_div)
         necrosis = (viable & anoxic) * np.float32(p["necrosis_rate_per_day"] / 24.0)
         del anoxic
         u = rng.random(self.n_agents, dtype=np.float32)
-        divide, apoptose, necrose = fate.draw_fates(rng, division, apoptosis, necrosis, dt_h, u=u)
-        del division, apoptosis, necrosis
+        divide, switched, apoptose, necrose = fate.draw_competing(
+            [division, switch, apoptosis, necrosis], dt_h, u)
+        del division, switch, apoptosis, necrosis
 
         # clearance of cells that were already dead at the start of the step: their uniform was
-        # not used by draw_fates (all their rates are 0)
+        # not used by the competing fates (all their rates are 0)
         cleared = ((self.status == fate.APOPTOTIC)
                    & (u < fate.clearance_probability(p["apoptotic_clearance_half_life_h"], dt_h)))
         cleared |= ((self.status == fate.NECROTIC)
                     & (u < fate.clearance_probability(
                         p["necrotic_clearance_half_life_day"] * 24.0, dt_h)))
         del u
-        # viable cells become cycling or quiescent by oxygen; the dead keep their status
-        status = self.status.copy()  # readers holding the old array keep a consistent view
-        np.copyto(status, np.where(oxygenated, np.uint8(fate.CYCLING), np.uint8(fate.QUIESCENT)),
-                  where=viable)
+        status[switched & cycling] = fate.ARRESTED
+        status[switched & arrested] = fate.CYCLING
         status[apoptose] = fate.APOPTOTIC
         status[necrose] = fate.NECROTIC
-        del viable, cycling, oxygenated, apoptose, necrose
+        del viable, cycling, arrested, quiescent, oxygenated, apoptose, necrose, switched
         self.status = status
+        self._adapt(dt_h)
         return cleared, divide
+
+    def _adapt(self, dt_h: float) -> None:
+        """Viable cells not yet adapted adapt to estrogen deprivation (biology/adaptation.py)."""
+        prob = adaptation.adaptation_probability(self.occ_e2, self.p["lted_adaptation_rate_per_day"],
+                                                 dt_h)
+        if prob <= 0.0:
+            return
+        idx = adaptation.draw_events(self.rng, self.n_agents, prob)
+        idx = idx[fate.is_viable(self.status[idx]) & (self.adapted[idx] == 0)]  # thinning
+        if idx.size:
+            self.adapted = self.adapted.copy()  # readers holding the old array keep their view
+            self.adapted[idx] = 1
 
 
     def _update(self, cleared: np.ndarray, divide: np.ndarray) -> None:
@@ -245,6 +292,10 @@ class Tumour:
                 arr[daughter_idx] = heterogeneity.inherit_expression(
                     self.rng, arr[daughter_idx], p["expression_sigma_log"],
                     p["expression_inheritance"])
+            rate = p.get("esr1_mutation_rate_per_division", 0.0)
+            if rate > 0.0:  # acquired ESR1 mutations, in daughters
+                hit = daughter_idx[adaptation.draw_events(self.rng, daughter_idx.size, rate)]
+                self.esr1_mutant[hit] = 1
             self.cell_id[daughter_idx] = np.arange(self.next_id, self.next_id + n_daughters,
                                                    dtype=np.uint32)
             self.next_id += n_daughters
@@ -252,12 +303,13 @@ class Tumour:
     # ---- summaries ---------------------------------------------------------------------------
     def summary(self, exposure: Exposure | None = None) -> TumourSummary:
         """Counts by fate and mean pathway activities over viable cells."""
-        counts = np.bincount(self.status, minlength=4)
-        viable = self.status <= fate.QUIESCENT
+        counts = np.bincount(self.status, minlength=fate.N_STATUS)
+        viable = fate.is_viable(self.status)
         n_viable = int(viable.sum())
         if exposure is not None:
             sig = compute_signalling(exposure, self.genotype, self.p, self.akt_expression,
-                                     self.er_expression, self.s6k1)
+                                     self.er_expression, self.s6k1, self.adapted,
+                                     self.esr1_mutant)
         else:
             sig = None
 
@@ -277,7 +329,34 @@ class Tumour:
             er_share_ser167=mean(sig.er.share_ser167) if sig else float("nan"),
             frac_mtorc1_high=mean(self.mtorc1 > thr),
             frac_er_high=mean(self.er_activity > thr),
+            n_arrested=int(counts[fate.ARRESTED]),
+            frac_adapted=mean(self.adapted),
+            frac_esr1_mutant=mean(self.esr1_mutant),
+            **self.ihc(),
         )
+
+    def ihc(self) -> dict[str, float]:
+        """Virtual IHC indices over non-necrotic cells (a pathologist scores viable tissue):
+        Ki-67 (cycling; G0/G1-arrested and hypoxic-quiescent cells are negative), cleaved
+        caspase-3 (apoptotic), pS6 and pAkt (S6K1 / Akt above ``high_activity_threshold``) and
+        ER-positive (ER protein above ``er_positive_threshold``)."""
+        scored = self.status != fate.NECROTIC
+        n = int(np.count_nonzero(scored))
+        if n == 0:
+            return {k: float("nan") for k in ("ki67_index", "cc3_index", "ps6_index",
+                                              "pakt_index", "er_positive_fraction")}
+        thr = self.p["high_activity_threshold"]
+        st = self.status[scored]
+        er_protein = self.er_expression[scored] * np.asarray(self.er_protein, dtype=np.float32)
+        er_protein = er_protein * np.float32(self.genotype.er_expression_multiplier)
+        return {
+            "ki67_index": float(np.count_nonzero(st == fate.CYCLING)) / n,
+            "cc3_index": float(np.count_nonzero(st == fate.APOPTOTIC)) / n,
+            "ps6_index": float(np.count_nonzero(self.s6k1[scored] > thr)) / n,
+            "pakt_index": float(np.count_nonzero(self.akt[scored] > thr)) / n,
+            "er_positive_fraction": float(np.count_nonzero(
+                er_protein > self.p["er_positive_threshold"])) / n,
+        }
 
     def cell_state(self, index: int) -> dict[str, float | int | str]:
         """The state of one cell (by position in filling order) as a plain dict."""

@@ -17,15 +17,18 @@ from scipy import stats
 
 from xenosim.core.findings import Finding, Outcome
 
-LINES = {"mcf7_vector": {}, "mcf7_myr_akt": {}}
+LINES = {"mcf7_vector": {}, "mcf7_myr_akt": {}, "mcf7_pten_null": {}}
+PAIR = ["mcf7_vector", "mcf7_myr_akt"]
 PLATES = {
-    "growth": {"media": ["stripped"], "conditions": [{}, {"estradiol_pM": 10}],
+    "growth": {"cell_lines": PAIR, "media": ["stripped"], "conditions": [{}, {"estradiol_pM": 10}],
                "seeding_cells_per_well": 5000, "replicates": 4, "days": [0, 2, 4, 6]},
-    "oht": {"media": ["full"],
+    "oht": {"cell_lines": PAIR, "media": ["full"],
             "concentrations": {"oht_nM": [0, 0.03, 0.1, 0.3, 1, 3, 10, 1000],
                                "rapamycin_nM": [0, 1]},
             "seeding_cells_per_well": 5000, "replicates": 3, "days": [0, 6]},
-    "ere": {"assay": "reporter", "media": ["stripped"],
+    "rapa": {"media": ["full"], "concentrations": {"rapamycin_nM": [0, 0.1, 0.3, 1, 3, 10, 100]},
+             "seeding_cells_per_well": 5000, "replicates": 3, "days": [0, 6]},
+    "ere": {"cell_lines": PAIR, "assay": "reporter", "media": ["stripped"],
             "conditions": [{}, {"estradiol_pM": 1000}, {"estradiol_pM": 1000, "oht_nM": 1000},
                            {"rapamycin_nM": 10}],
             "seeding_cells_per_well": 1.0e5, "replicates": 4, "days": [1]},
@@ -73,7 +76,7 @@ def _akt_stripped(tables) -> Outcome:
                                                                            "vehicle")
     p = float(stats.ttest_ind(akt, vec, equal_var=False).pvalue)
     share = {line: _growth(tables, line, "vehicle")["growth_rate_per_day"]
-             / _growth(tables, line, "E2 10 pM")["growth_rate_per_day"] for line in LINES}
+             / _growth(tables, line, "E2 10 pM")["growth_rate_per_day"] for line in PAIR}
     ok = akt.mean() > vec.mean() and p < 0.01 and share["mcf7_myr_akt"] > share["mcf7_vector"]
     return Outcome(float(share["mcf7_myr_akt"]), ok,
                    f"share of E2-stimulated growth kept in stripped medium: myr-Akt "
@@ -103,6 +106,19 @@ def _rapa_restores(tables) -> Outcome:
                    f"with 1 nM rapamycin; IC50 with rapamycin {with_rapa['ic50_abs']:.3g} nM")
 
 
+def _rapa_sensitivity(tables) -> Outcome:
+    dr = tables.dose_response
+    fit = {line: dr[(dr["plate"] == "rapa") & (dr["drug"] == "rapamycin_nM")
+                    & (dr["cell_line"] == line)].iloc[0] for line in LINES}
+    vec = fit["mcf7_vector"]
+    ok = all(fit[line]["bottom_hi"] < vec["bottom_lo"] for line in ("mcf7_myr_akt",
+                                                                     "mcf7_pten_null"))
+    return Outcome(float(fit["mcf7_myr_akt"]["bottom"]), ok,
+                   "cells left at saturating rapamycin (share of vehicle): " + ", ".join(
+                       f"{line[5:]} {fit[line]['bottom']:.2f} (IC50 {fit[line]['ic50_abs']:.3g} nM)"
+                       for line in LINES) + "; myr-Akt and PTEN-null below vector, CIs apart")
+
+
 def _ere(line: str) -> Callable[[object], Outcome]:
     def check(tables) -> Outcome:
         r = tables.reporter
@@ -129,6 +145,9 @@ FINDINGS: tuple[Finding, ...] = (
             "Akt cells", "deGraffenried 2004", False, _oht_ic50),
     Finding("rapamycin_restores_oht", "rapamycin restores 4-OHT sensitivity of Akt cells",
             "deGraffenried 2004", False, _rapa_restores),
+    Finding("rapamycin_sensitivity_akt", "rapamycin inhibits Akt-activated (myr-Akt, PTEN-null) "
+            "cells more than vector cells", "Neshat 2001; Noh 2004; Gera 2004; Sokolosky 2011",
+            False, _rapa_sensitivity),
     Finding("ere_directions_vector", "E2 raises, rapamycin and 4-OHT lower ERE activity "
             "(vector cells)", "deGraffenried 2004", False, _ere("mcf7_vector")),
     Finding("ere_directions_akt", "E2 raises, rapamycin and 4-OHT lower ERE activity (myr-Akt "

@@ -9,9 +9,10 @@ step with ``invivo=False`` leaves out:
   inhibitor acts through :func:`xenosim.biology.mtor.fractional_inhibition` with its entry of
   :data:`xenosim.core.drugs.DRUGS`, several combine as independent inhibitors;
 - **in vitro apoptosis**: after each step, viable cells die with the hazard of the shared
-  :func:`xenosim.biology.fate.apoptosis_rate_per_h` (rises as ER output falls, opposed by Akt)
-  with the in vitro basal rate ``apoptosis_rate_invitro_per_day``, drawn with the shared
-  :func:`xenosim.biology.fate.draw_fates`. Apoptotic cells stay in the well (and in the flow
+  :func:`xenosim.biology.cellcycle.apoptosis_rate_per_h` (survival signals by status: rises as
+  ER output falls, opposed by Akt, lower in arrested cells) with the in vitro basal rate
+  ``apoptosis_rate_invitro_per_day``, drawn with the shared
+  :func:`xenosim.biology.fate.draw_competing`. Apoptotic cells stay in the well (and in the flow
   readout) until cleared by the tumour step's own clearance.
 
 Before treatment (day 0) each well's signalling is set to its steady state in the plain medium
@@ -28,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from xenosim.biology import fate
+from xenosim.biology import cellcycle, fate
 from xenosim.biology.signalling import Exposure, steady_state
 from xenosim.core.drugs import DRUGS
 from xenosim.core.genotypes import Genotype
@@ -109,18 +110,15 @@ class Well:
     def step(self, exposure: Exposure, dt_h: float) -> None:
         t, p = self.tumour, self.p
         t.step(exposure, dt_h)
-        viable = t.status <= fate.QUIESCENT
-        apoptosis = fate.apoptosis_rate_per_h(t.er_activity, t.akt,
-                                              p["apoptosis_rate_invitro_per_day"],
-                                              p["apoptosis_deprivation_gain"],
-                                              p["akt_survival_max"])
-        apoptosis = np.where(viable, apoptosis, 0.0).astype(np.float32)
-        zero = np.zeros_like(apoptosis)
-        _, apoptose, _ = fate.draw_fates(t.rng, zero, apoptosis, zero, dt_h)
+        apoptosis = cellcycle.apoptosis_rate_per_h(
+            t.er_activity, t.akt, t.status == fate.CYCLING, t.status == fate.ARRESTED,
+            t.status == fate.QUIESCENT, p, basal_per_day=p["apoptosis_rate_invitro_per_day"])
+        u = t.rng.random(t.n_agents, dtype=np.float32)
+        (apoptose,) = fate.draw_competing([apoptosis], dt_h, u)
         t.status[apoptose] = fate.APOPTOTIC
 
     def n_viable(self) -> int:
-        return int(np.count_nonzero(self.tumour.status <= fate.QUIESCENT))
+        return int(np.count_nonzero(fate.is_viable(self.tumour.status)))
 
 
 def simulate_well(exp: InVitroExperiment, spec: WellSpec) -> list[dict]:
@@ -151,7 +149,7 @@ def _readout(exp: InVitroExperiment, spec: WellSpec, medium: Medium, conc: dict[
              rng: np.random.Generator) -> dict:
     t = well.tumour
     s = t.summary(exposure)
-    viable = s.n_cycling + s.n_quiescent
+    viable = s.n_cycling + s.n_quiescent + s.n_arrested
     true_cells = viable * well.cells_per_agent
     f = exp.counting.aliquot_fraction
     counted = rng.poisson(true_cells * f) / f

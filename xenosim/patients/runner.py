@@ -188,7 +188,7 @@ def simulate_patient(study: PatientStudy, arm: str, index: int) -> PatientOutcom
 def _pathway(lesions: list[list[Tumour]], exposure) -> dict:
     """Mean Akt / mTORC1 / ER activity over viable cells of all lesions (what no scan shows)."""
     tumours = [t for lesion in lesions for t in lesion if t.n_agents]
-    viable = [t.status <= fate.QUIESCENT for t in tumours]
+    viable = [fate.is_viable(t.status) for t in tumours]
     n = sum(int(v.sum()) for v in viable)
     out = {"viable_fraction": n / max(1, sum(t.n_agents for t in tumours))}
     for name, attr in (("mean_akt", "akt"), ("mean_mtorc1", "mtorc1"),

@@ -21,6 +21,7 @@ import solara
 from mesa.visualization.solara_viz import ModelController
 from mesa.visualization.utils import update_counter
 
+from xenosim.biology import fate
 from xenosim.teaching.figures import FATE_COLOURS, FATE_LABELS
 from xenosim.teaching.lessons import LESSONS, lesson
 from xenosim.teaching.liveplots import MAX_KEPT_RUNS, KeptRun, LivePlotRenderer
@@ -129,7 +130,7 @@ def _legend(readout: str, raster: Raster) -> None:
             f'margin-right:6px;vertical-align:middle"></span>{lab} '
             f'({raster.counts[name]:,})</div>'
             for c, lab, name in zip(FATE_COLOURS, FATE_LABELS,
-                                    ("cycling", "quiescent", "apoptotic", "necrotic"), strict=True))
+                                    fate.STATUS_NAMES, strict=True))
         solara.HTML(tag="div", unsafe_innerHTML=rows, style={"font-size": "13px"})
         return
     label = READOUTS[readout][0]

@@ -16,8 +16,8 @@ from xenosim.core.style import ER_SHARE_COLOURS, arm_colour
 from xenosim.teaching.model import READOUTS, TeachingModel
 
 #: Fate colours (colour-blind safe): cycling, quiescent, apoptotic, necrotic.
-FATE_COLOURS = ("#009e73", "#56b4e9", "#e69f00", "#3a3a3a")
-FATE_LABELS = ("cycling", "quiescent (hypoxic)", "apoptotic", "necrotic")
+FATE_COLOURS = ("#009e73", "#56b4e9", "#e69f00", "#3a3a3a", "#cc79a7")
+FATE_LABELS = ("cycling", "quiescent (hypoxic)", "apoptotic", "necrotic", "arrested (G0/G1)")
 DEAD_COLOUR = "#c8c8c8"
 READOUT_CMAP = "viridis"
 REFERENCE_COLOUR = "#7f7f7f"
@@ -57,12 +57,12 @@ def draw_cross_section(ax, model: TeachingModel, readout: str = "akt",
         grid = np.full((size, size), np.nan)
         grid[rows, cols] = values
         image = ax.imshow(grid, origin="lower", extent=extent, interpolation="nearest",
-                          cmap=ListedColormap(FATE_COLOURS), vmin=-0.5, vmax=3.5)
-        counts = np.bincount(status, minlength=4)
+                          cmap=ListedColormap(FATE_COLOURS), vmin=-0.5, vmax=fate.N_STATUS - 0.5)
+        counts = np.bincount(status, minlength=fate.N_STATUS)
         handles = [Patch(color=c, label=f"{lab} ({counts[k]:,})")
                    for k, (c, lab) in enumerate(zip(FATE_COLOURS, FATE_LABELS, strict=True))]
     else:
-        dead = status > fate.QUIESCENT
+        dead = ~fate.is_viable(status)
         grid = np.full((size, size), np.nan)
         grid[rows[~dead], cols[~dead]] = values[~dead]
         dead_grid = np.full((size, size), np.nan)

@@ -246,11 +246,14 @@ def lesson3(size: dict[str, Any], days: int = LESSON_DAYS, seed: int = 1):
                                           and n["fold_tamoxifen + CCI-779"]
                                           < 0.6 * n["fold_CCI-779"]),
         "cci779_blocks_er_activity": n["cci779_er_drop_with_link"] > 0.15,
-        # ablation: without the S6K1 -> ER link, CCI-779 no longer lowers ER activity, and
-        # tamoxifen alone already works better (the link carried the resistance)
-        "link_carries_it": (abs(n["cci779_er_drop_without_link"])
-                            < 0.25 * n["cci779_er_drop_with_link"]
-                            and n["fold_tamoxifen, no Ser167 link"] < n["fold_tamoxifen"]),
+        # ablation: without the S6K1 -> ER link, CCI-779 no longer lowers ER activity (the link
+        # carries the ER part of the rescue) ...
+        "link_carries_er_effect": (abs(n["cci779_er_drop_without_link"])
+                                   < 0.25 * n["cci779_er_drop_with_link"]),
+        # ... but the growth rescue survives it: CCI-779 also cuts the cap-dependent translation
+        # that Akt-high cells depend on (Gera 2004), a parallel input of the G1 drive
+        "translation_carries_growth_rescue": (n["fold_tamoxifen + CCI-779, no Ser167 link"]
+                                              < 0.6 * n["fold_tamoxifen, no Ser167 link"]),
     }
     return runs, n, claims
 

@@ -265,7 +265,7 @@ class TeachingModel(mesa.Model):
         ref = self.reference
         if ref is not None and self.reference_stopped_day is None:
             r = ref.tumour
-            viable = r.status <= fate.QUIESCENT
+            viable = fate.is_viable(r.status)
             out["reference_volume_mm3"] = r.volume_mm3
             if viable.any():
                 out["reference_mean_akt"] = float(r.akt[viable].mean())

@@ -81,7 +81,7 @@ def cross_section_raster(model: TeachingModel, readout: str = "akt",
         rgb[rows, cols] = _FATE_RGB[values]
     else:
         colours = colormaps[READOUT_CMAP](np.clip(values, 0.0, 1.0), bytes=True)[:, :3]
-        dead = status > fate.QUIESCENT
+        dead = ~fate.is_viable(status)
         colours[dead] = _DEAD_RGB
         rgb[rows, cols] = colours
     image = np.repeat(np.repeat(rgb, pps, axis=0), pps, axis=1)
@@ -107,7 +107,7 @@ def cross_section_raster(model: TeachingModel, readout: str = "akt",
     image[y1 - thick:y1, max(x1 - bar_px, 0):x1] = BAR_COLOUR
     buf = io.BytesIO()
     Image.fromarray(image).save(buf, format="PNG", compress_level=1)
-    counts = np.bincount(status, minlength=4)
+    counts = np.bincount(status, minlength=fate.N_STATUS)
     return Raster(png=buf.getvalue(), half_width=h, pixels_per_site=pps, spacing_mm=cs.spacing_mm,
                   n_cells=cs.n,
                   counts={name: int(counts[k]) for k, name in enumerate(fate.STATUS_NAMES)},

@@ -1,4 +1,4 @@
-"""Run figures: growth curves, spaghetti, pathway activity. They read only the tidy tables.
+"""Run figures: growth curves, spaghetti, pathway activity, virtual IHC. They read only the tidy tables.
 
 The growth curves and the spaghetti plot are the analysis's own (``xenosim.analysis.figures``),
 so a run and its analysis draw them with one set of rules: the config's panel and arm order,
@@ -15,6 +15,7 @@ import pandas as pd
 
 from xenosim.analysis import figures as F
 from xenosim.analysis import stats as S
+from xenosim.analysis.mechanism import ihc_at_study_end
 from xenosim.analysis.order import ordered
 from xenosim.core.style import CELL_LINE_TITLES, apply_style
 
@@ -97,4 +98,9 @@ def all_run_figures(tables: dict[str, pd.DataFrame], out: Path, endpoint_mm3: fl
     growth_curves(meas, out / "growth_curves.png", order, endpoint_mm3)
     spaghetti(meas, tables["mice"], out / "spaghetti.png", order, endpoint_mm3)
     pathway(tables["cells"], out / "pathway.png", order)
-    return ["growth_curves.png", "spaghetti.png", "pathway.png"]
+    names = ["growth_curves.png", "spaghetti.png", "pathway.png"]
+    ihc = ihc_at_study_end(tables["cells"])
+    if ihc is not None:  # the analysis's own figure: one implementation
+        _save(F.ihc_boxplots(ihc, order), out / "ihc.png")
+        names.append("ihc.png")
+    return names

@@ -90,6 +90,21 @@ def _combination(res) -> Outcome:
                                     f"p {max(ps):.2g}")
 
 
+def _rapalog_alone(res) -> Outcome:
+    """Growth-rate inhibition by CCI-779 alone (1 - rate / median control rate of the line)."""
+    inhib = {}
+    for line in ("mcf7_vector", "mcf7_myr_akt"):
+        control = float(np.median(growth_rates(res, line, "control")))
+        inhib[line] = 1.0 - growth_rates(res, line, "cci779") / control
+    p = float(stats.mannwhitneyu(inhib["mcf7_myr_akt"], inhib["mcf7_vector"],
+                                 alternative="greater").pvalue)
+    med = {line: float(np.median(v)) for line, v in inhib.items()}
+    ok = med["mcf7_myr_akt"] > med["mcf7_vector"] and p < 0.05
+    return Outcome(med["mcf7_myr_akt"], ok,
+                   f"growth-rate inhibition by CCI-779 alone: myr-Akt {100 * med['mcf7_myr_akt']:.0f} "
+                   f"%, vector {100 * med['mcf7_vector']:.0f} % (myr-Akt > vector); p {p:.2g}")
+
+
 def _feedback(res) -> Outcome:
     day = 14
     vec = (cells_at(res, "mcf7_vector", "cci779", day).mean_akt.mean()
@@ -127,6 +142,9 @@ FINDINGS: tuple[Finding, ...] = (
             "deGraffenried 2004 (finding 1)", False, _akt_grows("estrogen_withdrawal")),
     Finding("cci779_restores_tamoxifen", "tamoxifen + CCI-779 inhibits Akt tumours clearly "
             "more than either alone", "deGraffenried 2004 (finding 3)", False, _combination),
+    Finding("rapalog_sensitivity_akt", "CCI-779 alone inhibits Akt-activated tumours more than "
+            "vector tumours", "Neshat 2001; Noh 2004; Gera 2004; Sokolosky 2011", False,
+            _rapalog_alone),
     Finding("rapalog_feedback", "a rapalog raises Akt in PI3K-driven (vector) cells, not in "
             "myr-Akt cells", "O'Reilly 2006 (S6K1 -> IRS-1 feedback)", False, _feedback),
     Finding("cci779_lowers_er_vector", "mTOR inhibition lowers ER activity (vector cells)",

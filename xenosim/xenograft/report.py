@@ -21,7 +21,7 @@ from xenosim.xenograft.config import Experiment
 from xenosim.xenograft.figures import run_order
 
 FIGURE_TITLES = {"growth_curves.png": "Growth curves", "spaghetti.png": "Individual tumours",
-                 "pathway.png": "Signalling"}
+                 "pathway.png": "Signalling", "ihc.png": "Virtual IHC at study end"}
 
 
 def _results_table(summary: pd.DataFrame, exp: Experiment) -> pd.DataFrame:
@@ -71,7 +71,6 @@ def report_context(exp: Experiment, tables: dict[str, pd.DataFrame], figure_file
                                                            .replace("_", " "))} for f in shown],
         "grades": {g: int(grades.get(g, 0)) for g in ("measured", "derived", "assumed")},
     }
-
 
 def write_report(out: Path, exp: Experiment, tables: dict[str, pd.DataFrame],
                  figure_files: list[str], warnings: list[str],
