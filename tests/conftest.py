@@ -37,6 +37,16 @@ def small_raw():
     return small_config_dict
 
 
+@pytest.fixture
+def no_analysis_figures(monkeypatch):
+    """Analyses draw no figures (the report's text and tables are unchanged; figures are
+    checked by tests/test_analysis_end_to_end.py::test_outputs_written and the figure tests):
+    for tests that check only an analysis's numbers or text, whose cost is mostly drawing."""
+    from xenosim.analysis import pipeline
+
+    monkeypatch.setattr(pipeline, "draw_figures", lambda *args, **kwargs: {})
+
+
 # Modules whose tests run whole studies, servers, clusters or subprocesses: `make test-fast`
 # (-m "not slow and not browser") leaves them out; `make test` runs everything.
 SLOW_MODULES = {
