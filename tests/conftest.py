@@ -47,6 +47,23 @@ def no_analysis_figures(monkeypatch):
     monkeypatch.setattr(pipeline, "draw_figures", lambda *args, **kwargs: {})
 
 
+@pytest.fixture(scope="session")
+def dask_cluster2():
+    """One 2-worker (2 processes, 1 thread each) Dask LocalCluster for the whole session: the
+    sweep, calibration and design tests share it instead of starting (and warming: each worker
+    imports the model on its first task) a cluster of their own. Tests must not restart or kill
+    its workers; a test that needs its own cluster (another worker count, worker death) starts
+    one."""
+    import logging
+
+    from dask.distributed import LocalCluster
+
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                           dashboard_address=":0", silence_logs=logging.ERROR)
+    yield cluster
+    cluster.close()
+
+
 # Modules whose tests run whole studies, servers, clusters or subprocesses: `make test-fast`
 # (-m "not slow and not browser") leaves them out; `make test` runs everything.
 SLOW_MODULES = {
