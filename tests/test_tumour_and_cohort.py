@@ -293,3 +293,20 @@ def test_a_resumed_mouse_is_the_mouse_run_from_inoculation(small_raw):
         for a, b in zip(direct.snapshots, resumed.snapshots, strict=True):
             pd.testing.assert_frame_equal(a, b)
         assert (direct.event, direct.last_day) == (resumed.event, resumed.last_day)
+
+
+def test_a_state_that_does_not_pickle_is_replayed_with_the_same_numbers(small_raw, monkeypatch):
+    """An engine whose state cannot be pickled still runs: its mice are re-run from inoculation
+    with their arm, giving the numbers the kept state gives."""
+    from xenosim.xenograft import runner
+
+    exp = validate_dict(small_raw(study_days=7))
+    kept = run_cohort(exp, jobs=1)
+
+    def refuse(*args, **kwargs):
+        raise TypeError("cannot pickle this engine")
+
+    monkeypatch.setattr(runner.pickle, "dumps", refuse)
+    replayed = run_cohort(exp, jobs=1)
+    for a, b in zip(_frames(kept), _frames(replayed), strict=True):
+        pd.testing.assert_frame_equal(a, b)

@@ -85,11 +85,17 @@ def vector_engines() -> list[str]:
 
     lookup = getattr(tumour, "available_engines", None)
     if callable(lookup):
-        return list(lookup())
-    registry = getattr(tumour, "ENGINES", None)
-    if registry:
-        return list(registry)
-    return ["numpy"]
+        names = list(lookup())
+    else:
+        names = list(getattr(tumour, "ENGINES", None) or ["numpy"])
+    usable = []
+    for name in names:  # an engine listed but not installed here (numba missing) is left out
+        try:
+            _make(name, 10, 0)
+        except (ImportError, ValueError):
+            continue
+        usable.append(name)
+    return usable
 
 
 def _tumour_takes_engine() -> bool:
@@ -357,12 +363,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {e}: {', '.join(f'{v:.0f}x at {n:,}' for n, v in matched.items())} the "
               f"per-object engine; at {top.n_start:,} agents {ratios[e]['largest_vs_largest_reference']:.0f}x"
               f" its rate at {largest_ref.n_start:,}")
-    if len(engines) > 1:
-        base = results[engines[0]]
-        for e in engines[1:]:
+    if len(engines) > 1:  # every engine against the numpy one (the readable fallback)
+        base_name = "numpy" if "numpy" in engines else engines[0]
+        base = results[base_name]
+        for e in (e for e in engines if e != base_name):
             rel = {n: results[e][n].cpu_rate / base[n].cpu_rate for n in results[e] if n in base}
-            ratios[e]["vs_" + engines[0]] = rel
-            print(f"  {e} / {engines[0]} (CPU): " + ", ".join(
+            ratios[e]["vs_" + base_name] = rel
+            print(f"  {e} / {base_name} (CPU): " + ", ".join(
                 f"{v:.2f}x at {n:,}" for n, v in rel.items()))
     record["ratios_to_reference"] = ratios
     print(f"  per-object engine not run above {largest_ref.n_start:,} agents (memory/time)")
@@ -382,7 +389,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {e}: state arrays {state:.1f} B/agent + step temporaries peak {peak:.1f} B/agent"
               f" = {state + peak:.1f} B/agent; target <= {TARGET_BYTES:.0f}: "
               f"{'MET' if state + peak <= TARGET_BYTES else 'NOT MET'}")
-    state = record["memory"][engines[0]]["state_bytes_per_agent"]
+    state = min(m["state_bytes_per_agent"] for m in record["memory"].values())
 
     if not args.skip_study:
         what = "quick: a tiny version" if args.quick else "as shipped"

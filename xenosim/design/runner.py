@@ -39,9 +39,9 @@ from xenosim.xenograft.config import Experiment, validate_dict
 from xenosim.xenograft.runner import (
     MouseOutcome,
     MouseSpec,
-    resume_mouse,
     select_and_randomise,
     simulate_mouse,
+    treat_mouse,
 )
 
 #: the pool is simulated past the endpoint by this factor so noisy calipers decide censoring
@@ -88,7 +88,7 @@ def simulate_twins(exp: Experiment, mouse: MouseSpec, arms: list[str]) -> pd.Dat
         if not take.enrolled:
             rows.append({"mouse": mouse.mouse, "arm": arm, "took": False})
             continue
-        o = resume_mouse(exp, take, arm)
+        o = treat_mouse(exp, take, arm)
         for r in o.measurements:
             rows.append({**r, "took": True, "enrol_day": o.enrol_day,
                          "enrol_volume_mm3": o.enrol_volume_mm3, "event": o.event})

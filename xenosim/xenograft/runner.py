@@ -80,7 +80,11 @@ def simulate_mouse(exp: Experiment, spec: MouseSpec, arm: str | None,
         return out
     if arm is None:
         if keep_state:
-            out.enrolled_state = pickle.dumps((model, take_rows), protocol=pickle.HIGHEST_PROTOCOL)
+            try:
+                out.enrolled_state = pickle.dumps((model, take_rows),
+                                                  protocol=pickle.HIGHEST_PROTOCOL)
+            except (pickle.PicklingError, TypeError, AttributeError):
+                out.enrolled_state = None  # an engine whose state does not pickle: replayed
         return out
     return _treat(exp, out, model, take_rows, arm)
 
@@ -97,6 +101,14 @@ def resume_mouse(exp: Experiment, take: MouseOutcome, arm: str) -> MouseOutcome:
     out = MouseOutcome(take.spec, arm, enrolled=True, enrol_day=take.enrol_day,
                        enrol_volume_mm3=take.enrol_volume_mm3)
     return _treat(exp, out, model, take_rows, arm)
+
+
+def treat_mouse(exp: Experiment, take: MouseOutcome, arm: str) -> MouseOutcome:
+    """Treat an enrolled mouse with ``arm``: from its kept state at enrolment, or (a take run
+    without one) by re-running it from inoculation; the same numbers either way."""
+    if take.enrolled_state is None:
+        return simulate_mouse(exp, take.spec, arm)
+    return resume_mouse(exp, take, arm)
 
 
 def _take_phase(exp: Experiment, spec: MouseSpec) -> tuple[MouseOutcome, MouseModel, list[dict]]:
@@ -295,7 +307,7 @@ def run_cohort(exp: Experiment, jobs: int = 1, executor: Executor | None = None,
             t.enrolled_state = None
     tick = progress("treatment", len(chosen)) if progress else None
     outcomes: list[MouseOutcome] = run_tasks(
-        resume_mouse, [(exp, t, assignment[t.spec.mouse]) for t in chosen], jobs, executor, tick)
+        treat_mouse, [(exp, t, assignment[t.spec.mouse]) for t in chosen], jobs, executor, tick)
     for t in chosen:
         t.enrolled_state = None
     measurements = pd.DataFrame([r for o in outcomes for r in o.measurements])
