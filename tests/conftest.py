@@ -37,6 +37,33 @@ def small_raw():
     return small_config_dict
 
 
+@pytest.fixture
+def no_analysis_figures(monkeypatch):
+    """Analyses draw no figures (the report's text and tables are unchanged; figures are
+    checked by tests/test_analysis_end_to_end.py::test_outputs_written and the figure tests):
+    for tests that check only an analysis's numbers or text, whose cost is mostly drawing."""
+    from xenosim.analysis import pipeline
+
+    monkeypatch.setattr(pipeline, "draw_figures", lambda *args, **kwargs: {})
+
+
+@pytest.fixture(scope="session")
+def dask_cluster2():
+    """One 2-worker (2 processes, 1 thread each) Dask LocalCluster for the whole session: the
+    sweep, calibration and design tests share it instead of starting (and warming: each worker
+    imports the model on its first task) a cluster of their own. Tests must not restart or kill
+    its workers; a test that needs its own cluster (another worker count, worker death) starts
+    one."""
+    import logging
+
+    from dask.distributed import LocalCluster
+
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                           dashboard_address=":0", silence_logs=logging.ERROR)
+    yield cluster
+    cluster.close()
+
+
 # Modules whose tests run whole studies, servers, clusters or subprocesses: `make test-fast`
 # (-m "not slow and not browser") leaves them out; `make test` runs everything.
 SLOW_MODULES = {

@@ -377,7 +377,7 @@ def test_wide_mouse_in_two_rows_is_located(tmp_path):
     _err(_write(df, tmp_path / "w2.csv"), ["duplicate Mouse × day rows"])
 
 
-def test_cli_combination_named_and_inferred(cli, tmp_path):
+def test_cli_combination_named_and_inferred(cli, tmp_path, no_analysis_figures):
     """A named combination is used as given; 'none' skips synergy; auto takes 'A + B'."""
     r = cli(SW837, "-o", tmp_path / "a", "--n-boot", 50, "--combination",
             "Rabusertib,Irinotecan,Irinotecan + Rabusertib")

@@ -46,3 +46,22 @@ def test_core_and_biology_import_no_mode():
            if a.startswith(("xenosim.core", "xenosim.biology"))
            and b.removeprefix("xenosim.").split(".")[0] in MODES]
     assert not bad, bad
+
+
+HEAVY_MODULES = ("numpy", "pandas", "matplotlib", "seaborn", "mesa", "scipy", "statsmodels",
+                 "dask", "pydantic", "yaml", "urllib.request")
+
+
+def test_the_command_line_starts_without_the_heavy_libraries():
+    """`xenosim --help` (and every sub-command's help) imports no numerics, plotting, model or
+    config library: they load inside the commands, so start-up stays well under 0.5 s."""
+    import json
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom xenosim.cli import app\ntry:\n    app(['--help'])\n"
+            "except SystemExit:\n    pass\nimport json\n"
+            f"print(json.dumps(sorted(m for m in {list(HEAVY_MODULES)!r} if m in sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=PACKAGE.parent)
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == []

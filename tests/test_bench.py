@@ -1,26 +1,48 @@
-"""Smoke test of the benchmark's building blocks at tiny sizes (not a timing test)."""
+"""Smoke test of the benchmark at tiny sizes (not a timing test): it runs, counts agent-steps,
+and its JSON record has every number the benchmark promises, for every engine the tumour has."""
+
+import json
 
 from xenosim import bench
 
 
 def test_bench_pieces_run_and_count_agent_steps():
-    vec = bench.time_engine("vectorised", 2000, steps=2, repeat=1)
+    vec = bench.time_engine("numpy", 2000, steps=2, repeat=1)
     ref = bench.time_engine("reference", 200, steps=1, repeat=1)
     assert vec.agent_steps >= 2 * 2000 * 0.9 and vec.rate > 0 and vec.cpu_rate > 0
     assert ref.agent_steps >= 200 * 0.9 and ref.rate > 0
     state, peak = bench.memory_per_agent(20_000)
     assert 20 <= state <= 40 and peak > 0  # 7 state arrays: 5 float32, uint8, uint32
+    assert "numpy" in bench.vector_engines()
 
 
-def test_bandwidth_and_json_record(tmp_path):
+def test_quick_run_writes_every_number_as_json(tmp_path):
     assert bench.copy_bandwidth_gb_per_s(mebibytes=8, repeat=2) > 0.1
     out = tmp_path / "bench.json"
-    assert bench.main(["--quick", "--repeat", "1", "--skip-study", "--skip-sweep",
+    assert bench.main(["--quick", "--repeat", "1", "--jobs", "1", "--skip-sweep",
                        "--json", str(out)]) == 0
-    import json
-
     record = json.loads(out.read_text())
-    assert {e["agents"] for e in record["engines"] if e["engine"] == "vectorised"} >= {
-        10_000, 100_000, 1_000_000}
-    assert record["bandwidth"]["limit_agent_steps_per_s"] > 0
-    assert record["startup"]["help_s"] > 0
+    engines = bench.vector_engines()
+    assert record["engine_names"] == [*engines, "reference"]
+    by_engine = {e: {r["agents"]: r for r in record["engines"] if r["engine"] == e}
+                 for e in record["engine_names"]}
+    for e in engines:
+        assert set(by_engine[e]) == set(bench.QUICK_VECTOR_STEPS)
+        for n, r in by_engine[e].items():
+            assert r["agent_steps"] >= r["steps"] * n * 0.9
+            assert r["agent_steps_per_s"] > 0 and r["ns_per_agent_step_cpu"] > 0
+            assert 0 < r["fraction_of_limit"] == record["bandwidth"]["fraction_of_limit"][e][str(n)]
+        matched = record["ratios_to_reference"][e]["matched"]
+        assert set(matched) == {str(n) for n in bench.QUICK_REFERENCE_STEPS}
+        assert by_engine[e][1000]["ratio_to_reference"] == matched["1000"] > 0
+        assert record["memory"][e]["state_bytes_per_agent"] > 0
+    assert set(by_engine["reference"]) == set(bench.QUICK_REFERENCE_STEPS)
+    bw = record["bandwidth"]
+    assert bw["copy_gb_per_s"] > 0.1 and bw["bytes_per_agent_step"] > 0
+    assert bw["limit_agent_steps_per_s"] == bw["copy_gb_per_s"] * 1e9 / bw["bytes_per_agent_step"]
+    assert {(s["engine"], s["jobs"]) for s in record["study"]} == {
+        (e, 1) for e in bench.study_engines()}
+    assert all(s["wall_s"] > 0 and s["cpu_s"] > 0 and s["mouse_runs"] >= 2
+               for s in record["study"])
+    assert set(record["startup"]) == {"help_s", "bare_python_s", "worker_import_s"}
+    assert all(v > 0 for v in record["startup"].values())

@@ -54,17 +54,14 @@ def _config(tmp_path: Path, target: Path, **extra) -> Path:
 
 
 @pytest.mark.slow  # ~11 s: a whole (small) calibration on the sweep backend
-def test_abc_recovers_the_cycling_factor_from_model_made_data(tmp_path):
+def test_abc_recovers_the_cycling_factor_from_model_made_data(tmp_path, dask_cluster2):
     target = _synthetic_target(tmp_path)
     loaded = load_calibration(_config(tmp_path, target))
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=":0",
-                           silence_logs=logging.ERROR)
-    client = Client(cluster)
+    client = Client(dask_cluster2)
     try:
         outcome, fitted = run_calibration(loaded, tmp_path / "out", client=client)
     finally:
         client.close()
-        cluster.close()
     assert outcome.n_failed == 0
     f = fitted.set_index("parameter").loc["invivo_cycling_factor"]
     print(f)

@@ -170,10 +170,11 @@ def test_array_path_gives_the_numbers_of_the_dataframe_path():
     raw["arms"]["tamoxifen+cci779"] = {"regimens": [TAM, CCI]}
     exp = validate_dict(raw)
     c = parse_contrast("mcf7_myr_akt: tamoxifen+cci779 vs tamoxifen", exp)
-    spec = DesignSpec(exp, c, [4], 4, 40)
+    spec = DesignSpec(exp, c, [4], 2, 40)
     pool = _synthetic_pool()
-    fast = run_size(spec, pool, 4, range(4), "fast")
-    ref = run_size(spec, pool, 4, range(4), "reference")
+    # two replicates: each compares every statistic exactly, on its own random draws
+    fast = run_size(spec, pool, 4, range(2), "fast")
+    ref = run_size(spec, pool, 4, range(2), "reference")
     assert set(fast["statistic"]) == {"mixed_rate", "welch_rate", "tc_end", "logrank", "bliss",
                                       "hsa"}
     key = ["replicate", "kind", "statistic"]
@@ -228,11 +229,11 @@ def test_cli_bad_contrast_exit_2(tiny_config, tmp_path):
     assert r.exit_code == 2 and "CELL_LINE: ARM_B vs ARM_A" in r.output
 
 
-def test_cli_design_tiny_end_to_end(tiny_config, tmp_path):
+def test_cli_design_tiny_end_to_end(tiny_config, tmp_path, dask_cluster2):
     out = tmp_path / "d"
     args = ["design", str(tiny_config), "--contrast", "mcf7_myr_akt: cci779 vs control",
             "--mice-per-arm", "2,3", "--replicates", "3", "--pool-mice", "10",
-            "--workers", "1", "--out", str(out)]
+            "--scheduler", dask_cluster2.scheduler_address, "--out", str(out)]
     r = CliRunner().invoke(app, args)
     assert r.exit_code == 0, r.output
     oc = pd.read_csv(out / "operating_characteristics.csv")
@@ -271,19 +272,19 @@ def test_run_twins_writes_counterfactual(tiny_config, tmp_path):
 
 
 def test_design_same_numbers_for_any_worker_count_and_chunking(tiny_config, tmp_path,
-                                                               monkeypatch):
-    """Replicates are seeded one by one, so 1 worker with one chunk and 2 workers with chunks of
-    2 replicates write the same studies to the byte."""
+                                                               monkeypatch, dask_cluster2):
+    """Replicates are seeded one by one, so 1 worker with one chunk and 2 workers (the shared
+    2-worker cluster) with chunks of 2 replicates write the same studies to the byte."""
     from xenosim.design import runner
 
-    def run(out, workers):
+    def run(out, *where):
         args = ["design", str(tiny_config), "--contrast", "mcf7_myr_akt: cci779 vs control",
                 "--mice-per-arm", "2,3", "--replicates", "5", "--pool-mice", "10",
-                "--workers", str(workers), "--out", str(out)]
+                *where, "--out", str(out)]
         r = CliRunner().invoke(app, args)
         assert r.exit_code == 0, r.output
         return [(out / "studies" / f"n00{n}.csv").read_bytes() for n in (2, 3)]
 
-    one = run(tmp_path / "one", 1)
+    one = run(tmp_path / "one", "--workers", "1")
     monkeypatch.setattr(runner, "CHUNK", 2)
-    assert run(tmp_path / "two", 2) == one
+    assert run(tmp_path / "two", "--scheduler", dask_cluster2.scheduler_address) == one

@@ -56,11 +56,10 @@ def _cluster(n: int):
 
 
 @pytest.fixture(scope="module")
-def client2():
-    cluster, client = _cluster(2)
+def client2(dask_cluster2):
+    client = Client(dask_cluster2)
     yield client
     client.close()
-    cluster.close()
 
 
 def _frame(out: Path, dataset: str = "results.parquet") -> pd.DataFrame:

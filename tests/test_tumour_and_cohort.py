@@ -254,3 +254,60 @@ def test_randomisation_is_random_within_blocks():
     first = {select_and_randomise(exp, _takes(volumes), np.random.default_rng(s))[0]["m0"]
              for s in range(12)}
     assert first == {"a", "b", "c"}
+
+
+def test_the_take_phase_is_simulated_once_per_mouse(small_raw, monkeypatch):
+    """Every inoculated mouse is stepped from inoculation once: the enrolled ones are treated
+    from their state at enrolment, not replayed from day 0."""
+    from xenosim.core.tumour import Tumour
+
+    inoculations = []
+    original = Tumour.step
+
+    def counting_step(self, exposure, dt_h):
+        if self.time_h == 0.0:
+            inoculations.append(id(self))
+        return original(self, exposure, dt_h)
+
+    monkeypatch.setattr(Tumour, "step", counting_step)
+    exp = validate_dict(small_raw(spare_mice_fraction=0.25, study_days=7))
+    res = run_cohort(exp, jobs=1)
+    assert res.mice["enrolled"].any()
+    assert len(inoculations) == len(res.mice)
+
+
+def test_a_resumed_mouse_is_the_mouse_run_from_inoculation(small_raw):
+    """Treating the kept state at enrolment gives the numbers of a run from inoculation with
+    the arm (the same draws), under any arm and for a take used twice (twins)."""
+    from xenosim.xenograft.runner import MouseSpec, resume_mouse, simulate_mouse
+
+    exp = validate_dict(small_raw(snapshot_days=[0, 7]))
+    spec = MouseSpec("m1", "mcf7_myr_akt", 1, 0)
+    take = simulate_mouse(exp, spec, None, keep_state=True)
+    assert take.enrolled and take.enrolled_state
+    for arm in ("tamoxifen+cci779", "control", "tamoxifen+cci779"):
+        direct, resumed = simulate_mouse(exp, spec, arm), resume_mouse(exp, take, arm)
+        for attr in ("measurements", "cells"):
+            pd.testing.assert_frame_equal(pd.DataFrame(getattr(direct, attr)),
+                                          pd.DataFrame(getattr(resumed, attr)))
+        assert len(direct.snapshots) == len(resumed.snapshots) == 2
+        for a, b in zip(direct.snapshots, resumed.snapshots, strict=True):
+            pd.testing.assert_frame_equal(a, b)
+        assert (direct.event, direct.last_day) == (resumed.event, resumed.last_day)
+
+
+def test_a_state_that_does_not_pickle_is_replayed_with_the_same_numbers(small_raw, monkeypatch):
+    """An engine whose state cannot be pickled still runs: its mice are re-run from inoculation
+    with their arm, giving the numbers the kept state gives."""
+    from xenosim.xenograft import runner
+
+    exp = validate_dict(small_raw(study_days=7))
+    kept = run_cohort(exp, jobs=1)
+
+    def refuse(*args, **kwargs):
+        raise TypeError("cannot pickle this engine")
+
+    monkeypatch.setattr(runner.pickle, "dumps", refuse)
+    replayed = run_cohort(exp, jobs=1)
+    for a, b in zip(_frames(kept), _frames(replayed), strict=True):
+        pd.testing.assert_frame_equal(a, b)

@@ -1,40 +1,49 @@
 """Speed benchmark: ``python -m xenosim.bench`` (``make bench``).
 
-Measures, in one run on this machine, and prints one table:
+Measures, in one run on this machine, and prints:
 
-1. agent-steps per second of one tumour at 1e4, 1e5 and 1e6 agents for the vectorised engine
-   (:class:`xenosim.core.tumour.Tumour`) and for the per-object Mesa engine
-   (:class:`xenosim.core.reference.ReferenceTumour`) at the sizes it can afford; the ratio is given only
-   where both engines were measured at the same size (nothing is extrapolated);
-2. memory per agent at the largest size: the state arrays (bytes/agent) plus the peak of a step's
+1. agent-steps per second of one tumour for every array engine the tumour offers (looked up by
+   name: :func:`vector_engines`, e.g. ``numpy``; ``fused`` where it exists) at 1e4, 1e5, 1e6
+   and 1e7 agents, and for the per-object Mesa engine
+   (:class:`xenosim.core.reference.ReferenceTumour`, really run) at 1e3, 1e4 and 1e5; each
+   engine's ratio to the per-object engine where both ran at the same size (nothing is
+   extrapolated), and to the per-object engine's largest run;
+2. memory per agent at 1e6 agents: the state arrays (bytes/agent) plus the peak of a step's
    temporaries measured with ``tracemalloc`` (numpy reports its buffers to tracemalloc);
-3. wall time of the default study (``configs/degraffenried2004.yaml``) with 1 and 2 workers
-   (``--quick``: 2 mice per arm);
+3. the default study (``configs/degraffenried2004.yaml``): wall and CPU time (this process and
+   its workers) per engine and worker count;
 4. sweep throughput on a 2-worker Dask ``LocalCluster``: tasks/min, and the per-task overhead
    (wall x workers / tasks - compute time measured inside the task) relative to the task time;
-5. this machine's memory copy bandwidth (numpy, one core) and the resulting limit on agent-steps/s
-   if a step only read and wrote each state array once, with the fraction of it reached;
-6. the import time of ``xenosim --help`` (target < 0.5 s).
+5. this machine's memory copy bandwidth (numpy, one core), the limit it sets on agent-steps/s
+   (a step must at least read and write every state array once: 2 x state bytes per agent-step,
+   divided by the bandwidth) and the fraction of that limit each engine reaches;
+6. start-up: the wall time of ``xenosim --help`` (target < 0.5 s) and of the imports a worker
+   process needs to simulate a mouse.
 
 ``--json FILE`` writes every number as JSON, so runs on different machines compare as ratios.
+``--quick`` runs tiny sizes and a tiny study in seconds (the test suite uses it; its numbers are
+not a benchmark).
 
 Each engine benchmark runs a fixed number of steps of a myr-Akt tumour under estradiol, tamoxifen
 and a rapalog (every code path of the step: hypoxia, necrosis, apoptosis, division, clearance), on
-one thread (BLAS / OpenMP thread pools are pinned to 1). Timings on a shared machine vary by
-~10-30 %; the best of ``--repeat`` runs is reported.
+one thread (BLAS / OpenMP / numba thread pools are pinned to 1). Timings on a shared machine vary
+by ~10-30 %; the best of ``--repeat`` runs is reported, and rates per CPU second beside the
+wall-clock ones.
 """
 
 from __future__ import annotations
 
 import os
 
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 import argparse  # noqa: E402
+import inspect  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
 import resource  # noqa: E402
+import shutil  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
@@ -51,10 +60,48 @@ from xenosim.core.parameters import resolve  # noqa: E402
 EXPOSURE = Exposure(e2_nM=3.6, tamoxifen_nM=20.0, oht_nM=1.0, mtorc1_inhibition=0.5)
 CELLS_PER_AGENT = 6000.0
 DT_H = 12.0
-TARGET_RATE = 1e7  # agent-steps/s at 1e6 agents, one core
-TARGET_RATIO = 50.0
+REFERENCE = "reference"  # the per-object Mesa engine
+#: Older name of the numpy engine, still accepted.
+ALIASES = {"vectorised": "numpy"}
 TARGET_BYTES = 100.0
 TARGET_OVERHEAD = 0.05
+TARGET_HELP_S = 0.5
+
+#: Steps per size (the tumour grows a few % per step): enough for ~0.1-2 s per timing.
+VECTOR_STEPS = {1_000: 40, 10_000: 20, 100_000: 6, 1_000_000: 3, 10_000_000: 2}
+REFERENCE_STEPS = {1_000: 3, 10_000: 2, 100_000: 1}
+QUICK_VECTOR_STEPS = {1_000: 2, 10_000: 2}
+QUICK_REFERENCE_STEPS = {1_000: 1}
+#: A tiny study for --quick: two arms, one mouse each, coarse agents, one week.
+QUICK_STUDY = {"mice_per_arm": 1, "spare_mice_fraction": 0.0, "study_days": 7,
+               "cells_per_agent": 200000}
+
+
+def vector_engines() -> list[str]:
+    """Names of the array engines the tumour offers, in its order: ``available_engines()`` of
+    :mod:`xenosim.core.tumour` (or its ``ENGINES`` registry) where it has one; else the numpy
+    engine alone (the tumour's only engine then)."""
+    from xenosim.core import tumour
+
+    lookup = getattr(tumour, "available_engines", None)
+    if callable(lookup):
+        names = list(lookup())
+    else:
+        names = list(getattr(tumour, "ENGINES", None) or ["numpy"])
+    usable = []
+    for name in names:  # an engine listed but not installed here (numba missing) is left out
+        try:
+            _make(name, 10, 0)
+        except (ImportError, ValueError):
+            continue
+        usable.append(name)
+    return usable
+
+
+def _tumour_takes_engine() -> bool:
+    from xenosim.core.tumour import Tumour
+
+    return "engine" in inspect.signature(Tumour).parameters
 
 
 @dataclass
@@ -74,27 +121,35 @@ class EngineResult:
     @property
     def cpu_rate(self) -> float:
         """Agent-steps per CPU second of this process (insensitive to other load)."""
-        return self.agent_steps / self.cpu_seconds
+        return self.agent_steps / max(self.cpu_seconds, 1e-9)
 
 
 def _make(engine: str, n: int, seed: int):
+    """A fresh ``n``-agent tumour of engine ``engine`` and its step function."""
+    engine = ALIASES.get(engine, engine)
     rng = np.random.default_rng(seed)
     g = cell_line("mcf7_myr_akt")
     p = resolve()
-    if engine == "vectorised":
-        from xenosim.core.tumour import Tumour
+    if engine == REFERENCE:
+        from xenosim.core.reference import ReferenceTumour
 
+        t = ReferenceTumour(g, n, CELLS_PER_AGENT, p, rng)
+        return t, t.advance
+    from xenosim.core.tumour import Tumour
+
+    if _tumour_takes_engine():
+        t = Tumour(g, n, CELLS_PER_AGENT, p, rng, engine=engine)
+    elif engine == "numpy":
         t = Tumour(g, n, CELLS_PER_AGENT, p, rng)
-        return t, t.step
-    from xenosim.core.reference import ReferenceTumour
-
-    t = ReferenceTumour(g, n, CELLS_PER_AGENT, p, rng)
-    return t, t.advance
+    else:
+        raise ValueError(f"engine {engine!r}: this tumour offers {', '.join(vector_engines())}")
+    return t, t.step
 
 
 def time_engine(engine: str, n: int, steps: int, repeat: int = 3, seed: int = 0) -> EngineResult:
     """Best of ``repeat`` runs of ``steps`` steps from a fresh ``n``-agent tumour (one warm-up
-    step first, so the lattice table and caches are built outside the timing)."""
+    step first, so the lattice table, caches and any compiled kernel are built outside the
+    timing)."""
     best: EngineResult | None = None
     for r in range(repeat):
         tumour, advance = _make(engine, n, seed + r)
@@ -106,7 +161,8 @@ def time_engine(engine: str, n: int, steps: int, repeat: int = 3, seed: int = 0)
             agent_steps += tumour.n_agents
             advance(EXPOSURE, DT_H)
         seconds = time.perf_counter() - start
-        res = EngineResult(engine, n, steps, agent_steps, seconds, time.process_time() - cpu)
+        res = EngineResult(ALIASES.get(engine, engine), n, steps, agent_steps, seconds,
+                           time.process_time() - cpu)
         if best is None or res.rate > best.rate:
             best = res
     assert best is not None
@@ -114,23 +170,23 @@ def time_engine(engine: str, n: int, steps: int, repeat: int = 3, seed: int = 0)
 
 
 def phase_fractions(n: int, steps: int, seed: int = 0) -> dict[str, float]:
-    """Share of the vectorised step's wall time per phase of the step plan
+    """Share of the numpy step's wall time per phase of the step plan
     (``Tumour.PHASES``: environment, signalling, fate, update) for an ``n``-agent tumour."""
-    tumour, advance = _make("vectorised", n, seed)
+    tumour, advance = _make("numpy", n, seed)
     advance(EXPOSURE, DT_H)
     tumour.phase_seconds = {}
     for _ in range(steps):
         advance(EXPOSURE, DT_H)
-    total = sum(tumour.phase_seconds.values())
+    total = sum(tumour.phase_seconds.values()) or 1.0
     return {phase: tumour.phase_seconds.get(phase, 0.0) / total for phase in tumour.PHASES}
 
 
-def memory_per_agent(n: int) -> tuple[float, float]:
+def memory_per_agent(n: int, engine: str = "numpy") -> tuple[float, float]:
     """(state bytes per agent, peak step temporaries per agent) for an ``n``-agent tumour."""
     from xenosim.core import lattice
     from xenosim.core.tumour import STATE_ARRAYS
 
-    tumour, advance = _make("vectorised", n, 0)
+    tumour, advance = _make(engine, n, 0)
     advance(EXPOSURE, DT_H)
     lattice.ensure_capacity(2 * tumour.n_agents)  # shared per process, not per agent
     state = sum(getattr(tumour, a).nbytes for a in STATE_ARRAYS) / tumour.n_agents
@@ -150,15 +206,27 @@ def _cpu_seconds_with_children() -> float:
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def time_study(jobs: int, quick: bool) -> tuple[float, int, float]:
+def study_engines() -> list[str]:
+    """Engines a study can be run with: the config's ``engine`` choices where the config has
+    that key (the tumour's engines), else the numpy engine alone."""
+    from xenosim.xenograft.config import Experiment
+
+    return vector_engines() if "engine" in Experiment.model_fields else ["numpy"]
+
+
+def time_study(jobs: int, quick: bool, engine: str | None = None) -> tuple[float, int, float]:
     """Wall time (s), number of mouse runs and CPU time (s, this process and its workers) of the
-    default study with ``jobs`` workers."""
-    from xenosim.xenograft.config import load_experiment
+    default study with ``jobs`` workers (``quick``: a tiny version of it)."""
+    from xenosim.xenograft.config import Experiment, load_experiment
     from xenosim.xenograft.runner import run_cohort
 
     root = Path(__file__).resolve().parents[1]
-    overrides = {"mice_per_arm": 2} if quick else {}
+    overrides: dict = dict(QUICK_STUDY) if quick else {}
+    if engine is not None and "engine" in Experiment.model_fields:
+        overrides["engine"] = engine
     exp = load_experiment(root / "configs" / "degraffenried2004.yaml", overrides)
+    if quick:
+        exp = exp.model_copy(update={"arms": dict(list(exp.arms.items())[:2])})
     cpu = _cpu_seconds_with_children()
     start = time.perf_counter()
     res = run_cohort(exp, jobs=jobs)
@@ -180,8 +248,24 @@ def copy_bandwidth_gb_per_s(mebibytes: int = 256, repeat: int = 5) -> float:
     return 2 * src.nbytes / best / 1e9
 
 
-def import_seconds(repeat: int = 3) -> tuple[float, float]:
-    """(``xenosim --help`` wall time, a bare ``python -c pass`` for comparison), best of N."""
+def _help_command() -> list[str]:
+    """``xenosim --help`` as installed (the console script next to this Python), else through
+    ``python -m xenosim.cli``."""
+    script = Path(sys.executable).parent / "xenosim"
+    if script.is_file():
+        return [str(script), "--help"]
+    found = shutil.which("xenosim")
+    return [found, "--help"] if found else [sys.executable, "-m", "xenosim.cli", "--help"]
+
+
+#: What a worker process imports before it can simulate a mouse (the runner, the model and the
+#: biology; the spawn start method also re-imports the command-line module).
+WORKER_IMPORT = "import xenosim.cli, xenosim.xenograft.runner"
+
+
+def import_seconds(repeat: int = 3) -> dict[str, float]:
+    """Best-of-N wall times (s): ``xenosim --help``, a bare ``python -c pass`` and a worker's
+    imports (``WORKER_IMPORT``)."""
     def best(cmd: list[str]) -> float:
         times = []
         for _ in range(repeat):
@@ -190,8 +274,8 @@ def import_seconds(repeat: int = 3) -> tuple[float, float]:
             times.append(time.perf_counter() - start)
         return min(times)
 
-    return (best([sys.executable, "-m", "xenosim.cli", "--help"]),
-            best([sys.executable, "-c", "pass"]))
+    return {"help_s": best(_help_command()), "bare_python_s": best([sys.executable, "-c", "pass"]),
+            "worker_import_s": best([sys.executable, "-c", WORKER_IMPORT])}
 
 
 def time_sweep(n_tasks: int, workers: int = 2) -> dict[str, float] | None:
@@ -207,95 +291,121 @@ def _fmt_rate(x: float) -> str:
     return f"{x:,.0f}"
 
 
+def _jobs(text: str) -> list[int]:
+    try:
+        jobs = [int(j) for j in text.split(",") if j.strip()]
+    except ValueError:
+        jobs = []
+    if not jobs or min(jobs) < 1:
+        raise argparse.ArgumentTypeError(f"--jobs {text!r}: comma-separated worker counts >= 1, "
+                                         f"e.g. 1,2")
+    return jobs
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m xenosim.bench", description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true",
-                    help="smaller default study (2 mice/arm), fewer reference sizes and sweep tasks")
+                    help="tiny sizes and a tiny study (seconds; for tests, not a benchmark)")
     ap.add_argument("--repeat", type=int, default=3, help="best of N timings per engine size")
+    ap.add_argument("--jobs", type=_jobs, default=[1, 2],
+                    help="worker counts of the study timing (default 1,2)")
     ap.add_argument("--skip-study", action="store_true", help="skip the default-study timing")
     ap.add_argument("--skip-sweep", action="store_true", help="skip the sweep throughput")
     ap.add_argument("--json", type=Path, default=None, help="also write every number as JSON")
     args = ap.parse_args(argv)
+    engines = vector_engines()
     record: dict = {"python": platform.python_version(), "numpy": np.__version__,
                     "cores": os.cpu_count(), "machine": platform.machine(),
-                    "load_average_1min": os.getloadavg()[0], "engines": []}
+                    "load_average_1min": os.getloadavg()[0], "quick": args.quick,
+                    "engine_names": [*engines, REFERENCE], "engines": []}
 
     print(f"xenosim benchmark — {platform.python_version()}, numpy {np.__version__}, "
           f"{os.cpu_count()} cores, {platform.machine()}; one thread per process; "
-          f"best of {args.repeat}")
-    sizes = (10_000, 100_000, 1_000_000) + (() if args.quick else (10_000_000,))
-    vec_steps = {10_000: 20, 100_000: 6, 1_000_000: 3, 10_000_000: 2}
-    ref_sizes = {1_000: 3, 10_000: 2, 100_000: 1} if not args.quick else {1_000: 3}
-    rows: list[EngineResult] = []
-    for n in sizes:
-        rows.append(time_engine("vectorised", n, vec_steps[n], args.repeat))
-        print(f"  vectorised {n:>9,} agents: {_fmt_rate(rows[-1].rate)} agent-steps/s",
-              flush=True)
-    ref_rows: list[EngineResult] = []
-    for n, steps in ref_sizes.items():
-        ref_rows.append(time_engine("reference", n, steps, 1 if n >= 10_000 else args.repeat))
-        print(f"  reference  {n:>9,} agents: {_fmt_rate(ref_rows[-1].rate)} agent-steps/s",
-              flush=True)
-    vec_small = {n: time_engine("vectorised", n, 20, args.repeat) for n in ref_sizes
-                 if n not in vec_steps}
+          f"best of {args.repeat}; engines: {', '.join(engines)} and the per-object {REFERENCE}",
+          flush=True)
+    vec_steps = QUICK_VECTOR_STEPS if args.quick else VECTOR_STEPS
+    ref_steps = QUICK_REFERENCE_STEPS if args.quick else REFERENCE_STEPS
+    results: dict[str, dict[int, EngineResult]] = {e: {} for e in [*engines, REFERENCE]}
+    for engine in engines:
+        for n, steps in vec_steps.items():
+            r = time_engine(engine, n, steps, args.repeat)
+            results[engine][n] = r
+            print(f"  {engine:>10} {n:>11,} agents: {_fmt_rate(r.rate)} agent-steps/s "
+                  f"({1e9 / r.cpu_rate:.1f} ns per agent-step, CPU)", flush=True)
+    for n, steps in ref_steps.items():
+        r = time_engine(REFERENCE, n, steps, 1 if n >= 10_000 else args.repeat)
+        results[REFERENCE][n] = r
+        print(f"  {REFERENCE:>10} {n:>11,} agents: {_fmt_rate(r.rate)} agent-steps/s", flush=True)
 
+    ref = results[REFERENCE]
+    largest_ref = ref[max(ref)]
     print("\n1. Engine throughput (one tumour, myr-Akt under E2 + tamoxifen + rapalog, dt 12 h)")
-    print("   agent-steps per second, wall clock (per CPU second of the process in brackets)")
-    print(f"{'agents':>11} {'vectorised':>27} {'per-object':>22} {'ratio':>7}")
-    all_vec = {r.n_start: r for r in rows} | vec_small
-    ref_by_n = {r.n_start: r for r in ref_rows}
+    print("   agent-steps per second, wall clock (per CPU second in brackets); x = ratio to the "
+          "per-object engine at the same size (wall)")
+    names = [*engines, REFERENCE]
+    print(f"{'agents':>11} " + " ".join(f"{e:>34}" for e in names))
+    for n in sorted({n for rs in results.values() for n in rs}):
+        cells = []
+        for e in names:
+            r = results[e].get(n)
+            if r is None:
+                cells.append(f"{'not run':>34}")
+                continue
+            ratio = f" {r.rate / ref[n].rate:5.0f}x" if e != REFERENCE and n in ref else ""
+            cells.append(f"{_fmt_rate(r.rate) + ' (' + _fmt_rate(r.cpu_rate) + ')' + ratio:>34}")
+        print(f"{n:>11,} " + " ".join(cells))
+    ratios: dict[str, dict] = {}
+    for e in engines:
+        matched = {n: results[e][n].rate / ref[n].rate for n in results[e] if n in ref}
+        top = results[e][max(results[e])]
+        ratios[e] = {"matched": matched, "largest_vs_largest_reference": top.rate / largest_ref.rate,
+                     "largest_agents": top.n_start}
+        print(f"  {e}: {', '.join(f'{v:.0f}x at {n:,}' for n, v in matched.items())} the "
+              f"per-object engine; at {top.n_start:,} agents {ratios[e]['largest_vs_largest_reference']:.0f}x"
+              f" its rate at {largest_ref.n_start:,}")
+    if len(engines) > 1:  # every engine against the numpy one (the readable fallback)
+        base_name = "numpy" if "numpy" in engines else engines[0]
+        base = results[base_name]
+        for e in (e for e in engines if e != base_name):
+            rel = {n: results[e][n].cpu_rate / base[n].cpu_rate for n in results[e] if n in base}
+            ratios[e]["vs_" + base_name] = rel
+            print(f"  {e} / {base_name} (CPU): " + ", ".join(
+                f"{v:.2f}x at {n:,}" for n, v in rel.items()))
+    record["ratios_to_reference"] = ratios
+    print(f"  per-object engine not run above {largest_ref.n_start:,} agents (memory/time)")
 
-    def cell(x: EngineResult | None, width: int) -> str:
-        text = f"{_fmt_rate(x.rate)} ({_fmt_rate(x.cpu_rate)})" if x else "not run"
-        return f"{text:>{width}}"
-
-    for n in sorted(set(all_vec) | set(ref_by_n)):
-        v, r = all_vec.get(n), ref_by_n.get(n)
-        ratio = f"{v.rate / r.rate:6.0f}x" if v and r else "      -"
-        print(f"{n:>11,} {cell(v, 27)} {cell(r, 22)} {ratio}")
-    big = all_vec[1_000_000]
-    largest_ref = max(ref_rows, key=lambda r: r.n_start)
-    ratio_big = big.rate / largest_ref.rate
-    print(f"  per-object engine not run above {largest_ref.n_start:,} agents (memory/time); "
-          f"vectorised at 1e6 / per-object at {largest_ref.n_start:,}: {ratio_big:.0f}x")
-    matched = [all_vec[n].rate / ref_by_n[n].rate for n in ref_by_n if n in all_vec]
-    print(f"  target: >= {TARGET_RATE:.0e} agent-steps/s at 1e6 agents: wall "
-          f"{'MET' if big.rate >= TARGET_RATE else 'NOT MET'} ({_fmt_rate(big.rate)}), CPU "
-          f"{'MET' if big.cpu_rate >= TARGET_RATE else 'NOT MET'} ({_fmt_rate(big.cpu_rate)}); "
-          f">= {TARGET_RATIO:.0f}x per-object at matched size: "
-          f"{'MET' if matched and min(matched) >= TARGET_RATIO else 'NOT MET'} "
-          f"(min {min(matched):.0f}x)")
-
-    for r in [*all_vec.values(), *ref_rows]:
-        record["engines"].append({"engine": r.engine, "agents": r.n_start, "steps": r.steps,
-                                  "agent_steps_per_s": r.rate, "agent_steps_per_cpu_s": r.cpu_rate,
-                                  "ns_per_agent_step_cpu": 1e9 / r.cpu_rate})
-    phases = phase_fractions(1_000_000, 3)
-    record["phase_fractions_1e6"] = phases
-    print("  time per phase at 1e6 agents: " + ", ".join(
+    bench_n = max(n for n in vec_steps if n <= 1_000_000)
+    phases = phase_fractions(bench_n, vec_steps[bench_n])
+    record["phase_fractions"] = {"agents": bench_n, **phases}
+    print(f"  numpy engine, time per phase at {bench_n:,} agents: " + ", ".join(
         f"{name} {100 * share:.0f} %" for name, share in phases.items()))
-    state, peak = memory_per_agent(1_000_000)
-    record["memory"] = {"state_bytes_per_agent": state, "peak_step_bytes_per_agent": peak}
-    total = state + peak
-    print("\n2. Memory per agent at 1e6 agents (tracemalloc; numpy buffers only)")
-    print(f"  state arrays {state:.1f} B/agent + step temporaries peak {peak:.1f} B/agent "
-          f"= {total:.1f} B/agent; target <= {TARGET_BYTES:.0f}: "
-          f"{'MET' if total <= TARGET_BYTES else 'NOT MET'}")
+
+    print(f"\n2. Memory per agent at {bench_n:,} agents (tracemalloc; numpy buffers only)")
+    record["memory"] = {}
+    for e in engines:
+        state, peak = memory_per_agent(bench_n, e)
+        record["memory"][e] = {"agents": bench_n, "state_bytes_per_agent": state,
+                               "peak_step_bytes_per_agent": peak}
+        print(f"  {e}: state arrays {state:.1f} B/agent + step temporaries peak {peak:.1f} B/agent"
+              f" = {state + peak:.1f} B/agent; target <= {TARGET_BYTES:.0f}: "
+              f"{'MET' if state + peak <= TARGET_BYTES else 'NOT MET'}")
+    state = min(m["state_bytes_per_agent"] for m in record["memory"].values())
 
     if not args.skip_study:
-        print(f"\n3. Default study wall time ({'quick: 2 mice/arm' if args.quick else '8 mice/arm'})",
+        what = "quick: a tiny version" if args.quick else "as shipped"
+        print(f"\n3. Default study ({what}): wall and CPU time (this process + workers)",
               flush=True)
-        one, runs, one_cpu = time_study(1, args.quick)
-        two, _, two_cpu = time_study(2, args.quick)
-        print(f"  1 worker: {one:.1f} s wall, {one_cpu:.1f} s CPU; 2 workers: {two:.1f} s wall, "
-              f"{two_cpu:.1f} s CPU (worker start-up included); speed-up {one / two:.2f}x "
-              f"({runs} mouse runs: take phase + treatment)")
-        record["study"] = {"quick": args.quick, "mouse_runs": runs, "wall_s_1_worker": one,
-                           "cpu_s_1_worker": one_cpu, "wall_s_2_workers": two,
-                           "cpu_s_2_workers": two_cpu}
+        record["study"] = []
+        for e in study_engines():
+            for jobs in args.jobs:
+                wall, runs, cpu = time_study(jobs, args.quick, e)
+                record["study"].append({"engine": e, "jobs": jobs, "wall_s": wall, "cpu_s": cpu,
+                                        "mouse_runs": runs, "quick": args.quick})
+                print(f"  {e:>8}, {jobs} worker{'s' if jobs > 1 else ' '}: {wall:6.1f} s wall, "
+                      f"{cpu:6.1f} s CPU ({runs} mouse phases: inoculated + treated)", flush=True)
 
     if not args.skip_sweep:
-        n_tasks = 8 if args.quick else 16
+        n_tasks = 4 if args.quick else 16
         print("\n4. Sweep on a 2-worker Dask LocalCluster", flush=True)
         res = time_sweep(n_tasks)
         if res is None:
@@ -313,24 +423,37 @@ def main(argv: list[str] | None = None) -> int:
                   f"{'MET' if frac < TARGET_OVERHEAD else 'NOT MET'})")
             record["sweep"] = res
 
-    bandwidth = copy_bandwidth_gb_per_s()
-    limit = bandwidth * 1e9 / (2 * state)
+    bandwidth = copy_bandwidth_gb_per_s(16 if args.quick else 256, 2 if args.quick else 5)
+    moved = 2 * state  # each state array read and written once per step
+    limit = bandwidth * 1e9 / moved
     print("\n5. Memory bandwidth and the limit it sets", flush=True)
-    print(f"  numpy copy, one core: {bandwidth:.1f} GB/s (read + write). A step that read and "
-          f"wrote each state array once ({state:.0f} B/agent) would move {2 * state:.0f} B/agent: "
-          f"limit {limit / 1e6:,.0f} M agent-steps/s ({1e9 / limit:.2f} ns per agent-step)")
-    for n in sorted(all_vec):
-        r = all_vec[n]
-        print(f"  vectorised at {n:>10,} agents: {1e9 / r.cpu_rate:6.1f} ns per agent-step (CPU) "
-              f"= {100 * r.cpu_rate / limit:.1f} % of the limit")
-    record["bandwidth"] = {"copy_gb_per_s": bandwidth, "limit_agent_steps_per_s": limit,
-                           "fraction_of_limit_at_1e6": all_vec[1_000_000].cpu_rate / limit}
+    print(f"  numpy copy, one core: {bandwidth:.1f} GB/s (read + write). A step must at least "
+          f"read and write every state array once: {moved:.0f} B per agent-step -> limit "
+          f"{limit / 1e6:,.0f} M agent-steps/s ({1e9 / limit:.2f} ns per agent-step)")
+    fractions: dict[str, dict[int, float]] = {}
+    for e in engines:
+        fractions[e] = {n: r.cpu_rate / limit for n, r in results[e].items()}
+        print(f"  {e}: " + ", ".join(f"{1e9 / r.cpu_rate:.1f} ns = {100 * r.cpu_rate / limit:.1f}"
+                                     f" % at {n:,}" for n, r in results[e].items()))
+    record["bandwidth"] = {"copy_gb_per_s": bandwidth, "bytes_per_agent_step": moved,
+                           "limit_agent_steps_per_s": limit, "limit_ns_per_agent_step": 1e9 / limit,
+                           "fraction_of_limit": fractions}
+    for e, rs in results.items():
+        for n, r in rs.items():
+            record["engines"].append({
+                "engine": e, "agents": n, "steps": r.steps, "agent_steps": r.agent_steps,
+                "agent_steps_per_s": r.rate, "agent_steps_per_cpu_s": r.cpu_rate,
+                "ns_per_agent_step_cpu": 1e9 / r.cpu_rate,
+                "ratio_to_reference": r.rate / ref[n].rate if e != REFERENCE and n in ref else None,
+                "fraction_of_limit": r.cpu_rate / limit})
 
-    help_s, bare_s = import_seconds()
+    startup = import_seconds(1 if args.quick else 3)
     print("\n6. Start-up", flush=True)
-    print(f"  `xenosim --help`: {help_s:.2f} s (a bare python start-up: {bare_s:.2f} s); "
-          f"target < 0.5 s: {'MET' if help_s < 0.5 else 'NOT MET'}")
-    record["startup"] = {"help_s": help_s, "bare_python_s": bare_s}
+    print(f"  `xenosim --help`: {startup['help_s']:.2f} s (a bare python start-up: "
+          f"{startup['bare_python_s']:.2f} s); target < {TARGET_HELP_S} s: "
+          f"{'MET' if startup['help_s'] < TARGET_HELP_S else 'NOT MET'}; a worker's imports "
+          f"({WORKER_IMPORT}): {startup['worker_import_s']:.2f} s")
+    record["startup"] = startup
     if args.json:
         args.json.write_text(json.dumps(record, indent=2, default=float))
         print(f"\nnumbers written to {args.json}")

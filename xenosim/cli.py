@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from xenosim.core.config import ConfigErrors
+from xenosim.core.config_errors import ConfigErrors
 from xenosim.core.terminal import console, err_console, fail_config, fail_output, output_errors
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,

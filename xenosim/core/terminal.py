@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from xenosim.core.config import ConfigErrors
+from xenosim.core.config_errors import ConfigErrors
 
 console = Console()
 err_console = Console(stderr=True)

@@ -36,7 +36,13 @@ from xenosim.design import stats_adapter as sa
 from xenosim.design.config import Contrast
 from xenosim.design.fast import PoolArrays, fast_statistics, study_arrays, true_rates
 from xenosim.xenograft.config import Experiment, validate_dict
-from xenosim.xenograft.runner import MouseOutcome, MouseSpec, select_and_randomise, simulate_mouse
+from xenosim.xenograft.runner import (
+    MouseOutcome,
+    MouseSpec,
+    select_and_randomise,
+    simulate_mouse,
+    treat_mouse,
+)
 
 #: the pool is simulated past the endpoint by this factor so noisy calipers decide censoring
 OVERSHOOT = 1.4
@@ -77,11 +83,12 @@ def pool_specs(spec: DesignSpec) -> list[MouseSpec]:
 def simulate_twins(exp: Experiment, mouse: MouseSpec, arms: list[str]) -> pd.DataFrame:
     """One virtual mouse under every arm (common random numbers): tidy rows per arm and day."""
     rows = []
-    for arm in arms:
-        o = simulate_mouse(exp, mouse, arm)
-        if not o.enrolled:
+    take = simulate_mouse(exp, mouse, None, keep_state=True)  # the take phase once, every arm
+    for arm in arms:                                          # treated from its end state
+        if not take.enrolled:
             rows.append({"mouse": mouse.mouse, "arm": arm, "took": False})
             continue
+        o = treat_mouse(exp, take, arm)
         for r in o.measurements:
             rows.append({**r, "took": True, "enrol_day": o.enrol_day,
                          "enrol_volume_mm3": o.enrol_volume_mm3, "event": o.event})

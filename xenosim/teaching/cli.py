@@ -8,7 +8,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 import webbrowser
 from typing import Annotated
 
@@ -77,6 +76,8 @@ def app_command(
            SERVER_MODULE, "--host", host, "--port", str(port)]
     what = f"lesson {lesson}" if lesson is not None else "default settings"
     console.print(f"starting the teaching page ({what}) at [bold]{url}[/] ...", highlight=False)
+    import urllib.request  # here, not at start-up: `xenosim --help` need not load http
+
     proc = subprocess.Popen(cmd, env=env)
     # a plain `kill` (SIGTERM) must stop the server too, not orphan it
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

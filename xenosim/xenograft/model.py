@@ -43,6 +43,37 @@ class TumourCell(mesa.Agent):
                 f"mtorc1={s['mtorc1']:.2f}, er={s['er_activity']:.2f})")
 
 
+def _day(m: MouseModel) -> float:
+    return m.time_h / 24.0
+
+
+def _volume_mm3(m: MouseModel) -> float:
+    return m.tumour.volume_mm3
+
+
+def _n_agents(m: MouseModel) -> int:
+    return m.tumour.n_agents
+
+
+def _mean_akt(m: MouseModel) -> float:
+    return m.summary().mean_akt
+
+
+def _mean_mtorc1(m: MouseModel) -> float:
+    return m.summary().mean_mtorc1
+
+
+def _mean_er_activity(m: MouseModel) -> float:
+    return m.summary().mean_er_activity
+
+
+#: What the model's DataCollector records at every caliper reading (what a lab records): the
+#: tumour's size and the mean pathway activities of its viable cells.
+REPORTERS = {"day": _day, "volume_mm3": _volume_mm3, "n_agents": _n_agents,
+             "mean_akt": _mean_akt, "mean_mtorc1": _mean_mtorc1,
+             "mean_er_activity": _mean_er_activity}
+
+
 def default_experiment() -> Experiment:
     """A small one-arm experiment, so the model is constructible with no arguments."""
     return validate_dict({"experiment": "default", "cell_lines": {"mcf7_vector": {}},
@@ -86,14 +117,9 @@ class MouseModel(mesa.Model):
         self.exposure = Exposure()
         # the model's record, collected at every caliper reading (what a lab records), of the
         # tumour's size and the mean pathway activities of its viable cells
-        self.datacollector = mesa.DataCollector(model_reporters={
-            "day": lambda m: m.time_h / 24.0,
-            "volume_mm3": lambda m: m.tumour.volume_mm3,
-            "n_agents": lambda m: m.tumour.n_agents,
-            "mean_akt": lambda m: m.summary().mean_akt,
-            "mean_mtorc1": lambda m: m.summary().mean_mtorc1,
-            "mean_er_activity": lambda m: m.summary().mean_er_activity,
-        })
+        # (module-level reporters, not lambdas: the model pickles, so the cohort runner can ship
+        # a mouse's state at enrolment to the treatment phase instead of replaying the take)
+        self.datacollector = mesa.DataCollector(model_reporters=dict(REPORTERS))
         self._summary: tuple[float, Exposure, TumourSummary] | None = None
 
     def summary(self) -> TumourSummary:

@@ -3,14 +3,17 @@
 Each mouse is an independent, pure run (``simulate_mouse``) seeded from the experiment seed and the
 mouse's identity alone (``numpy.random.SeedSequence``), so results do not depend on the number of
 workers or their order. The take phase is run once to find when each tumour reaches the
-randomisation volume (rolling enrolment); after randomisation each mouse is re-run from inoculation
-with its arm (the take phase replays identically, and costs a few % of the run).
+randomisation volume (rolling enrolment); the mouse's whole state at enrolment (the pickled
+:class:`MouseModel`: tumour arrays, random generators, clock) is kept, and after randomisation the
+treatment phase continues from it. The numbers are those of a re-run from inoculation (the take
+phase replays identically: same seed, same draws), without simulating it twice.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -48,6 +51,9 @@ class MouseOutcome:
     snapshots: list[pd.DataFrame] = field(default_factory=list)  # per-cell, on snapshot_days
     last_day: float = np.nan
     event: str = ""
+    #: the take phase's end state of an enrolled mouse (``simulate_mouse(..., keep_state=True)``):
+    #: the pickled model at enrolment and its take-phase caliper rows; ``resume_mouse`` treats it
+    enrolled_state: bytes | None = field(default=None, repr=False)
 
 
 def mouse_seed(exp: Experiment, spec: MouseSpec) -> int:
@@ -62,29 +68,79 @@ def _weekly(start_day: float, end_day: float, offsets: list[float]) -> list[floa
     return [d for d in days if start_day - EPS_DAY <= d <= end_day + EPS_DAY]
 
 
-def simulate_mouse(exp: Experiment, spec: MouseSpec, arm: str | None) -> MouseOutcome:
-    """Run one mouse from inoculation; stop at enrolment if ``arm`` is None, else to study end."""
+def simulate_mouse(exp: Experiment, spec: MouseSpec, arm: str | None,
+                   keep_state: bool = False) -> MouseOutcome:
+    """Run one mouse from inoculation; stop at enrolment if ``arm`` is None, else to study end.
+
+    With ``arm`` None and ``keep_state``, an enrolled mouse's outcome carries its state at
+    enrolment (``enrolled_state``) so that ``resume_mouse`` can treat it without a replay."""
+    out, model, take_rows = _take_phase(exp, spec)
+    out.arm = arm
+    if not out.enrolled:
+        return out
+    if arm is None:
+        if keep_state:
+            try:
+                out.enrolled_state = pickle.dumps((model, take_rows),
+                                                  protocol=pickle.HIGHEST_PROTOCOL)
+            except (pickle.PicklingError, TypeError, AttributeError):
+                out.enrolled_state = None  # an engine whose state does not pickle: replayed
+        return out
+    return _treat(exp, out, model, take_rows, arm)
+
+
+def resume_mouse(exp: Experiment, take: MouseOutcome, arm: str) -> MouseOutcome:
+    """Treat an enrolled mouse with ``arm`` from its state at enrolment (``take`` from
+    ``simulate_mouse(exp, spec, None, keep_state=True)``): the same numbers as
+    ``simulate_mouse(exp, spec, arm)``, without simulating the take phase again. ``take`` is
+    not changed, so one take can be resumed under several arms (twins)."""
+    if take.enrolled_state is None:
+        raise ValueError(f"{take.spec.mouse}: no state at enrolment (not enrolled, or the take "
+                         f"phase was run without keep_state)")
+    model, take_rows = pickle.loads(take.enrolled_state)
+    out = MouseOutcome(take.spec, arm, enrolled=True, enrol_day=take.enrol_day,
+                       enrol_volume_mm3=take.enrol_volume_mm3)
+    return _treat(exp, out, model, take_rows, arm)
+
+
+def treat_mouse(exp: Experiment, take: MouseOutcome, arm: str) -> MouseOutcome:
+    """Treat an enrolled mouse with ``arm``: from its kept state at enrolment, or (a take run
+    without one) by re-running it from inoculation; the same numbers either way."""
+    if take.enrolled_state is None:
+        return simulate_mouse(exp, take.spec, arm)
+    return resume_mouse(exp, take, arm)
+
+
+def _take_phase(exp: Experiment, spec: MouseSpec) -> tuple[MouseOutcome, MouseModel, list[dict]]:
+    """Inoculation to enrolment (or the end of the take window): the outcome, the model in its
+    state at the last take reading and the take-phase caliper rows (days since inoculation)."""
     seed = mouse_seed(exp, spec)
     model = MouseModel(exp, spec.cell_line, rng=seed,
                        measurement_rng=np.random.default_rng([seed, 1]))
-    out = MouseOutcome(spec, arm, enrolled=False)
+    out = MouseOutcome(spec, None, enrolled=False)
     take_days = _weekly(exp.caliper.first_take_day, exp.inoculum.take_max_days,
                         exp.caliper.weekday_offsets)
     take_rows: list[dict] = []
     for day in take_days:
         model.advance_to_day(day)
         length, width, volume = model.caliper()
-        take_rows.append(_row(spec, arm, model.time_h / 24.0, length, width, volume,
+        take_rows.append(_row(spec, None, model.time_h / 24.0, length, width, volume,
                               model.tumour.volume_mm3))
         if volume >= exp.randomisation_volume_mm3:
             out.enrolled = True
             out.enrol_day = model.time_h / 24.0
             out.enrol_volume_mm3 = volume
             break
-    if not out.enrolled or arm is None:
-        return out
+    return out, model, take_rows
 
+
+def _treat(exp: Experiment, out: MouseOutcome, model: MouseModel, take_rows: list[dict],
+           arm: str) -> MouseOutcome:
+    """Randomised to ``arm`` at enrolment: the treatment phase of an enrolled mouse."""
+    spec = out.spec
+    out.arm = arm
     for row in take_rows:  # take-phase rows get negative days relative to randomisation
+        row["arm"] = arm
         row["day"] = round(row["day"] - out.enrol_day, 6)
     out.measurements = take_rows
     out.cells.append(_cells_row(spec, arm, 0.0, model))
@@ -241,13 +297,19 @@ def run_cohort(exp: Experiment, jobs: int = 1, executor: Executor | None = None,
                 raise
     specs = mouse_specs(exp)
     tick = progress("take phase", len(specs)) if progress else None
-    takes = run_tasks(simulate_mouse, [(exp, s, None) for s in specs], jobs, executor, tick)
+    takes = run_tasks(simulate_mouse, [(exp, s, None, True) for s in specs], jobs, executor,
+                      tick)
     rng = np.random.default_rng(np.random.SeedSequence(exp.seed, spawn_key=(2**31,)))
     assignment, warnings = select_and_randomise(exp, takes, rng)
-    chosen = [s for s in specs if s.mouse in assignment]
+    chosen = [t for t in takes if t.spec.mouse in assignment]
+    for t in takes:  # enrolled but not randomised (spares): their state is not needed
+        if t.spec.mouse not in assignment:
+            t.enrolled_state = None
     tick = progress("treatment", len(chosen)) if progress else None
     outcomes: list[MouseOutcome] = run_tasks(
-        simulate_mouse, [(exp, s, assignment[s.mouse]) for s in chosen], jobs, executor, tick)
+        treat_mouse, [(exp, t, assignment[t.spec.mouse]) for t in chosen], jobs, executor, tick)
+    for t in chosen:
+        t.enrolled_state = None
     measurements = pd.DataFrame([r for o in outcomes for r in o.measurements])
     cells = pd.DataFrame([r for o in outcomes for r in o.cells])
     mice = pd.DataFrame([{
