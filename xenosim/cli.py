@@ -255,7 +255,7 @@ def qualify(
     agents_per_patient: Annotated[int, typer.Option(
         min=50, max=5000, help="Virtual-patient resolution (agents per patient)")] = 200,
     only: Annotated[str | None, typer.Option(
-        help="Comma-separated subset of: xenograft, invitro, dose, trials")] = None,
+        help="Comma-separated subset of: xenograft, invitro, dose, pd, trials")] = None,
     out: Annotated[Path, typer.Option(help="Output root")] = Path("results"),
     jobs: Annotated[int, typer.Option(min=1, help="Worker processes")] = 2,
 ) -> None:
@@ -266,7 +266,7 @@ def qualify(
     from xenosim.xenograft.qualify import SUITES, Sizes, run_qualify
 
     names = {"xenograft": "xenograft", "invitro": "in vitro", "dose": "dose-response",
-             "trials": "trials"}
+             "pd": "human PD", "trials": "trials"}
     modes = SUITES
     if only is not None:
         asked = [m.strip() for m in only.split(",") if m.strip()]

@@ -72,3 +72,68 @@ FINDINGS: tuple[Finding, ...] = (
     Finding("tamrad_hr", "after an AI: everolimus + tamoxifen delays progression (HR 0.54)",
             TRIALS["tamrad"][4], False, _trial("tamrad")),
 )
+
+
+# ---- human pharmacodynamics: everolimus pS6 inhibition at the clinical doses -------------------
+#: Tabernero 2008 biopsied tumour and skin at steady state, 24 h after a daily dose.
+PD_DOSES_MG = (5.0, 10.0)
+PD_DAYS = 28
+
+
+def human_pd_study(seed: int = 0) -> dict[float, dict[str, float]]:
+    """Everolimus daily at 5 and 10 mg (70 kg): blood trough, AUC over the last day, and the
+    predicted pS6 / p4E-BP1 suppression and mTORC1 inhibition at the day-28 trough (24 h after
+    the last dose, the biopsy time of Tabernero 2008). Deterministic PK/PD: ``seed`` unused."""
+    import numpy as np
+
+    from xenosim.core.config import Regimen
+    from xenosim.core.dosing import regimen_doses
+    from xenosim.core.drugs import drug
+    from xenosim.core.pharmacology import exposure_profile, serum_concentration_nM
+
+    d = drug("everolimus").for_species("human")
+    mw = d.molecular_weight_g_per_mol.value
+    out = {}
+    for dose in PD_DOSES_MG:
+        reg = Regimen(drug="everolimus", dose=dose, dose_unit="mg", route="po", schedule="daily")
+        end_h = PD_DAYS * 24.0
+        prof = exposure_profile({"everolimus": regimen_doses(reg, 0.0, PD_DAYS - 1, 70.0)},
+                                end_h + 24.0, 70.0, 0.015, grid_step_h=1.0, species="human")
+        last_day = np.arange(end_h - 24.0, end_h + 1.0, 0.25)
+        blood = serum_concentration_nM(d, regimen_doses(reg, 0.0, PD_DAYS - 1, 70.0),
+                                       last_day, 70.0) * mw / 1000.0  # ng/mL
+        trough_h = end_h - 1.0  # the hour before the next dose would be given
+        reads = prof.readouts(trough_h, trough_h + 1.0)
+        out[dose] = {"blood_cmax_ng_ml": float(blood.max()),
+                     "blood_trough_ng_ml": float(blood[-1]),
+                     "blood_auc24_ng_h_ml": float(np.trapezoid(blood, last_day)),
+                     "ps6_suppression": float(reads["ps6_suppression"]),
+                     "p4ebp1_suppression": float(reads["p4ebp1_suppression"]),
+                     "mtorc1_inhibition": float(prof.exposure(trough_h, end_h)
+                                                .mtorc1_inhibition)}
+    return out
+
+
+NEAR_COMPLETE = 0.8  # our reading of "near complete inhibition of pS6" (Tabernero 2008)
+
+
+def _tabernero(study: dict[float, dict[str, float]]) -> Outcome:
+    low, high = study[5.0], study[10.0]
+    ok = high["ps6_suppression"] >= NEAR_COMPLETE and low["ps6_suppression"] < high[
+        "ps6_suppression"]
+    return Outcome(high["ps6_suppression"], ok,
+                   f"pS6 suppression at the steady-state trough: 10 mg/day "
+                   f"{high['ps6_suppression']:.2f} (needs >= {NEAR_COMPLETE}), 5 mg/day "
+                   f"{low['ps6_suppression']:.2f}; mTORC1 inhibition {high['mtorc1_inhibition']:.2f}"
+                   f" / {low['mtorc1_inhibition']:.2f}; blood Cmax {high['blood_cmax_ng_ml']:.1f} / "
+                   f"{low['blood_cmax_ng_ml']:.1f}, trough {high['blood_trough_ng_ml']:.1f} / "
+                   f"{low['blood_trough_ng_ml']:.1f} ng/mL, AUC24 "
+                   f"{high['blood_auc24_ng_h_ml']:.0f} / {low['blood_auc24_ng_h_ml']:.0f} "
+                   "ng.h/mL")
+
+
+PD_FINDINGS: tuple[Finding, ...] = (
+    Finding("everolimus_10mg_ps6", "everolimus 10 mg/day nearly completely inhibits pS6 in "
+            "tumour and skin; 5 mg/day less (dose-dependent)",
+            "Tabernero 2008, J Clin Oncol 26:1603", False, _tabernero),
+)

@@ -36,7 +36,7 @@ class Sizes:
     agents_per_patient: int = 200
 
 
-SUITES = ("xenograft", "in vitro", "dose-response", "trials")
+SUITES = ("xenograft", "in vitro", "dose-response", "human PD", "trials")
 
 
 def _suites(exp: Experiment, jobs: int, sizes: Sizes
@@ -56,6 +56,7 @@ def _suites(exp: Experiment, jobs: int, sizes: Sizes
             seed, jobs, mice_per_arm=sizes.sweep_mice_per_arm,
             cells_per_agent=sizes.sweep_cells_per_agent,
             schedule_mice=sizes.schedule_mice_per_arm)),
+        "human PD": (trial_findings.PD_FINDINGS, trial_findings.human_pd_study),
         "trials": (trial_findings.FINDINGS, lambda seed: trial_findings.trial_study(
             seed, jobs, patients_per_arm=sizes.patients_per_arm,
             agents_per_patient=sizes.agents_per_patient)),
@@ -169,6 +170,10 @@ def _report(summary: pd.DataFrame, exp: Experiment, config_path: str, sizes: Siz
                     f"{_fmt(sizes.sweep_cells_per_agent or float('nan'))} cells per agent "
                     "(coarser than the default study); schedule cohort "
                     f"{sizes.schedule_mice_per_arm} mice per schedule, 28 days.")
+    if "human PD" in modes:
+        text.append("- human PD: everolimus 5 and 10 mg daily, 70 kg, library human PK and "
+                    "rapalog binding, read at the day-28 trough (deterministic: every seed "
+                    "gives the same number).")
     if "trials" in modes:
         text.append(f"- trials: `configs/patients_ai_naive.yaml` (HORIZON), "
                     "`patients_ai_resistant.yaml` (BOLERO-2), "
