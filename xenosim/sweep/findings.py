@@ -1,5 +1,6 @@
 """Dose-response and schedule findings, written once: the CCI-779 and tamoxifen dose sweeps must
-show a graded response with an ED50 strictly inside the swept range, and 20 mg/kg CCI-779 daily
+show a graded response with an ED50 strictly inside the swept range (its bootstrap CI too),
+and 20 mg/kg CCI-779 daily
 x5 must act differently from the same weekly amount given at once.
 
 A study here (:class:`DoseStudy`) is one run of the two shipped dose sweeps
@@ -130,14 +131,16 @@ def _graded(drug: str, statement_dose: str):
         except (RuntimeError, ValueError) as exc:
             return Outcome(float("nan"), False, f"the Hill fit did not converge ({exc})")
         graded = bool(rho < 0 and p < 0.01)
-        ok = graded and fit.inside
-        bracketed = lo < fit.low and fit.high < hi
+        bracketed = bool(lo < fit.low and fit.high < hi)
+        # the CI must be inside too: a 4-parameter fit without a lower plateau can put the point
+        # estimate inside the range while the data do not pin it down
+        ok = graded and fit.inside and bracketed
         return Outcome(
             fit.ed50, ok,
             f"ED50 {fit.ed50:.3g} {statement_dose} (95% bootstrap CI {fit.low:.3g}-"
             f"{fit.high:.3g}; {'inside' if fit.inside else 'NOT inside'} {lo:g}-{hi:g}; CI "
-            f"{'within' if bracketed else 'reaches beyond'} the range); response falls with "
-            f"dose: Spearman rho {rho:.2f}, p {p:.2g} (needs rho < 0, p < 0.01)",
+            f"{'within' if bracketed else 'reaches beyond'} the range: both needed); response "
+            f"falls with dose: Spearman rho {rho:.2f}, p {p:.2g} (needs rho < 0, p < 0.01)",
             fit.low, fit.high)
     return check
 
