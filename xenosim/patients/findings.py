@@ -80,10 +80,11 @@ PD_DOSES_MG = (5.0, 10.0)
 PD_DAYS = 28
 
 
-def human_pd_study(seed: int = 0) -> dict[float, dict[str, float]]:
-    """Everolimus daily at 5 and 10 mg (70 kg): blood trough, AUC over the last day, and the
-    predicted pS6 / p4E-BP1 suppression and mTORC1 inhibition at the day-28 trough (24 h after
-    the last dose, the biopsy time of Tabernero 2008). Deterministic PK/PD: ``seed`` unused."""
+def human_pd_study(seed: int = 0) -> dict:
+    """Everolimus daily at 5 and 10 mg (70 kg): blood Cmax, trough and AUC over the last day,
+    and the predicted pS6 / p4E-BP1 suppression and mTORC1 inhibition at the day-28 trough (24 h
+    after the last dose, the biopsy time of Tabernero 2008); and pS6 suppression 5 days after a
+    50 mg weekly dose (their weekly biopsy time). Deterministic PK/PD: ``seed`` unused."""
     import numpy as np
 
     from xenosim.core.config import Regimen
@@ -111,13 +112,20 @@ def human_pd_study(seed: int = 0) -> dict[float, dict[str, float]]:
                      "p4ebp1_suppression": float(reads["p4ebp1_suppression"]),
                      "mtorc1_inhibition": float(prof.exposure(trough_h, end_h)
                                                 .mtorc1_inhibition)}
+    weekly = Regimen(drug="everolimus", dose=50.0, dose_unit="mg", route="po",
+                     schedule="every 7 days")
+    prof = exposure_profile({"everolimus": regimen_doses(weekly, 0.0, PD_DAYS - 1, 70.0)},
+                            PD_DAYS * 24.0, 70.0, 0.015, grid_step_h=1.0, species="human")
+    day5_h = (PD_DAYS - 7 + 5) * 24.0  # 5 days after the week-4 dose (the weekly biopsy time)
+    out["50 mg weekly, day 5"] = {"ps6_suppression": float(
+        prof.readouts(day5_h, day5_h + 1.0)["ps6_suppression"])}
     return out
 
 
 NEAR_COMPLETE = 0.8  # our reading of "near complete inhibition of pS6" (Tabernero 2008)
 
 
-def _tabernero(study: dict[float, dict[str, float]]) -> Outcome:
+def _tabernero(study: dict) -> Outcome:
     low, high = study[5.0], study[10.0]
     ok = high["ps6_suppression"] >= NEAR_COMPLETE and low["ps6_suppression"] < high[
         "ps6_suppression"]
@@ -129,7 +137,9 @@ def _tabernero(study: dict[float, dict[str, float]]) -> Outcome:
                    f"{low['blood_cmax_ng_ml']:.1f}, trough {high['blood_trough_ng_ml']:.1f} / "
                    f"{low['blood_trough_ng_ml']:.1f} ng/mL, AUC24 "
                    f"{high['blood_auc24_ng_h_ml']:.0f} / {low['blood_auc24_ng_h_ml']:.0f} "
-                   "ng.h/mL")
+                   "ng.h/mL; 50 mg weekly, 5 days after the dose: pS6 suppression "
+                   f"{study['50 mg weekly, day 5']['ps6_suppression']:.2f} (also near complete "
+                   "in the trial)")
 
 
 PD_FINDINGS: tuple[Finding, ...] = (
