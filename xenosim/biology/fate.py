@@ -38,7 +38,27 @@ def event_scale(total_per_h, dt_h: float):
     """Probability of any event in the step per unit of total hazard, ``p_event / total``
     (0 where there is no hazard, as ``p_event`` is then 0 too): hazard ``j`` wins where the
     uniform lies in its slice ``r_j * scale`` of ``[0, p_event)``. Arrays or scalars."""
-    return -np.expm1(-total_per_h * dt_h) / np.maximum(total_per_h, _TINY)
+    return scale_from_probability(-np.expm1(-total_per_h * dt_h), total_per_h)
+
+
+def scale_from_probability(p_event, total_per_h):
+    """``p_event / total`` with 0 where there is no hazard (see :func:`event_scale`); the fused
+    engine computes ``p_event`` with its own ``expm1`` and calls this."""
+    return p_event / np.maximum(total_per_h, _TINY)
+
+
+def fates_from_uniform(u, division_per_h, apoptosis_per_h, necrosis_per_h, scale):
+    """Competing risks given the cell's uniform ``u`` and :func:`event_scale`: (divide, apoptose,
+    necrose). Hazard j wins where ``u`` lies in its slice of ``[0, p_event)``. Arrays or
+    scalars (the fused engine compiles it)."""
+    cut = division_per_h * scale
+    divide = u < cut
+    cut += apoptosis_per_h * scale
+    below_apo = u < cut
+    apoptose = below_apo ^ divide  # cut_div <= u < cut_apo
+    cut += necrosis_per_h * scale
+    necrose = (u < cut) ^ below_apo  # cut_apo <= u < cut_nec
+    return divide, apoptose, necrose
 
 
 def draw_fates(rng: np.random.Generator, division_per_h, apoptosis_per_h, necrosis_per_h,
@@ -52,14 +72,7 @@ def draw_fates(rng: np.random.Generator, division_per_h, apoptosis_per_h, necros
         u = rng.random(np.shape(total), dtype=np.float32)
     scale = event_scale(total, dt_h)
     del total
-    cut = division_per_h * scale
-    divide = u < cut
-    cut += apoptosis_per_h * scale
-    below_apo = u < cut
-    apoptose = below_apo ^ divide  # cut_div <= u < cut_apo
-    cut += necrosis_per_h * scale
-    necrose = (u < cut) ^ below_apo  # cut_apo <= u < cut_nec
-    return divide, apoptose, necrose
+    return fates_from_uniform(u, division_per_h, apoptosis_per_h, necrosis_per_h, scale)
 
 
 def clearance_probability(half_life_h: float, dt_h: float) -> float:

@@ -9,6 +9,7 @@ One step (environment -> signalling -> fate -> update), written once:
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass
 from time import perf_counter
 
@@ -61,6 +62,17 @@ REDRAWN_STATES: tuple[str, ...] = tuple(c.name for c in CELL_STATES if c.redrawn
 MEAN_SUMMARY_STATES: tuple[str, ...] = tuple(c.name for c in CELL_STATES if c.summary == "mean")
 
 
+#: The array engines of :class:`Tumour` (the per-object engine is
+#: :class:`xenosim.core.reference.ReferenceTumour`).
+ENGINES: tuple[str, ...] = ("fused", "numpy")
+
+
+def default_engine() -> str:
+    """``fused`` where numba is installed, else ``numpy`` (numba is not imported here, so
+    choosing costs no start-up time)."""
+    return "fused" if importlib.util.find_spec("numba") is not None else "numpy"
+
+
 @dataclass
 class TumourSummary:
     """Counts and mean activities of one tumour at one time (viable cells for activities)."""
@@ -86,11 +98,26 @@ class Tumour:
 
     ``cells_per_agent`` real cells share one agent (one lattice site); volume = agents x
     cells_per_agent x cell volume, necrotic and apoptotic agents included until cleared.
+
+    ``engine``: ``"numpy"`` steps with the readable array code below; ``"fused"`` with the numba
+    kernels of :mod:`xenosim.core.fused` (same biology functions, same random streams; the
+    default where numba is installed, see :func:`default_engine`).
     """
 
     def __init__(self, genotype: Genotype, n_agents: int, cells_per_agent: float,
                  params: dict[str, float], rng: np.random.Generator, invivo: bool = True,
-                 hypoxia: bool = True):
+                 hypoxia: bool = True, engine: str | None = None):
+        engine = engine or default_engine()
+        if engine not in ENGINES:
+            raise ValueError(f"engine {engine!r} unknown; allowed: {', '.join(ENGINES)} "
+                             f"(the per-object engine is xenosim.core.reference.ReferenceTumour)")
+        self.engine = engine
+        self._fused = None
+        if engine == "fused":
+            from xenosim.core import fused
+
+            fused.check_states(STATE_ARRAYS, REDRAWN_STATES)
+            self._fused = fused.FusedStepper()
         self.genotype = genotype
         self.cells_per_agent = float(cells_per_agent)
         self.p = params
@@ -145,6 +172,11 @@ class Tumour:
         every array with one index array.
         """
         t0 = perf_counter() if self.phase_seconds is not None else 0.0
+        if self._fused is not None:  # the whole step plan in two kernels
+            self._fused.step(self, exposure, dt_h)
+            self._lap("fused", t0)
+            self.time_h += dt_h
+            return
         viable = self.status <= fate.QUIESCENT
         o2 = self.oxygen()
         t1 = self._lap("environment", t0)
