@@ -198,12 +198,12 @@ class Tumour:
     def _signalling(self, exposure: Exposure) -> None:
         """Akt (feedback from last step's S6K1) -> mTORC1 / S6K1 -> Ser167 -> ER output."""
         sig = compute_signalling(exposure, self.genotype, self.p, self.akt_expression,
-                                 self.er_expression, self.s6k1)
+                                 self.er_expression, self.s6k1, shares=False)
         self.akt = sig.akt.astype(np.float32, copy=False)
         self.mtorc1 = sig.mtorc1.astype(np.float32, copy=False)
         self.s6k1 = np.asarray(sig.s6k1, dtype=np.float32)
         self.er_activity = sig.er.total.astype(np.float32, copy=False)
-        # ER shares are recomputed on demand by summary(); sig is freed on return
+        # ER shares are not computed here: summary() recomputes them on demand
 
     def _fate(self, viable: np.ndarray, o2: np.ndarray,
               dt_h: float) -> tuple[np.ndarray, np.ndarray]:
@@ -246,12 +246,12 @@ class Tumour:
                     & (u < fate.clearance_probability(
                         p["necrotic_clearance_half_life_day"] * 24.0, dt_h)))
         del u
-        # viable cells become cycling or quiescent by oxygen; the dead keep their status
-        status = self.status.copy()  # readers holding the old array keep a consistent view
-        np.copyto(status, np.where(oxygenated, np.uint8(fate.CYCLING), np.uint8(fate.QUIESCENT)),
-                  where=viable)
-        status[apoptose] = fate.APOPTOTIC
-        status[necrose] = fate.NECROTIC
+        # viable cells become cycling or quiescent by oxygen; the dead keep their status (a new
+        # array: readers holding the old one keep a consistent view)
+        assert (fate.CYCLING, fate.QUIESCENT) == (0, 1)  # so "not oxygenated" is the status
+        status = np.where(viable, (~oxygenated).view(np.uint8), self.status)
+        np.copyto(status, np.uint8(fate.APOPTOTIC), where=apoptose)
+        np.copyto(status, np.uint8(fate.NECROTIC), where=necrose)
         del viable, cycling, oxygenated, apoptose, necrose
         self.status = status
         return cleared, divide
@@ -264,13 +264,13 @@ class Tumour:
         n_daughters = int(np.count_nonzero(divide))
         if n_daughters == 0 and not cleared.any():
             return
-        index = np.repeat(np.arange(self.n_agents, dtype=np.int32), counts)
+        # an intp index: take() would convert an int32 one to intp for every array
+        index = np.repeat(np.arange(self.n_agents, dtype=np.intp), counts)
         for name in STATE_ARRAYS:
             setattr(self, name, getattr(self, name).take(index))
         if n_daughters:
-            ends = np.cumsum(counts, dtype=np.int32)
-            daughter_idx = ends[divide] - 1
-            del ends
+            # a daughter is the second copy of its mother (no cumsum: it is not vectorised)
+            daughter_idx = np.flatnonzero(index[1:] == index[:-1]) + 1
             p = self.p
             for name in REDRAWN_STATES:
                 arr = getattr(self, name)
