@@ -212,6 +212,10 @@ def test_study_config_engine_and_cli_option(tmp_path):
         m.advance_to_day(6)
         assert m.tumour.engine == engine and m.tumour.n_agents > 0
         assert m.cell(0).status in ("cycling", "quiescent", "apoptotic", "necrotic")
+    from xenosim.core.budget import xenograft_budget
+
+    slow, fast = (xenograft_budget(validate_dict(raw | {"engine": e})) for e in ("reference", "fused"))
+    assert slow.seconds > 50 * fast.seconds  # the size check knows the per-object engine's cost
     cfg = tmp_path / "e.yaml"
     cfg.write_text("experiment: e\ncell_lines: {mcf7_vector: {}}\narms: {control: {}}\n")
     res = CliRunner().invoke(app, ["run", str(cfg), "--engine", "gpu", "--out", str(tmp_path)])
