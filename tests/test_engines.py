@@ -245,3 +245,31 @@ def test_numpy_engine_numbers_unchanged_by_its_speed_ups(scenario):
     assert got == NUMPY_BASELINE[scenario][:6]
     np.testing.assert_allclose((s.mean_akt, s.mean_er_activity), NUMPY_BASELINE[scenario][6:],
                                atol=2e-6)
+
+
+def test_update_kernel_writes_within_slack_and_inserts_daughters():
+    """The branch-free update writes up to SLACK slots past the last kept cell (a cleared cell
+    at the end). Run as plain Python (numpy checks every index): buffers of exactly
+    n_out + SLACK suffice, one slot fewer does not; daughters sit behind their mothers with new
+    ids and redrawn expression, cleared cells are gone."""
+    counts = np.array([1, 2, 0, 1, 2, 0, 0], dtype=np.uint8)
+    n, n_out = len(counts), int(counts.sum())
+    cell_id = np.arange(n, dtype=np.uint32)
+    status = np.zeros(n, dtype=np.uint8)
+    f = [np.arange(n, dtype=np.float32) + 0.5 for _ in range(6)]  # akt .. er_expression
+    z = np.array([1.0, -1.0], dtype=np.float32)
+
+    def update(size):
+        out = [np.full(size, 99, dtype=np.uint32), np.zeros(size, dtype=np.uint8),
+               *(np.zeros(size, dtype=np.float32) for _ in range(6))]
+        j = fused.update_kernel.py_func(counts, cell_id, status, *f, z, z, True, np.float32(0.25),
+                                        np.float32(0.8), 100, np.zeros(n + 1, np.int32), *out)
+        return j, [o[:n_out] for o in out]
+
+    j, out = update(n_out + fused.SLACK)
+    assert j == n_out
+    assert out[0].tolist() == [0, 1, 100, 3, 4, 101]  # daughters behind mothers, new ids
+    assert out[2].tolist() == [0.5, 1.5, 1.5, 3.5, 4.5, 4.5]  # copied state
+    assert out[6][2] != out[6][1] and out[6][1] == 1.5  # daughter's expression redrawn
+    with pytest.raises(IndexError):
+        update(n_out + fused.SLACK - 1)

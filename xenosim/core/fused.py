@@ -110,6 +110,8 @@ def _jit(**kw):
  Q_APO_BASAL, Q_APO_GAIN, Q_AKT_SURV, Q_NECROSIS, Q_DT, Q_CLEAR_APO, Q_CLEAR_NEC, Q_R_HYPOXIC,
  Q_R_ANOXIC, Q_SIGMA, Q_INHERIT) = range(32)
 N_Q = 32
+#: Slots past the last kept cell that the branch-free update may write (see update_kernel).
+SLACK = 2
 _HILL4 = np.float32(4.0)
 
 if AVAILABLE:
@@ -259,13 +261,14 @@ if AVAILABLE:
         filling order takes the k-th normal); everything else is copied.
 
         Branch-free: every cell is written to slot j and j + 1 and j advances by its count (0, 1
-        or 2), so a later cell overwrites what is not kept; the output buffers hold at least one
-        slot more than the cells kept. The daughters' positions are noted, and their expression
-        redrawn in a second, short loop."""
+        or 2), so a later cell overwrites what is not kept. The last cells may write at
+        ``n_out`` and ``n_out + 1`` (a cleared cell at the end): the output buffers hold
+        :data:`SLACK` slots more than the cells kept. The daughters' positions are noted, and
+        their expression redrawn in a second, short loop."""
         j = 0
         k = 0
         for i in range(counts.shape[0]):
-            c = counts[i]
+            c = np.int64(counts[i])  # (an int in numba anyway; so in Python too)
             st, a, m, s6, e = status[i], akt_[i], mtorc1[i], s6k1[i], er_activity[i]
             ae, ee = akt_expression[i], er_expression[i]
             out_id[j] = cell_id[i]
@@ -330,15 +333,16 @@ class FusedStepper:
         return {"capacity": 0, "q": self.q.copy(), "current": None, "older": None}
 
     def _outputs(self, tumour, n_out: int) -> dict[str, np.ndarray]:
-        """Buffers for state arrays of length ``n_out`` (+ 1 slot): the buffers of two steps
+        """Buffers for state arrays of length ``n_out`` (+ ``SLACK``): the buffers of two steps
         ago when nobody else holds them (no page faults from new memory each step), else new
         buffers with 25 % headroom. A reader that kept the previous arrays keeps their values:
         a buffer still referenced outside this pool is never reused."""
         spare = self.older
         if not (spare is not None
-                and all(buf.shape[0] > n_out and sys.getrefcount(buf) <= 3
+                and all(buf.shape[0] >= n_out + SLACK and sys.getrefcount(buf) <= 3
                         for buf in spare.values())):  # refs: the dict, `buf`, the call
-            spare = {name: np.empty(n_out + n_out // 4 + 2, dtype=getattr(tumour, name).dtype)
+            spare = {name: np.empty(n_out + n_out // 4 + SLACK,
+                                    dtype=getattr(tumour, name).dtype)
                      for name in KERNEL_STATES}
         # the buffers the tumour's arrays view now are the spares of the next step
         self.older, self.current = self.current, spare
@@ -427,6 +431,8 @@ class FusedStepper:
         else:
             z_akt = z_er = np.zeros(1, dtype=np.float32)
         out = self._outputs(tumour, n_out)
+        if min(buf.shape[0] for buf in out.values()) < n_out + SLACK:  # never: no unchecked write
+            raise AssertionError("fused update: output buffers too small")
         written = update_kernel(
             counts, tumour.cell_id, status, akt_, mtorc1, s6k1, er_, tumour.akt_expression,
             tumour.er_expression, z_akt, z_er, redraw, np.float32(sigma), q[Q_INHERIT],
