@@ -47,8 +47,8 @@ try:
 except ImportError:  # pragma: no cover - numba is a dependency; the numpy engine stays
     numba = None
 
-from xenosim.biology import akt, er, fate, heterogeneity, mtor, oxygen
-from xenosim.biology.signalling import Exposure, step_inputs
+from xenosim.biology import adaptation, akt, cellcycle, er, fate, heterogeneity, mtor, oxygen
+from xenosim.biology.signalling import Exposure, mutant_occupancy, step_inputs
 
 AVAILABLE = numba is not None
 #: LLVM fast-math flags that are safe here: no NaN/inf assumptions ('nnan', 'ninf' left out),
@@ -77,7 +77,7 @@ class _Float32Literals(ast.NodeTransformer):
         return node
 
 
-def f32_njit(func):
+def f32_njit(func, **calls):
     """numba-compile a biology function from its own source with float32 literals.
 
     numba types a literal ``1.0`` as float64, which would promote every float32 expression it
@@ -85,13 +85,15 @@ def f32_njit(func):
     source is parsed, each float literal wrapped in ``numpy.float32(...)``, and the result
     compiled in the function's own module namespace. Nothing else changes: it is the same
     function. (With numpy arrays the wrapped literal gives the same float32 arithmetic as the
-    plain one, so the two versions agree.)"""
+    plain one, so the two versions agree.) ``calls``: compiled versions of the biology functions
+    that ``func`` calls, by name."""
     source = textwrap.dedent(inspect.getsource(func))
     tree = _Float32Literals().visit(ast.parse(source))
     ast.increment_lineno(tree, func.__code__.co_firstlineno - 1)
     ast.fix_missing_locations(tree)
     namespace: dict[str, Any] = dict(func.__globals__)
     namespace[_F32_NAME] = np.float32
+    namespace.update(calls)
     exec(compile(tree, inspect.getsourcefile(func) or "<biology>", "exec"), namespace)
     return numba.njit(namespace[func.__name__], inline="always", error_model="numpy",
                       fastmath=FASTMATH)
@@ -104,12 +106,29 @@ def _jit(**kw):
 
 
 # Indices into the float32 parameter vector ``q`` of one step.
+_Q_NAMES = (
+    # signalling (biology/signalling.py step_inputs; adapted / ESR1-mutant cells)
+    "PI3K", "CONSTITUTIVE", "FEEDBACK", "TORC2", "MTORC1_BASAL", "MTORC1_HALF", "MTORC1_INHIB",
+    "SER167_W", "SER167_HALF", "SER167_HILL", "OCC_E2", "OCC_ANTI", "OCC_FREE", "MUT_E2",
+    "MUT_ANTI", "MUT_FREE", "ER_SCALE", "EFF_E2", "EFF_TAM", "EFF_TAM167", "EFF_UNL167",
+    "ADAPTED_PI3K", "ADAPTED_ER",
+    # translation and G1 drive (biology/cellcycle.py)
+    "TRANSL_HALF", "IRES_MAX", "REMAINING", "INHIBITED", "ER_WEIGHT", "GROWTH_FACTOR",
+    "DRIVE_HALF", "DRIVE_HILL", "SWITCH_RATE",
+    # fates, clearance, oxygen, inheritance
+    "K_DIV", "APO_ON", "APO_BASAL", "APO_GAIN", "AKT_SURV", "HYPOXIC_APO", "ARRESTED_FACTOR",
+    "NECROSIS", "DT", "CLEAR_APO", "CLEAR_NEC", "R_HYPOXIC", "R_ANOXIC", "SIGMA", "INHERIT",
+)
+N_Q = len(_Q_NAMES)
 (Q_PI3K, Q_CONSTITUTIVE, Q_FEEDBACK, Q_TORC2, Q_MTORC1_BASAL, Q_MTORC1_HALF, Q_MTORC1_INHIB,
- Q_SER167_W, Q_SER167_HALF, Q_SER167_HILL, Q_OCC_E2, Q_OCC_ANTI, Q_OCC_FREE, Q_ER_SCALE,
- Q_EFF_E2, Q_EFF_TAM, Q_EFF_TAM167, Q_EFF_UNL167, Q_ER_INDEP, Q_TRANSL_HALF, Q_K_DIV,
- Q_APO_BASAL, Q_APO_GAIN, Q_AKT_SURV, Q_NECROSIS, Q_DT, Q_CLEAR_APO, Q_CLEAR_NEC, Q_R_HYPOXIC,
- Q_R_ANOXIC, Q_SIGMA, Q_INHERIT) = range(32)
-N_Q = 32
+ Q_SER167_W, Q_SER167_HALF, Q_SER167_HILL, Q_OCC_E2, Q_OCC_ANTI, Q_OCC_FREE, Q_MUT_E2,
+ Q_MUT_ANTI, Q_MUT_FREE, Q_ER_SCALE, Q_EFF_E2, Q_EFF_TAM, Q_EFF_TAM167, Q_EFF_UNL167,
+ Q_ADAPTED_PI3K, Q_ADAPTED_ER,
+ Q_TRANSL_HALF, Q_IRES_MAX, Q_REMAINING, Q_INHIBITED, Q_ER_WEIGHT, Q_GROWTH_FACTOR,
+ Q_DRIVE_HALF, Q_DRIVE_HILL, Q_SWITCH_RATE,
+ Q_K_DIV, Q_APO_ON, Q_APO_BASAL, Q_APO_GAIN, Q_AKT_SURV, Q_HYPOXIC_APO, Q_ARRESTED_FACTOR,
+ Q_NECROSIS, Q_DT, Q_CLEAR_APO, Q_CLEAR_NEC, Q_R_HYPOXIC, Q_R_ANOXIC, Q_SIGMA,
+ Q_INHERIT) = range(N_Q)
 #: Slots past the last kept cell that the branch-free update may write (see update_kernel).
 SLACK = 2
 _HILL4 = np.float32(4.0)
@@ -130,8 +149,15 @@ if AVAILABLE:
     _ser167 = f32_njit(er.ser167_phosphorylation)
     _er_stimuli = f32_njit(er.er_stimuli)
     _activity_per_stimulus = f32_njit(er.activity_per_stimulus)
-    _proliferation_drive = f32_njit(fate.proliferation_drive)
+    _cap_translation = f32_njit(cellcycle.cap_dependent_translation)
+    _ires_compensation = f32_njit(cellcycle.ires_compensation)
+    _g1_drive = f32_njit(cellcycle.g1_drive)
+    _committed_fraction = f32_njit(cellcycle.committed_fraction)
+    _switching_rates = f32_njit(cellcycle.switching_rates_per_h,
+                                committed_fraction=_committed_fraction)
     _apoptosis_rate = f32_njit(fate.apoptosis_rate_per_h)
+    _apoptosis_by_status = f32_njit(cellcycle.apoptosis_by_status)
+    _is_viable = f32_njit(fate.is_viable)
     _scale_from_probability = f32_njit(fate.scale_from_probability)
     _fates_from_uniform = f32_njit(fate.fates_from_uniform)
     _inherited_level = f32_njit(heterogeneity.inherited_level)
@@ -167,75 +193,117 @@ if AVAILABLE:
         return out
 
     @_jit()
-    def signal_fate_kernel(status, s6k1_previous, akt_expression, er_expression, radius, u, q,
-                           akt_out, mtorc1_out, s6k1_out, er_out, status_out, counts):
+    def signal_fate_kernel(status, s6k1_previous, akt_expression, er_expression, adapted,
+                           esr1_mutant, radius, u, q, akt_out, mtorc1_out, s6k1_out, er_out,
+                           status_out, counts):
         """Kernel 1: environment -> signalling -> fate -> clearance for every cell (see the
-        module docstring). The Hill coefficient 4 is passed as a constant, so the squarings of
-        ``ser167_phosphorylation`` are chosen at compile time (a branch per cell would make the
-        vectoriser compute the general power for every cell too)."""
-        if q[Q_SER167_HILL] == _HILL4:
-            _cells(status, s6k1_previous, akt_expression, er_expression, radius, u, q, akt_out,
-                   mtorc1_out, s6k1_out, er_out, status_out, counts, _HILL4)
+        module docstring). Hill coefficients of 4 (Ser167, restriction point) are passed as
+        constants, so the squarings are chosen at compile time (a branch per cell would make
+        the vectoriser compute the general power for every cell too)."""
+        if q[Q_SER167_HILL] == _HILL4 and q[Q_DRIVE_HILL] == _HILL4:
+            _cells(status, s6k1_previous, akt_expression, er_expression, adapted, esr1_mutant,
+                   radius, u, q, akt_out, mtorc1_out, s6k1_out, er_out, status_out, counts,
+                   _HILL4, _HILL4)
         else:
-            _cells(status, s6k1_previous, akt_expression, er_expression, radius, u, q, akt_out,
-                   mtorc1_out, s6k1_out, er_out, status_out, counts, q[Q_SER167_HILL])
+            _cells(status, s6k1_previous, akt_expression, er_expression, adapted, esr1_mutant,
+                   radius, u, q, akt_out, mtorc1_out, s6k1_out, er_out, status_out, counts,
+                   q[Q_SER167_HILL], q[Q_DRIVE_HILL])
 
     @numba.njit(inline="always", error_model="numpy", fastmath=FASTMATH)
-    def _cells(status, s6k1_previous, akt_expression, er_expression, radius, u, q, akt_out,
-               mtorc1_out, s6k1_out, er_out, status_out, counts, hill167):
-        """The loop of kernel 1 (no reduction in it: that would stop vectorisation)."""
+    def _cells(status, s6k1_previous, akt_expression, er_expression, adapted, esr1_mutant,
+               radius, u, q, akt_out, mtorc1_out, s6k1_out, er_out, status_out, counts,
+               hill167, drive_hill):
+        """The loop of kernel 1 (no reduction in it: that would stop vectorisation). Per cell,
+        in the numpy engine's order: oxygen status (hypoxia overrides the cycle state,
+        re-oxygenated cells cycle), signalling (adapted cells: the LTED PI3K and ER factors;
+        ESR1-mutant cells: the mutant's ER states), translation and G1 drive, the four
+        competing hazards (division, cycle switch, apoptosis, necrosis) on the cell's uniform,
+        clearance of the dead on the same uniform, new status and copy count."""
         pi3k, constitutive, feedback, torc2 = q[Q_PI3K], q[Q_CONSTITUTIVE], q[Q_FEEDBACK], q[Q_TORC2]
         m_basal, m_half, m_inhib = q[Q_MTORC1_BASAL], q[Q_MTORC1_HALF], q[Q_MTORC1_INHIB]
         w167, half167 = q[Q_SER167_W], q[Q_SER167_HALF]
         occ_e2, occ_anti, occ_free, er_scale = q[Q_OCC_E2], q[Q_OCC_ANTI], q[Q_OCC_FREE], q[Q_ER_SCALE]
+        mut_e2, mut_anti, mut_free = q[Q_MUT_E2], q[Q_MUT_ANTI], q[Q_MUT_FREE]
+        adapted_pi3k, adapted_er = q[Q_ADAPTED_PI3K], q[Q_ADAPTED_ER]
         eff_e2, eff_tam, eff_tam167, eff_unl167 = (q[Q_EFF_E2], q[Q_EFF_TAM], q[Q_EFF_TAM167],
                                                    q[Q_EFF_UNL167])
-        er_indep, transl_half, k_div = q[Q_ER_INDEP], q[Q_TRANSL_HALF], q[Q_K_DIV]
+        transl_half, ires_max, remaining = q[Q_TRANSL_HALF], q[Q_IRES_MAX], q[Q_REMAINING]
+        inhibited = q[Q_INHIBITED] != np.float32(0.0)
+        er_weight, growth_factor = q[Q_ER_WEIGHT], q[Q_GROWTH_FACTOR]
+        drive_half, switch_rate = q[Q_DRIVE_HALF], q[Q_SWITCH_RATE]
+        k_div, apo_on = q[Q_K_DIV], q[Q_APO_ON] != np.float32(0.0)
         apo_basal, apo_gain, akt_surv = q[Q_APO_BASAL], q[Q_APO_GAIN], q[Q_AKT_SURV]
+        hypoxic_apo, arrested_factor = q[Q_HYPOXIC_APO], q[Q_ARRESTED_FACTOR]
         necrosis_rate, dt = q[Q_NECROSIS], q[Q_DT]
         clear_apo, clear_nec = q[Q_CLEAR_APO], q[Q_CLEAR_NEC]
         r_hypoxic, r_anoxic = q[Q_R_HYPOXIC], q[Q_R_ANOXIC]
-        zero = np.float32(0.0)
+        zero, one = np.float32(0.0), np.float32(1.0)
         for i in range(status.shape[0]):
             st = status[i]
-            viable = st <= fate.QUIESCENT
+            viable = _is_viable(st)
             r = radius[i]
             oxygenated = r >= r_hypoxic
             anoxic = r < r_anoxic
-            a = _akt_activity(pi3k, constitutive, s6k1_previous[i], feedback, akt_expression[i],
-                              torc2)
+            # oxygen status first (numpy engine: Tumour._fate)
+            st1 = st
+            if viable and not oxygenated:
+                st1 = np.uint8(fate.QUIESCENT)
+            if st == fate.QUIESCENT and oxygenated:
+                st1 = np.uint8(fate.CYCLING)
+            cycling = st1 == fate.CYCLING
+            arrested = st1 == fate.ARRESTED
+            quiescent = st1 == fate.QUIESCENT
+            is_adapted = adapted[i] != 0
+            is_mutant = esr1_mutant[i] != 0
+            # signalling
+            a = _akt_activity(pi3k * adapted_pi3k if is_adapted else pi3k, constitutive,
+                              s6k1_previous[i], feedback, akt_expression[i], torc2)
             m = _mtorc1_activity(a, m_basal, m_half, m_inhib)
             s = _s6k1_activity(m)
             ser = _ser167(a, s, w167, half167, hill167)
-            s_e2, s_tam, s_167 = _er_stimuli(occ_e2, occ_anti, occ_free, ser,
-                                             er_expression[i] * er_scale, eff_e2, eff_tam,
-                                             eff_tam167, eff_unl167)
+            ee = er_expression[i] * er_scale
+            ee = ee * adapted_er if is_adapted else ee
+            s_e2, s_tam, s_167 = _er_stimuli(mut_e2 if is_mutant else occ_e2,
+                                             mut_anti if is_mutant else occ_anti,
+                                             mut_free if is_mutant else occ_free, ser, ee,
+                                             eff_e2, eff_tam, eff_tam167, eff_unl167)
             stimulus = s_e2 + s_tam + s_167
             e = stimulus * _activity_per_stimulus(stimulus)
             akt_out[i] = a
             mtorc1_out[i] = m
             s6k1_out[i] = s
             er_out[i] = e
-            division = _proliferation_drive(e, m, er_indep, transl_half) * k_div
-            division = division if (viable and oxygenated) else zero
-            apoptosis = _apoptosis_rate(e, a, apo_basal, apo_gain if oxygenated else zero,
-                                        akt_surv)
-            apoptosis = apoptosis if viable else zero
+            # translation (cap-dependent + IRES) and G1 drive -> cycle switching
+            cap = _cap_translation(m, transl_half)
+            comp = _ires_compensation(m, a, cap, transl_half, ires_max, remaining)
+            t = cap + comp if inhibited else cap
+            drive = _g1_drive(e, t, er_weight, growth_factor, a)
+            arrest, release = _switching_rates(drive, drive_half, drive_hill, switch_rate)
+            switch = arrest if cycling else (release if arrested else zero)
+            division = k_div if cycling else zero
+            signalled = _apoptosis_rate(e, a, apo_basal, apo_gain, akt_surv)
+            hypoxic = _apoptosis_rate(e, a, apo_basal, zero, akt_surv) + hypoxic_apo
+            apoptosis = _apoptosis_by_status(signalled, hypoxic, one if cycling else zero,
+                                             one if arrested else zero,
+                                             one if quiescent else zero, arrested_factor)
+            apoptosis = apoptosis if apo_on else zero
             necrosis = necrosis_rate if (viable and anoxic) else zero
-            total = division + apoptosis + necrosis
+            total = division + switch + apoptosis + necrosis
             scale = _scale_from_probability(-expm1_neg(-total * dt), total)
             ui = u[i]
-            divide, apoptose, necrose = _fates_from_uniform(ui, division, apoptosis, necrosis,
-                                                            scale)
+            divide, switched, apoptose, necrose = _fates_from_uniform(
+                ui, division, switch, apoptosis, necrosis, scale)
             cleared = ((st == fate.APOPTOTIC) and (ui < clear_apo)) or (
                 (st == fate.NECROTIC) and (ui < clear_nec))
-            new = st
-            if viable:
-                new = fate.CYCLING if oxygenated else fate.QUIESCENT
+            new = st1
+            if switched and cycling:
+                new = np.uint8(fate.ARRESTED)
+            if switched and arrested:
+                new = np.uint8(fate.CYCLING)
             if apoptose:
-                new = fate.APOPTOTIC
+                new = np.uint8(fate.APOPTOTIC)
             if necrose:
-                new = fate.NECROTIC
+                new = np.uint8(fate.NECROTIC)
             status_out[i] = new
             c = np.uint8(0) if cleared else (np.uint8(2) if divide else np.uint8(1))
             counts[i] = c
@@ -253,9 +321,10 @@ if AVAILABLE:
 
     @_jit()
     def update_kernel(counts, cell_id, status, akt_, mtorc1, s6k1, er_activity, akt_expression,
-                      er_expression, z_akt, z_er, redraw, sigma, inheritance, next_id,
-                      daughter_at, out_id, out_status, out_akt, out_mtorc1, out_s6k1, out_er,
-                      out_akt_expression, out_er_expression):
+                      er_expression, adapted, esr1_mutant, z_akt, z_er, redraw, sigma,
+                      inheritance, next_id, daughter_at, out_id, out_status, out_akt, out_mtorc1,
+                      out_s6k1, out_er, out_akt_expression, out_er_expression, out_adapted,
+                      out_esr1_mutant):
         """Kernel 2: cleared cells leave, each daughter goes right behind its mother with a new
         id and redrawn expression (``heterogeneity.inherited_level``; the k-th daughter in
         filling order takes the k-th normal); everything else is copied.
@@ -271,6 +340,7 @@ if AVAILABLE:
             c = np.int64(counts[i])  # (an int in numba anyway; so in Python too)
             st, a, m, s6, e = status[i], akt_[i], mtorc1[i], s6k1[i], er_activity[i]
             ae, ee = akt_expression[i], er_expression[i]
+            ad, mu = adapted[i], esr1_mutant[i]
             out_id[j] = cell_id[i]
             out_id[j + 1] = np.uint32(next_id + k)
             out_status[j] = st
@@ -287,6 +357,10 @@ if AVAILABLE:
             out_akt_expression[j + 1] = ae
             out_er_expression[j] = ee
             out_er_expression[j + 1] = ee
+            out_adapted[j] = ad
+            out_adapted[j + 1] = ad
+            out_esr1_mutant[j] = mu
+            out_esr1_mutant[j + 1] = mu
             daughter_at[k] = j + 1
             j += c
             k += c >> 1
@@ -302,7 +376,7 @@ if AVAILABLE:
 
 #: The states kernel 2 writes, in CELL_STATES order, and the ones it redraws for daughters.
 KERNEL_STATES = ("cell_id", "status", "akt", "mtorc1", "s6k1", "er_activity", "akt_expression",
-                 "er_expression")
+                 "er_expression", "adapted", "esr1_mutant")
 KERNEL_REDRAWN = ("akt_expression", "er_expression")
 
 
@@ -362,11 +436,13 @@ class FusedStepper:
             self.capacity = cap
 
     def parameters(self, tumour, exposure: Exposure, dt_h: float) -> np.ndarray:
-        """The step's scalars, from the same helpers the numpy engine uses."""
+        """The step's scalars, from the same helpers the numpy engine uses; sets the tumour's
+        ``occ_e2`` and ``er_protein`` as the numpy engine's signalling does."""
         from xenosim.core import lattice
 
         p, q = tumour.p, self.q
         s = step_inputs(exposure, tumour.genotype, p)
+        tumour.occ_e2, tumour.er_protein = float(s.occ_e2), s.er_protein
         q[Q_PI3K], q[Q_CONSTITUTIVE], q[Q_FEEDBACK] = (s.pi3k_drive, s.constitutive_akt_drive,
                                                        s.feedback_gain)
         q[Q_TORC2], q[Q_MTORC1_BASAL], q[Q_MTORC1_HALF] = (s.torc2_inhibition, s.mtorc1_basal,
@@ -375,20 +451,35 @@ class FusedStepper:
             s.mtorc1_inhibition, s.ser167_weight_s6k1, s.ser167_half_input)
         q[Q_SER167_HILL], q[Q_OCC_E2], q[Q_OCC_ANTI] = s.ser167_hill, s.occ_e2, s.occ_anti
         q[Q_OCC_FREE], q[Q_ER_SCALE] = s.occ_free, s.er_scale
+        if tumour.esr1_mutant.any():
+            q[Q_MUT_E2], q[Q_MUT_ANTI], q[Q_MUT_FREE] = mutant_occupancy(exposure, s, p)
+        else:  # no mutant cell reads them
+            q[Q_MUT_E2], q[Q_MUT_ANTI], q[Q_MUT_FREE] = s.occ_e2, s.occ_anti, s.occ_free
+        q[Q_ADAPTED_PI3K] = adaptation.LTED_EFFECT.get("pi3k_multiplier", 1.0)
+        q[Q_ADAPTED_ER] = adaptation.LTED_EFFECT.get("er_expression_multiplier", 1.0)
         q[Q_EFF_E2], q[Q_EFF_TAM] = p["efficacy_e2"], p["efficacy_tamoxifen_bound"]
         q[Q_EFF_TAM167], q[Q_EFF_UNL167] = (p["efficacy_tamoxifen_ser167"],
                                             p["efficacy_unliganded_ser167"])
+        q[Q_TRANSL_HALF], q[Q_IRES_MAX] = p["translation_half_mtorc1"], p["ires_translation_max"]
+        q[Q_INHIBITED] = 1.0 if exposure.mtorc1_inhibition else 0.0
+        q[Q_REMAINING] = (cellcycle.uninhibited_share(exposure.mtorc1_inhibition)
+                          if exposure.mtorc1_inhibition else 1.0)
         rates = tumour.rates
-        q[Q_ER_INDEP], q[Q_TRANSL_HALF] = (rates.er_independent_fraction,
-                                           p["translation_half_mtorc1"])
+        q[Q_ER_WEIGHT], q[Q_GROWTH_FACTOR] = rates.er_weight, tumour.growth_factor
+        q[Q_DRIVE_HALF], q[Q_DRIVE_HILL] = p["g1_drive_half"], p["g1_restriction_hill"]
+        q[Q_SWITCH_RATE] = p["g1_switch_rate_per_h"]
         k_div = rates.division_rate_max_per_h
         if tumour.invivo:
             k_div *= p["invivo_cycling_factor"]
-            q[Q_APO_BASAL], q[Q_APO_GAIN] = (p["apoptosis_rate_invivo_per_day"],
-                                             p["apoptosis_deprivation_gain"])
+            q[Q_APO_ON] = 1.0
         else:  # in vitro the step has no apoptosis (wells add their own pass)
-            q[Q_APO_BASAL], q[Q_APO_GAIN] = 0.0, 0.0
-        q[Q_K_DIV], q[Q_AKT_SURV] = k_div, p["akt_survival_max"]
+            q[Q_APO_ON] = 0.0
+        q[Q_K_DIV] = k_div
+        q[Q_APO_BASAL], q[Q_APO_GAIN] = (p["apoptosis_rate_invivo_per_day"],
+                                         p["apoptosis_deprivation_gain"])
+        q[Q_AKT_SURV] = p["akt_survival_max"]
+        q[Q_HYPOXIC_APO] = p["hypoxic_apoptosis_per_day"] / 24.0
+        q[Q_ARRESTED_FACTOR] = p["arrested_apoptosis_factor"]
         q[Q_NECROSIS], q[Q_DT] = p["necrosis_rate_per_day"] / 24.0, dt_h
         q[Q_CLEAR_APO] = fate.clearance_probability(p["apoptotic_clearance_half_life_h"], dt_h)
         q[Q_CLEAR_NEC] = fate.clearance_probability(
@@ -407,7 +498,10 @@ class FusedStepper:
         return q
 
     def step(self, tumour, exposure: Exposure, dt_h: float) -> None:
-        """One step of ``tumour`` (a :class:`~xenosim.core.tumour.Tumour`) in place."""
+        """One step of ``tumour`` (a :class:`~xenosim.core.tumour.Tumour`) in place, drawing
+        what the numpy engine draws in its order: the uniforms, the adaptation draws
+        (``Tumour._adapt``, on the statuses after the fates), the daughters' normals, the ESR1
+        mutations of daughters."""
         from xenosim.core import lattice
 
         n = tumour.n_agents
@@ -420,8 +514,10 @@ class FusedStepper:
                                                    self.s6k1[:n], self.er[:n],
                                                    self.status[:n], self.counts[:n])
         signal_fate_kernel(
-            tumour.status, tumour.s6k1, tumour.akt_expression, tumour.er_expression, radius, u,
-            q, akt_, mtorc1, s6k1, er_, status, counts)
+            tumour.status, tumour.s6k1, tumour.akt_expression, tumour.er_expression,
+            tumour.adapted, tumour.esr1_mutant, radius, u, q, akt_, mtorc1, s6k1, er_, status,
+            counts)
+        tumour._adapt(dt_h, status)  # may replace tumour.adapted (by a copy)
         n_out, n_daughters = (int(x) for x in count_kernel(counts))
         sigma = float(q[Q_SIGMA])
         redraw = n_daughters > 0 and tumour.p["expression_sigma_log"] != 0.0
@@ -435,9 +531,14 @@ class FusedStepper:
             raise AssertionError("fused update: output buffers too small")
         written = update_kernel(
             counts, tumour.cell_id, status, akt_, mtorc1, s6k1, er_, tumour.akt_expression,
-            tumour.er_expression, z_akt, z_er, redraw, np.float32(sigma), q[Q_INHERIT],
-            tumour.next_id, self.daughter_at, *out.values())
+            tumour.er_expression, tumour.adapted, tumour.esr1_mutant, z_akt, z_er, redraw,
+            np.float32(sigma), q[Q_INHERIT], tumour.next_id, self.daughter_at, *out.values())
         assert written == n_out
+        rate = tumour.p.get("esr1_mutation_rate_per_division", 0.0)
+        if rate > 0.0 and n_daughters:  # acquired ESR1 mutations, in daughters (numpy: _update)
+            daughters = self.daughter_at[:n_daughters]
+            hit = daughters[adaptation.draw_events(tumour.rng, n_daughters, rate)]
+            out["esr1_mutant"][hit] = 1
         for name, buf in out.items():
             setattr(tumour, name, buf[:n_out])
         tumour.next_id += n_daughters
