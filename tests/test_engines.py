@@ -39,11 +39,23 @@ SCENARIOS = {
                                                            mtorc1_inhibition=0.6,
                                                            torc2_inhibition=0.5)),
 }
+#: resistance that evolves (biology/adaptation.py), raised so that a 12-step run has adapted cells
+#: and ESR1 mutants (pre-existing and arising at division): the kernel's per-cell inputs
+RESISTANCE = {"lted_adaptation_rate_per_day": 0.05, "esr1_mutant_initial_fraction": 0.05,
+              "esr1_mutation_rate_per_division": 0.01}
+RESISTANCE_SCENARIOS = {
+    "vector_tamoxifen_resistance": SCENARIOS["vector_tamoxifen"],
+    "aro_ai_resistance": SCENARIOS["aro_ai"],
+    "tsc1_fulvestrant_torc12_resistance": SCENARIOS["tsc1_fulvestrant_torc12"],
+}
 # same draws: counts agree to a couple of agents (a cell within one float rounding of a threshold),
 # means to float32 rounding. Measured: 0 agents and <= 1.2e-7 on every scenario here.
 COUNT_TOL, MEAN_TOL = 5e-4, 1e-5
-METRICS = ("n_agents", "n_cycling", "n_quiescent", "n_apoptotic", "n_necrotic", "mean_akt",
-           "mean_mtorc1", "mean_s6k1", "mean_er_activity")
+METRICS = ("n_agents", "n_cycling", "n_arrested", "n_quiescent", "n_apoptotic", "n_necrotic",
+           "n_adapted", "n_esr1_mutant", "mean_akt", "mean_mtorc1", "mean_s6k1",
+           "mean_er_activity")
+N_COUNTS = 8  # the first METRICS are counts
+COL = {m: i for i, m in enumerate(METRICS)}
 
 
 def run(engine: str, line: str, exposure: Exposure, seed: int, n: int = 2000, steps: int = 12,
@@ -55,14 +67,16 @@ def run(engine: str, line: str, exposure: Exposure, seed: int, n: int = 2000, st
     for _ in range(steps):
         t.step(exposure, DT_H)
         s = t.summary()
-        rows.append([getattr(s, m) for m in METRICS])
+        extra = {"n_adapted": int(np.count_nonzero(t.adapted)),
+                 "n_esr1_mutant": int(np.count_nonzero(t.esr1_mutant))}
+        rows.append([extra[m] if m in extra else getattr(s, m) for m in METRICS])
     return t, np.array(rows)
 
 
 def step_for_step_gap(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
     """(largest relative gap in counts, largest gap in mean activities) over all steps."""
-    counts = np.abs(a[:, :5] - b[:, :5]).max(axis=0) / np.maximum(a[:, 0].max(), 1)
-    means = np.abs(a[:, 5:] - b[:, 5:]).max()
+    counts = np.abs(a[:, :N_COUNTS] - b[:, :N_COUNTS]).max(axis=0) / np.maximum(a[:, 0].max(), 1)
+    means = np.abs(a[:, N_COUNTS:] - b[:, N_COUNTS:]).max()
     return float(counts.max()), float(means)
 
 
@@ -106,7 +120,24 @@ def test_fused_follows_numpy_step_for_step(scenario):
     _, b = run("fused", line, ex, seed=3)
     counts_gap, means_gap = step_for_step_gap(a, b)
     assert counts_gap <= COUNT_TOL and means_gap <= MEAN_TOL, (scenario, counts_gap, means_gap)
-    assert a[-1, 0] != 2000 and a[:, 2].max() > 0 and a[:, 4].max() > 0  # hypoxia, necrosis
+    assert a[-1, 0] != 2000 and a[:, COL["n_quiescent"]].max() > 0  # growth, hypoxia
+    assert a[:, COL["n_necrotic"]].max() > 0 and a[:, COL["n_arrested"]].max() > 0
+
+
+@pytest.mark.parametrize("scenario", sorted(RESISTANCE_SCENARIOS))
+def test_fused_follows_numpy_with_adapted_and_esr1_mutant_cells(scenario):
+    """Adapted cells (LTED PI3K and ER factors) and ESR1 mutants (the mutant's ER states) read
+    per cell in the kernel; adaptation and ESR1 draws in the numpy engine's stream order."""
+    line, ex = RESISTANCE_SCENARIOS[scenario]
+    p = resolve(RESISTANCE)
+    _, a = run("numpy", line, ex, seed=3, params=p)
+    _, b = run("fused", line, ex, seed=3, params=p)
+    counts_gap, means_gap = step_for_step_gap(a, b)
+    assert counts_gap <= COUNT_TOL and means_gap <= MEAN_TOL, (scenario, counts_gap, means_gap)
+    n0 = a[0, COL["n_agents"]]
+    # cells adapted during the run, and mutants beyond the initial clones (arisen at division)
+    assert a[-1, COL["n_adapted"]] > 0.05 * n0
+    assert a[-1, COL["n_esr1_mutant"]] > 0.06 * a[-1, COL["n_agents"]]
 
 
 def test_fused_follows_numpy_in_vitro_and_without_hypoxia():
@@ -115,19 +146,26 @@ def test_fused_follows_numpy_in_vitro_and_without_hypoxia():
     _, b = run("fused", line, ex, seed=5, n=500, steps=8, invivo=False)
     counts_gap, means_gap = step_for_step_gap(a, b)
     assert counts_gap <= COUNT_TOL and means_gap <= MEAN_TOL
-    assert a[-1, 4] == 0 and a[-1, 3] == 0  # in vitro: no necrosis, no step apoptosis
+    assert a[-1, COL["n_necrotic"]] == 0 and a[-1, COL["n_apoptotic"]] == 0  # in vitro
 
 
-@pytest.mark.parametrize("name, factor", [("ser167_half_input", 1.01),
-                                          ("apoptosis_deprivation_gain", 1.05),
-                                          ("oxygen_penetration_mm", 1.1)])
-def test_step_for_step_check_catches_a_diverged_kernel(name, factor):
+@pytest.mark.parametrize("name, factor, scenario", [
+    ("ser167_half_input", 1.01, "akt_tamoxifen_cci779"),
+    ("apoptosis_deprivation_gain", 1.05, "aro_ai"),
+    ("oxygen_penetration_mm", 1.1, "akt_tamoxifen_cci779"),
+    ("g1_drive_half", 1.01, "akt_tamoxifen_cci779"),
+    ("arrested_apoptosis_factor", 1.05, "akt_tamoxifen_cci779"),
+    ("ires_translation_max", 1.02, "akt_tamoxifen_cci779"),
+    ("esr1_constitutive_activity", 1.05, "aro_ai"),
+])
+def test_step_for_step_check_catches_a_diverged_kernel(name, factor, scenario):
     """The same check, with the fused engine given a slightly different parameter (as a kernel
     with a diverged copy of the biology would compute): it must fail."""
-    line, ex = SCENARIOS["akt_tamoxifen_cci779"]
-    p = resolve()
+    line, ex = SCENARIOS[scenario]
+    p0 = resolve(RESISTANCE)
+    p = dict(p0)
     p[name] *= factor
-    _, a = run("numpy", line, ex, seed=3)
+    _, a = run("numpy", line, ex, seed=3, params=p0)
     _, b = run("fused", line, ex, seed=3, params=p)
     counts_gap, means_gap = step_for_step_gap(a, b)
     assert counts_gap > COUNT_TOL or means_gap > MEAN_TOL
@@ -211,7 +249,7 @@ def test_study_config_engine_and_cli_option(tmp_path):
         m = MouseModel(validate_dict(raw | {"engine": engine}), rng=1)
         m.advance_to_day(6)
         assert m.tumour.engine == engine and m.tumour.n_agents > 0
-        assert m.cell(0).status in ("cycling", "quiescent", "apoptotic", "necrotic")
+        assert m.cell(0).status in ("cycling", "arrested", "quiescent", "apoptotic", "necrotic")
     from xenosim.core.budget import xenograft_budget
 
     slow, fast = (xenograft_budget(validate_dict(raw | {"engine": e})) for e in ("reference", "fused"))
@@ -225,13 +263,15 @@ def test_study_config_engine_and_cli_option(tmp_path):
 # ---- the numpy engine's speed-ups changed no number ----------------------------------------------
 #: Regression baseline (our own output, not a known answer): the numpy engine's summary after 12
 #: steps (seed 3, 2000 agents of 1e5 cells), recorded with the code before its speed-ups (intp
-#: gather, no ER shares in the step, no cumsum). Before and after, a SHA-256 over every state
-#: array of 8 runs was identical on the machine that recorded it. Integer counts and the sum of
-#: cell ids are exact; the means are compared to float32 rounding.
+#: gather, no ER shares in the step, no cumsum, status look-ups), i.e. the cell-cycle biology as
+#: it was before the fused engine was merged onto it. Before and after, a SHA-256 over every
+#: state array of 12 runs (6 scenarios, with and without adapted and ESR1-mutant cells) was
+#: identical on the machine that recorded it. Counts (agents, cycling, arrested, quiescent,
+#: apoptotic, necrotic) and the sum of cell ids are exact; the means to float32 rounding.
 NUMPY_BASELINE = {
-    "vector_tamoxifen": (3422, 2550, 614, 140, 118, 8269977, 0.219843, 0.929024),
-    "akt_tamoxifen_cci779": (3384, 2589, 596, 88, 111, 7136467, 0.744492, 0.928639),
-    "tsc1_fulvestrant_torc12": (1574, 1239, 201, 111, 23, 2274192, 0.162061, 0.045025),
+    "vector_tamoxifen": (4126, 1337, 1736, 733, 125, 195, 10974863, 0.221301, 0.929164),
+    "akt_tamoxifen_cci779": (4653, 1540, 1804, 952, 115, 242, 13279002, 0.741795, 0.929124),
+    "tsc1_fulvestrant_torc12": (2374, 125, 1759, 325, 86, 79, 4102304, 0.163288, 0.045299),
 }
 
 
@@ -240,10 +280,10 @@ def test_numpy_engine_numbers_unchanged_by_its_speed_ups(scenario):
     line, ex = SCENARIOS[scenario]
     t, _ = run("numpy", line, ex, seed=3)
     s = t.summary()
-    got = (s.n_agents, s.n_cycling, s.n_quiescent, s.n_apoptotic, s.n_necrotic,
+    got = (s.n_agents, s.n_cycling, s.n_arrested, s.n_quiescent, s.n_apoptotic, s.n_necrotic,
            int(t.cell_id.astype(np.int64).sum()))
-    assert got == NUMPY_BASELINE[scenario][:6]
-    np.testing.assert_allclose((s.mean_akt, s.mean_er_activity), NUMPY_BASELINE[scenario][6:],
+    assert got == NUMPY_BASELINE[scenario][:7]
+    np.testing.assert_allclose((s.mean_akt, s.mean_er_activity), NUMPY_BASELINE[scenario][7:],
                                atol=2e-6)
 
 
@@ -257,13 +297,17 @@ def test_update_kernel_writes_within_slack_and_inserts_daughters():
     cell_id = np.arange(n, dtype=np.uint32)
     status = np.zeros(n, dtype=np.uint8)
     f = [np.arange(n, dtype=np.float32) + 0.5 for _ in range(6)]  # akt .. er_expression
+    flags = [np.array([0, 1, 0, 1, 0, 1, 1], dtype=np.uint8),  # adapted, esr1_mutant
+             np.array([1, 0, 0, 0, 1, 0, 1], dtype=np.uint8)]
     z = np.array([1.0, -1.0], dtype=np.float32)
 
     def update(size):
         out = [np.full(size, 99, dtype=np.uint32), np.zeros(size, dtype=np.uint8),
-               *(np.zeros(size, dtype=np.float32) for _ in range(6))]
-        j = fused.update_kernel.py_func(counts, cell_id, status, *f, z, z, True, np.float32(0.25),
-                                        np.float32(0.8), 100, np.zeros(n + 1, np.int32), *out)
+               *(np.zeros(size, dtype=np.float32) for _ in range(6)),
+               np.zeros(size, dtype=np.uint8), np.zeros(size, dtype=np.uint8)]
+        j = fused.update_kernel.py_func(counts, cell_id, status, *f, *flags, z, z, True,
+                                        np.float32(0.25), np.float32(0.8), 100,
+                                        np.zeros(n + 1, np.int32), *out)
         return j, [o[:n_out] for o in out]
 
     j, out = update(n_out + fused.SLACK)
@@ -271,5 +315,7 @@ def test_update_kernel_writes_within_slack_and_inserts_daughters():
     assert out[0].tolist() == [0, 1, 100, 3, 4, 101]  # daughters behind mothers, new ids
     assert out[2].tolist() == [0.5, 1.5, 1.5, 3.5, 4.5, 4.5]  # copied state
     assert out[6][2] != out[6][1] and out[6][1] == 1.5  # daughter's expression redrawn
+    assert out[8].tolist() == [0, 1, 1, 1, 0, 0]  # adapted and ESR1 status inherited
+    assert out[9].tolist() == [1, 0, 0, 0, 1, 1]
     with pytest.raises(IndexError):
         update(n_out + fused.SLACK - 1)
