@@ -2,10 +2,16 @@
 
 The biology is not rewritten here. The kernels call the scalar-friendly functions of
 :mod:`xenosim.biology` (``akt_activity``, ``mtorc1_activity``, ``ser167_phosphorylation``,
-``er_stimuli``, ``proliferation_drive``, ``apoptosis_rate_per_h``, ``fates_from_uniform``,
-``inherited_level`` ...), compiled by :func:`f32_njit`: the same source, with its float literals
-made float32, so that the kernel computes in float32 throughout (as the numpy engine does on its
-float32 arrays) and LLVM can vectorise eight cells per instruction.
+``er_stimuli``, the cell cycle's ``cap_dependent_translation``, ``ires_compensation``,
+``g1_drive``, ``switching_rates_per_h`` and ``apoptosis_by_status``, ``apoptosis_rate_per_h``,
+``fates_from_uniform`` over the four competing hazards, ``inherited_level`` ...), compiled by
+:func:`f32_njit`: the same source, with its float literals made float32, so that the kernel
+computes in float32 throughout (as the numpy engine does on its float32 arrays) and LLVM can
+vectorise eight cells per instruction. Adapted and ESR1-mutant cells (biology/adaptation.py) are
+read per cell in the kernel: the LTED PI3K and ER factors, and the mutant's ER states (computed
+once per step by ``signalling.mutant_occupancy``, as in the numpy pass). The adaptation draws
+(``Tumour._adapt``) and the ESR1 mutations of daughters stay in Python around the kernels, in
+the numpy engine's order.
 
 What differs from the numpy engine, by design (each is numerics, not biology):
 
@@ -15,12 +21,17 @@ What differs from the numpy engine, by design (each is numerics, not biology):
 * ``expm1`` of the competing-risks probability is :func:`expm1_neg`, a polynomial with 4
   doublings (relative error below ``EXPM1_REL_ERROR`` on ``x <= 0``, tested against
   ``numpy.expm1``);
-* a daughter's expression is computed in float32 (numpy: float64, rounded to float32).
+* a daughter's expression is computed in float32 (numpy: float64, rounded to float32);
+* the step's scalars combined inside the biology functions (``1 - er_weight``,
+  ``drive_half ** hill`` ...) and the status weighting of apoptosis are float32 arithmetic here;
+  numpy combines the Python-float scalars in float64 first (and weights apoptosis by boolean
+  masks in float64).
 
 Random numbers: the same streams, in the same order, as the numpy engine, all from the tumour's
 ``numpy.random.Generator``: one float32 uniform per cell (``rng.random(n, dtype=float32)``:
-competing fates of viable cells, clearance of dead ones), then one float32 standard normal per
-daughter for each redrawn expression state, in :data:`~xenosim.core.tumour.REDRAWN_STATES` order.
+competing fates of viable cells, clearance of dead ones), the adaptation draws (a binomial count,
+then which cells), one float32 standard normal per daughter for each redrawn expression state, in
+:data:`~xenosim.core.tumour.REDRAWN_STATES` order, then the ESR1 draws among the daughters.
 So for a seed the fused engine is deterministic, and it draws exactly what the numpy engine draws;
 its trajectories differ from the numpy engine's only where a float rounding puts a cell on the
 other side of a threshold. Single-threaded (no ``prange``): results do not depend on the number of
