@@ -112,6 +112,27 @@ def test_biology_compiled_from_its_own_source_in_float32():
     assert plain.nopython_signatures[0].return_type == numba.float64
 
 
+def test_four_hazard_fates_are_draw_competing_compiled():
+    """The kernel's fates_from_uniform (compiled) gives draw_competing's masks cell for cell,
+    including cells with no hazard and a uniform right at a cut."""
+    from xenosim.biology import fate
+
+    rng = np.random.default_rng(4)
+    rates = [rng.random(4000, dtype=np.float32) * np.float32(0.1) for _ in range(4)]
+    rates[1][:100] = 0.0
+    for r in rates:
+        r[100:200] = 0.0  # no hazard at all
+    u = rng.random(4000, dtype=np.float32)
+    scale = fate.event_scale(rates[0] + rates[1] + rates[2] + rates[3], 12.0)
+    u[200] = rates[0][200] * scale[200]  # at the division cut: not a division
+    want = fate.draw_competing(rates, 12.0, u)
+    compiled = fused.f32_njit(fate.fates_from_uniform)
+    got = np.array([compiled(u[i], *(r[i] for r in rates), scale[i]) for i in range(4000)])
+    for j in range(4):
+        np.testing.assert_array_equal(got[:, j], want[j])
+    assert all(w[:2000].any() for w in want) and not any(w[100:200].any() for w in want)
+
+
 # ---- fused against numpy: the same draws, so step for step ------------------------------------
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
 def test_fused_follows_numpy_step_for_step(scenario):
