@@ -12,7 +12,7 @@ CONFIG ?= configs/degraffenried2004.yaml
 OUT ?= results
 SEED ?=
 
-.PHONY: run test test-fast test-browser app bench lint clean venv
+.PHONY: run test test-fast test-browser app bench lint clean venv qualify
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then echo "error: xenosim needs Python >= 3.12 (Mesa 3.5). Install python3.12 (or pyenv install 3.12) or run 'make PYTHON=/path/to/python3.12 ...'." >&2; exit 1; fi
@@ -42,6 +42,16 @@ test-browser: $(STAMP)
 
 app: $(STAMP)
 	$(VENV)/bin/xenosim app $(if $(LESSON),--lesson $(LESSON),)
+
+# the validation dossier over QUALIFY_SEEDS seeds (~6 min on 2 cores at 3 seeds); its report and
+# tables are copied to experiments/qualification/ (the latest dossier, linked from the README)
+QUALIFY_SEEDS ?= 3
+QUALIFIED := experiments/qualification
+qualify: $(STAMP)
+	$(VENV)/bin/xenosim qualify --seeds $(QUALIFY_SEEDS) --out $(OUT) --jobs 2
+	@d=$$(ls -td $(OUT)/qualify/*/ | head -1); mkdir -p $(QUALIFIED); \
+	  rm -f $(QUALIFIED)/*.csv $(QUALIFIED)/report.md; cp "$$d"report.md "$$d"*.csv $(QUALIFIED)/; \
+	  echo "latest dossier: $(QUALIFIED)/report.md (from $$d)"
 
 bench: $(STAMP)
 	$(VENV)/bin/python -m xenosim.bench

@@ -72,7 +72,7 @@ SLOW_MODULES = {
     "test_reference", "test_bench", "test_calibrate", "test_snapshots", "test_packaging",
     "test_regimen_events", "test_doseresponse", "test_analysis_combinations", "test_patients",
     "test_teaching", "test_scheduler_address", "test_analysis_inputs", "test_qualify",
-    "test_teaching_server",
+    "test_teaching_server", "test_qualify_slow",
 }
 
 

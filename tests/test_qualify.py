@@ -39,7 +39,7 @@ def test_the_stasis_finding_holds_for_stasis_and_fails_for_growth():
 def test_qualify_writes_the_dossier(tmp_path):
     res = CliRunner().invoke(app, ["qualify", "--seeds", "1", "--cells-per-agent", "200000",
                                    "--agents-per-well", "40", "--out", str(tmp_path),
-                                   "--jobs", "1"])
+                                   "--jobs", "1", "--only", "xenograft,invitro"])
     assert res.exit_code == 0, res.output
     (run,) = (tmp_path / "qualify").iterdir()
     per_seed = pd.read_csv(run / "findings_per_seed.csv")
@@ -60,3 +60,9 @@ def test_qualify_refuses_an_unwritable_output(tmp_path):
     blocker.write_text("x")
     res = CliRunner().invoke(app, ["qualify", "--seeds", "1", "--out", str(blocker)])
     assert res.exit_code == 2 and "not a directory" in res.output
+
+
+def test_qualify_refuses_an_unknown_suite(tmp_path):
+    res = CliRunner().invoke(app, ["qualify", "--only", "xenograft,mice", "--out", str(tmp_path)])
+    assert res.exit_code == 2 and "mice" in res.output and "trials" in res.output
+    assert not (tmp_path / "qualify").exists()

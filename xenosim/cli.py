@@ -248,13 +248,41 @@ def qualify(
         min=1000.0, help="Resolution override (the validation tests use 18000)")] = None,
     agents_per_well: Annotated[int, typer.Option(
         min=20, max=5000, help="In vitro resolution (agents per well)")] = 400,
+    sweep_cells_per_agent: Annotated[float, typer.Option(
+        min=1000.0, help="Resolution of the dose sweeps and the schedule cohort")] = 50000.0,
+    sweep_mice: Annotated[int, typer.Option(
+        min=2, max=20, help="Mice per replicate cohort of each sweep dose")] = 4,
+    schedule_mice: Annotated[int, typer.Option(
+        min=3, max=40, help="Mice per schedule (CCI-779 daily x5 vs weekly)")] = 8,
+    patients_per_arm: Annotated[int, typer.Option(
+        min=10, max=2000, help="Virtual patients per trial arm")] = 40,
+    agents_per_patient: Annotated[int, typer.Option(
+        min=50, max=5000, help="Virtual-patient resolution (agents per patient)")] = 200,
+    only: Annotated[str | None, typer.Option(
+        help="Comma-separated subset of: xenograft, invitro, dose, pd, trials")] = None,
     out: Annotated[Path, typer.Option(help="Output root")] = Path("results"),
     jobs: Annotated[int, typer.Option(min=1, help="Worker processes")] = 2,
 ) -> None:
-    """The validation dossier: every published finding the project checks, over several seeds
-    (value, spread, how often it holds, and whether the model was calibrated to it)."""
+    """The validation dossier: every published finding the project checks (xenograft, in vitro,
+    dose-response and schedule, virtual-patient trials), over several seeds (value, spread, how
+    often it holds, pass / fail, and whether the model was calibrated to it)."""
     from xenosim.core.output import OutputError, preflight_output
-    from xenosim.xenograft.qualify import run_qualify
+    from xenosim.xenograft.qualify import SUITES, Sizes, run_qualify
+
+    names = {"xenograft": "xenograft", "invitro": "in vitro", "dose": "dose-response",
+             "pd": "human PD", "trials": "trials"}
+    modes = SUITES
+    if only is not None:
+        asked = [m.strip() for m in only.split(",") if m.strip()]
+        bad = [m for m in asked if m not in names]
+        if bad or not asked:
+            err_console.print(f"[bold red]error:[/] --only {only!r}: unknown "
+                              f"{', '.join(bad) or 'empty'}; allowed: {', '.join(names)}")
+            raise typer.Exit(2)
+        modes = tuple(names[m] for m in names if m in asked)
+    sizes = Sizes(agents_per_well=agents_per_well, sweep_cells_per_agent=sweep_cells_per_agent,
+                  sweep_mice_per_arm=sweep_mice, schedule_mice_per_arm=schedule_mice,
+                  patients_per_arm=patients_per_arm, agents_per_patient=agents_per_patient)
 
     config = resolve_config(config)
     try:
@@ -263,7 +291,7 @@ def qualify(
         fail_output(exc)
     with output_errors():
         path = run_qualify(config, seeds, first_seed, cells_per_agent, out, jobs,
-                           agents_per_well)
+                           agents_per_well, sizes, modes)
     console.print(f"validation dossier: [bold]{path / 'report.md'}[/]")
 
 
