@@ -86,13 +86,17 @@ def test_daughters_copy_states_and_redraw_only_the_declared_ones():
 
 
 def test_phase_times_are_recorded_only_when_asked():
-    t = _tumour()
+    t = _tumour(engine="numpy")
     t.step(EX, 12.0)
     assert t.phase_seconds is None
     t.phase_seconds = {}
     t.step(EX, 12.0)
     assert list(t.phase_seconds) == list(Tumour.PHASES)
     assert all(v >= 0 for v in t.phase_seconds.values())
+    fused = _tumour(engine="fused")  # one fused kernel pair: one time
+    fused.phase_seconds = {}
+    fused.step(EX, 12.0)
+    assert list(fused.phase_seconds) == ["fused"]
 
 
 def test_step_until_counts_steps_and_can_end_exactly_on_the_target():

@@ -123,6 +123,10 @@ def run(
     twins: Annotated[bool, typer.Option(
         help="Also run every enrolled mouse under every arm (common random numbers): "
              "counterfactual.csv and true_effects.csv in the run")] = False,
+    engine: Annotated[str | None, typer.Option(
+        help="How tumours are stepped: fused (numba; the default where installed), numpy, "
+             "or reference (one Mesa agent per cell; small studies only). Xenograft configs; "
+             "overrides the config's engine")] = None,
 ) -> None:
     """Run an experiment: writes results/<experiment>/<run-id>/ (tables, figures, report).
 
@@ -145,7 +149,7 @@ def run(
                                      "--scheduler": scheduler,
                                      "--patients-per-arm": patients_per_arm,
                                      "--snapshot-days": snapshot_days,
-                                     "--twins": twins or None})
+                                     "--twins": twins or None, "--engine": engine})
         with output_errors():
             run_invitro_command(config, seed=seed, out=out, jobs=jobs, quiet=quiet,
                                 fail=fail_config, force=force)
@@ -158,7 +162,7 @@ def run(
         _reject_options("virtual-patient", {"--mice-per-arm": mice_per_arm, "--set": settings,
                                             "--scheduler": scheduler,
                                             "--snapshot-days": snapshot_days,
-                                            "--twins": twins or None})
+                                            "--twins": twins or None, "--engine": engine})
         with output_errors():
             run_patients(config, seed, patients_per_arm, out, jobs, quiet, force)
         return
@@ -169,7 +173,7 @@ def run(
         path = run_xenograft_command(config, seed=seed, mice_per_arm=mice_per_arm, out=out,
                                      jobs=jobs, quiet=quiet, settings=settings, analyze=analyze,
                                      scheduler=scheduler, force=force,
-                                     snapshot_days=snapshot_days)
+                                     snapshot_days=snapshot_days, engine=engine)
         if twins:
             from xenosim.design.twins import write_counterfactual
             from xenosim.xenograft.config import load_experiment

@@ -49,12 +49,31 @@ def translation_output(mtorc1, akt, translation_half: float, ires_max: float,
     inhibition): a share ``ires_max * (1 - Akt)`` of the cap-dependent translation lost to the
     drug is made up. Without a drug there is nothing to compensate and the output is ``cap``.
     """
-    cap = mtorc1 / (mtorc1 + translation_half)
+    cap = cap_dependent_translation(mtorc1, translation_half)
     if not mtorc1_inhibition:
         return cap
-    uninhibited = mtorc1 / (1.0 - min(float(mtorc1_inhibition), 0.999999))
+    return cap + ires_compensation(mtorc1, akt, cap, translation_half, ires_max,
+                                   uninhibited_share(mtorc1_inhibition))
+
+
+def cap_dependent_translation(mtorc1, translation_half):
+    """The cap-dependent (rapalog-sensitive) part of :func:`translation_output`:
+    ``mTORC1 / (mTORC1 + K)``. Arrays or scalars (the fused engine compiles it)."""
+    return mtorc1 / (mtorc1 + translation_half)
+
+
+def uninhibited_share(mtorc1_inhibition: float) -> float:
+    """Share of mTORC1 activity a drug leaves (``1 - inhibition``, kept above 0)."""
+    return 1.0 - min(float(mtorc1_inhibition), 0.999999)
+
+
+def ires_compensation(mtorc1, akt, cap, translation_half, ires_max, remaining):
+    """The IRES-made part of :func:`translation_output`: ``ires_max * (1 - Akt)`` of the
+    cap-dependent translation ``cap`` lost to the drug (``remaining``: :func:`uninhibited_share`).
+    Arrays or scalars (the fused engine compiles it)."""
+    uninhibited = mtorc1 / remaining
     lost = uninhibited / (uninhibited + translation_half) - cap
-    return cap + ires_max * (1.0 - akt) * lost
+    return ires_max * (1.0 - akt) * lost
 
 
 def g1_drive(er_total, translation, er_weight: float, growth_factor: float = 1.0, akt=0.0):
@@ -103,8 +122,16 @@ def apoptosis_rate_per_h(er_total, akt, cycling, arrested, quiescent, p: dict[st
         hypoxic = hypoxic + p["hypoxic_apoptosis_per_day"] / 24.0
     else:
         hypoxic = 0.0
-    rate = signalled * (cycling + arrested * p["arrested_apoptosis_factor"]) + hypoxic * quiescent
+    rate = apoptosis_by_status(signalled, hypoxic, cycling, arrested, quiescent,
+                               p["arrested_apoptosis_factor"])
     return np.asarray(rate, dtype=np.float32) if np.ndim(rate) else float(rate)
+
+
+def apoptosis_by_status(signalled, hypoxic, cycling, arrested, quiescent, arrested_factor):
+    """The status weighting of :func:`apoptosis_rate_per_h`: the signalled rate for cycling
+    cells, ``arrested_factor`` times it for arrested ones, the hypoxic rate for quiescent ones
+    (masks or 0/1 numbers). Arrays or scalars (the fused engine compiles it)."""
+    return signalled * (cycling + arrested * arrested_factor) + hypoxic * quiescent
 
 
 def growth_rate_per_h(division_per_h: float, arrest_per_h: float, release_per_h: float) -> float:

@@ -66,5 +66,11 @@ def er_activity(occ_e2, occ_anti, occ_free, ser167, expression, p: dict[str, flo
                                     p["efficacy_tamoxifen_ser167"],
                                     p["efficacy_unliganded_ser167"])
     stimulus = s_e2 + s_tam + s_167
-    scale = 1.0 / (1.0 + stimulus)  # activity / stimulus
+    scale = activity_per_stimulus(stimulus)
     return ERActivity(stimulus * scale, s_e2 * scale, s_tam * scale, s_167 * scale)
+
+
+def activity_per_stimulus(stimulus):
+    """ER activity per unit stimulus, ``1 / (1 + S)``: activity = S x this (operational model).
+    Arrays or scalars (the fused engine compiles it)."""
+    return 1.0 / (1.0 + stimulus)

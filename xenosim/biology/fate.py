@@ -52,7 +52,31 @@ def event_scale(total_per_h, dt_h: float):
     """Probability of any event in the step per unit of total hazard, ``p_event / total``
     (0 where there is no hazard, as ``p_event`` is then 0 too): hazard ``j`` wins where the
     uniform lies in its slice ``r_j * scale`` of ``[0, p_event)``. Arrays or scalars."""
-    return -np.expm1(-total_per_h * dt_h) / np.maximum(total_per_h, _TINY)
+    return scale_from_probability(-np.expm1(-total_per_h * dt_h), total_per_h)
+
+
+def scale_from_probability(p_event, total_per_h):
+    """``p_event / total`` with 0 where there is no hazard (see :func:`event_scale`); the fused
+    engine computes ``p_event`` with its own ``expm1`` and calls this."""
+    return p_event / np.maximum(total_per_h, _TINY)
+
+
+def fates_from_uniform(u, division_per_h, switch_per_h, apoptosis_per_h, necrosis_per_h,
+                       scale):
+    """:func:`draw_competing` for one cell's four hazards of a step (division, cycle switch,
+    apoptosis, necrosis) given its uniform ``u`` and :func:`event_scale`: the same cuts, in the
+    same order. Scalars or arrays (the fused engine compiles it)."""
+    cut = division_per_h * scale
+    divide = u < cut
+    cut = cut + switch_per_h * scale
+    below_switch = u < cut
+    switch = below_switch ^ divide
+    cut = cut + apoptosis_per_h * scale
+    below_apo = u < cut
+    apoptose = below_apo ^ below_switch
+    cut = cut + necrosis_per_h * scale
+    necrose = (u < cut) ^ below_apo
+    return divide, switch, apoptose, necrose
 
 
 def clearance_probability(half_life_h: float, dt_h: float) -> float:

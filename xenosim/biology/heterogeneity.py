@@ -16,5 +16,11 @@ def inherit_expression(rng: np.random.Generator, parent: np.ndarray, sigma_log: 
     if sigma_log == 0.0:
         return parent.copy()
     noise = rng.standard_normal(parent.shape[0], dtype=np.float32)
+    return inherited_level(parent, noise, sigma_log, inheritance).astype(np.float32)
+
+
+def inherited_level(parent, noise, sigma_log: float, inheritance: float):
+    """A daughter's expression from its mother's and a standard normal ``noise`` (AR(1) in log
+    space). Arrays or scalars (the fused engine compiles it)."""
     log_child = inheritance * np.log(parent) + np.sqrt(1 - inheritance**2) * sigma_log * noise
-    return np.exp(log_child).astype(np.float32)
+    return np.exp(log_child)

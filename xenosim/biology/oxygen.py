@@ -14,3 +14,9 @@ import numpy as np
 def oxygen_from_depth(depth_mm: np.ndarray, penetration_mm: float) -> np.ndarray:
     """Relative oxygen tension (1 at the rim) at the given depth below the tumour surface."""
     return np.exp(-np.maximum(depth_mm, 0.0) / penetration_mm)
+
+
+def depth_at_oxygen(oxygen_relative: float, penetration_mm: float) -> float:
+    """Depth (mm) at which oxygen falls to ``oxygen_relative`` (the inverse of
+    :func:`oxygen_from_depth`): an oxygen threshold as a depth threshold, no ``exp`` per cell."""
+    return float(-penetration_mm * np.log(oxygen_relative))

@@ -73,50 +73,100 @@ def er_inputs(exposure: Exposure, genotype: Genotype, p: dict[str, float]):
     return e2_nM, tuple(float(o) for o in occ), float(scale), er_protein
 
 
-def compute_signalling(exposure: Exposure, genotype: Genotype, p: dict[str, float],
-                       akt_expression, er_expression, s6k1_previous, adapted=None,
-                       esr1_mutant=None) -> Signals:
-    """Akt (with feedback from last step's S6K1), mTORC1, S6K1, Ser167 and ER output.
+@dataclass(frozen=True)
+class StepInputs:
+    """The inputs of one signalling pass that are the same for every cell of a tumour (scalars):
+    the numpy pass and the fused engine's kernel read the same values. ``occ_mutant``: the ER
+    states (E2, antagonist, free) of an ESR1-mutant cell (:func:`mutant_occupancy`)."""
 
-    ``adapted`` / ``esr1_mutant``: optional per-cell flags (biology/adaptation.py); ``None`` or
-    all-false leaves the computation (and its numbers) as without them.
-    """
-    pi3k = p["pi3k_basal_drive"] * genotype.pi3k_multiplier
-    any_adapted = adapted is not None and bool(np.any(adapted))
-    if any_adapted:
-        pi3k = adaptation.pi3k_multiplier(adapted, pi3k)
-    akt = akt_mod.akt_activity(
-        pi3k,
-        p["myr_akt_drive"] * genotype.constitutive_akt_drive,
-        s6k1_previous,
-        p["s6k1_irs1_feedback_gain"],
-        akt_expression,
-        exposure.torc2_inhibition * p["akt_s473_dependence"] if exposure.torc2_inhibition else 0.0,
-    )
+    pi3k_drive: float
+    constitutive_akt_drive: float
+    feedback_gain: float
+    torc2_inhibition: float
+    mtorc1_basal: float
+    mtorc1_akt_half: float
+    mtorc1_inhibition: float
+    ser167_weight_s6k1: float
+    ser167_half_input: float
+    ser167_hill: float
+    occ_e2: float
+    occ_anti: float
+    occ_free: float
+    er_scale: float
+    er_protein: np.ndarray | float
+    e2_nM: np.ndarray | float
+
+
+def step_inputs(exposure: Exposure, genotype: Genotype, p: dict[str, float]) -> StepInputs:
+    """Genotype, parameters and exposure folded into the scalars of :class:`StepInputs`."""
     mtorc1_basal = p["mtorc1_basal"]
     if genotype.mtorc1_constitutive:  # TSC1 loss
         mtorc1_basal = mtor.mtorc1_basal_with_tsc_loss(
             mtorc1_basal, p["tsc1_loss_mtorc1_drive"], genotype.mtorc1_constitutive)
-    mtorc1 = mtor.mtorc1_activity(akt, mtorc1_basal, p["mtorc1_akt_half"],
-                                  exposure.mtorc1_inhibition)
-    s6k1 = mtor.s6k1_activity(mtorc1)
-    ser167 = er_mod.ser167_phosphorylation(akt, s6k1, p["ser167_weight_s6k1"],
-                                           p["ser167_half_input"], p["ser167_hill"])
     e2_nM, (occ_e2, occ_anti, occ_free), er_scale, er_protein = er_inputs(exposure, genotype, p)
-    er_expr = er_expression * er_scale if er_scale != 1.0 else er_expression
+    return StepInputs(
+        pi3k_drive=p["pi3k_basal_drive"] * genotype.pi3k_multiplier,
+        constitutive_akt_drive=p["myr_akt_drive"] * genotype.constitutive_akt_drive,
+        feedback_gain=p["s6k1_irs1_feedback_gain"],
+        torc2_inhibition=(exposure.torc2_inhibition * p["akt_s473_dependence"]
+                          if exposure.torc2_inhibition else 0.0),
+        mtorc1_basal=mtorc1_basal, mtorc1_akt_half=p["mtorc1_akt_half"],
+        mtorc1_inhibition=exposure.mtorc1_inhibition,
+        ser167_weight_s6k1=p["ser167_weight_s6k1"], ser167_half_input=p["ser167_half_input"],
+        ser167_hill=p["ser167_hill"], occ_e2=occ_e2, occ_anti=occ_anti, occ_free=occ_free,
+        er_scale=er_scale, er_protein=er_protein, e2_nM=e2_nM)
+
+
+def mutant_occupancy(exposure: Exposure, q: StepInputs, p: dict[str, float]
+                     ) -> tuple[float, float, float]:
+    """ER states (E2, antagonist, free) of an ESR1-mutant cell in this step: the antagonists'
+    Kd ``esr1_antagonist_kd_fold`` times larger, a share of the free ER constitutively active
+    (:func:`xenosim.biology.adaptation.mutant_occupancy`)."""
+    fold = p["esr1_antagonist_kd_fold"]
+    mut = er_mod.er_occupancy(q.e2_nM, exposure.oht_nM, exposure.tamoxifen_nM, p["kd_e2_nM"],
+                              p["kd_4oht_nM"] * fold, p["kd_tamoxifen_nM"] * fold)
+    m = adaptation.mutant_occupancy(*(float(o) for o in mut), p["esr1_constitutive_activity"])
+    return float(m[0]), float(m[1]), float(m[2])
+
+
+def compute_signalling(exposure: Exposure, genotype: Genotype, p: dict[str, float],
+                       akt_expression, er_expression, s6k1_previous, adapted=None,
+                       esr1_mutant=None, shares: bool = True) -> Signals:
+    """Akt (with feedback from last step's S6K1), mTORC1, S6K1, Ser167 and ER output.
+
+    ``adapted`` / ``esr1_mutant``: optional per-cell flags (biology/adaptation.py); ``None`` or
+    all-false leaves the computation (and its numbers) as without them. ``shares=False`` skips
+    the ER shares (``sig.er.share_*`` are then ``None``): a step needs only the total.
+    """
+    q = step_inputs(exposure, genotype, p)
+    pi3k = q.pi3k_drive
+    any_adapted = adapted is not None and bool(np.any(adapted))
+    if any_adapted:
+        pi3k = adaptation.pi3k_multiplier(adapted, pi3k)
+    akt = akt_mod.akt_activity(pi3k, q.constitutive_akt_drive, s6k1_previous, q.feedback_gain,
+                               akt_expression, q.torc2_inhibition)
+    mtorc1 = mtor.mtorc1_activity(akt, q.mtorc1_basal, q.mtorc1_akt_half, q.mtorc1_inhibition)
+    s6k1 = mtor.s6k1_activity(mtorc1)
+    ser167 = er_mod.ser167_phosphorylation(akt, s6k1, q.ser167_weight_s6k1,
+                                           q.ser167_half_input, q.ser167_hill)
+    er_expr = er_expression * q.er_scale if q.er_scale != 1.0 else er_expression
     if any_adapted:
         er_expr = er_expr * adaptation.er_expression_multiplier(adapted)
-    occ = (occ_e2, occ_anti, occ_free)
+    occ = (q.occ_e2, q.occ_anti, q.occ_free)
     if esr1_mutant is not None and bool(np.any(esr1_mutant)):
-        fold = p["esr1_antagonist_kd_fold"]
-        mut = er_mod.er_occupancy(e2_nM, exposure.oht_nM, exposure.tamoxifen_nM, p["kd_e2_nM"],
-                                  p["kd_4oht_nM"] * fold, p["kd_tamoxifen_nM"] * fold)
-        mut = adaptation.mutant_occupancy(*(float(o) for o in mut),
-                                          p["esr1_constitutive_activity"])
+        mut = mutant_occupancy(exposure, q, p)
         occ = tuple(np.where(esr1_mutant, np.float32(m), np.float32(w))
                     for m, w in zip(mut, occ, strict=True))
-    er = er_mod.er_activity(*occ, ser167, er_expr, p)
-    return Signals(akt, mtorc1, s6k1, ser167, er, er_protein, e2_nM, float(occ_e2),
+    if shares:
+        er = er_mod.er_activity(*occ, ser167, er_expr, p)
+    else:
+        s_e2, s_tam, s_167 = er_mod.er_stimuli(
+            *occ, ser167, er_expr, p["efficacy_e2"], p["efficacy_tamoxifen_bound"],
+            p["efficacy_tamoxifen_ser167"], p["efficacy_unliganded_ser167"])
+        stimulus = s_e2 + s_tam + s_167  # the same sum as er_activity's, in the same order
+        del s_e2, s_tam, s_167
+        er = er_mod.ERActivity(stimulus * er_mod.activity_per_stimulus(stimulus), None, None, None)
+    return Signals(akt, mtorc1, s6k1, ser167, er, q.er_protein, q.e2_nM, float(q.occ_e2),
                    float(exposure.mtorc1_inhibition))
 
 

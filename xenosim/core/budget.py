@@ -21,6 +21,10 @@ from dataclasses import dataclass
 BYTES_PER_AGENT = 150.0
 #: assumed: seconds per agent-step of the vectorised tumour step
 SECONDS_PER_AGENT_STEP = 0.3e-6
+#: the per-object engine (``engine: reference``): ~23 us per agent-step and ~400 B per agent
+#: measured (one core, 2e3-2e4 agents); assumed 30 us and 600 B for the estimate
+REFERENCE_SECONDS_PER_AGENT_STEP = 30e-6
+REFERENCE_BYTES_PER_AGENT = 600.0
 #: refuse (without --force) above these
 MAX_MEMORY_BYTES = 8.0e9
 MAX_SECONDS = 2 * 3600.0
@@ -64,8 +68,11 @@ def xenograft_budget(exp, jobs: int = 1, file: str = "<config>") -> Budget:
               * (1.0 + exp.spare_mice_fraction))
     agent_steps = 2.0 * n_mice * steps * _mean_agents(a0, a_max)  # take phase replayed once
     visits = n_mice * (exp.inoculum.take_max_days + exp.study_days) / 3.5 * 2
-    return Budget(a_max * BYTES_PER_AGENT * min(jobs, n_mice),
-                  agent_steps * SECONDS_PER_AGENT_STEP / jobs,
+    reference = getattr(exp, "engine", None) == "reference"
+    per_step = REFERENCE_SECONDS_PER_AGENT_STEP if reference else SECONDS_PER_AGENT_STEP
+    per_agent = REFERENCE_BYTES_PER_AGENT if reference else BYTES_PER_AGENT
+    return Budget(a_max * per_agent * min(jobs, n_mice),
+                  agent_steps * per_step / jobs,
                   2.0e6 + visits * 200.0,
                   f"{file}: {n_mice:.0f} mice (cell_lines x arms x mice_per_arm) x up to "
                   f"{a_max:.3g} agents (endpoint_volume_mm3, inoculum.cells / cells_per_agent) x "

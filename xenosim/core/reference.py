@@ -290,3 +290,37 @@ class ReferenceTumour(mesa.Model):
             frac_er_high=mean(c.er_activity > thr for c in viable),
             n_arrested=counts[fate.ARRESTED],
         )
+
+
+class ReferenceEngineTumour:
+    """The per-object engine behind the array tumours' interface (``engine: reference``):
+    ``step(exposure, dt_h)``, ``summary``, ``cell_state`` and the state arrays (built from the
+    cells when read)."""
+
+    def __init__(self, genotype: Genotype, n_agents: int, cells_per_agent: float,
+                 params: dict[str, float], rng: np.random.Generator, invivo: bool = True,
+                 hypoxia: bool = True):
+        self.engine = "reference"
+        self.model = ReferenceTumour(genotype, n_agents, cells_per_agent, params, rng, invivo,
+                                     hypoxia)
+        self.rng = self.model.rng
+
+    def step(self, exposure: Exposure, dt_h: float) -> None:
+        self.model.advance(exposure, dt_h)
+
+    def __getattr__(self, name: str):
+        if name in STATE_ARRAYS:
+            return self.model.state_arrays()[name]
+        if name == "model":
+            raise AttributeError(name)
+        return getattr(self.model, name)
+
+    def oxygen(self) -> np.ndarray:
+        """Relative oxygen of each cell, in filling order."""
+        self.model.ball_radius = lattice.ball_radius(self.model.n_agents)
+        return np.array([c.oxygen() for c in self.model.cells], dtype=np.float32)
+
+    def cell_state(self, index: int) -> dict[str, float | int | str]:
+        """The state of one cell (by position in filling order) as a plain dict."""
+        x, y, z = (int(v) for v in lattice.site_xyz(self.model.n_agents)[index])
+        return self.model.cells[index].state() | {"x": x, "y": y, "z": z}

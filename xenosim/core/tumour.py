@@ -11,6 +11,7 @@ One step (environment -> signalling -> fate -> update), written once:
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass
 from time import perf_counter
 
@@ -73,6 +74,17 @@ REDRAWN_STATES: tuple[str, ...] = tuple(c.name for c in CELL_STATES if c.redrawn
 MEAN_SUMMARY_STATES: tuple[str, ...] = tuple(c.name for c in CELL_STATES if c.summary == "mean")
 
 
+#: The array engines of :class:`Tumour` (the per-object engine is
+#: :class:`xenosim.core.reference.ReferenceTumour`).
+ENGINES: tuple[str, ...] = ("fused", "numpy")
+
+
+def default_engine() -> str:
+    """``fused`` where numba is installed, else ``numpy`` (numba is not imported here, so
+    choosing costs no start-up time)."""
+    return "fused" if importlib.util.find_spec("numba") is not None else "numpy"
+
+
 @dataclass
 class TumourSummary:
     """Counts and mean activities of one tumour at one time (viable cells for activities)."""
@@ -109,11 +121,26 @@ class Tumour:
 
     ``cells_per_agent`` real cells share one agent (one lattice site); volume = agents x
     cells_per_agent x cell volume, necrotic and apoptotic agents included until cleared.
+
+    ``engine``: ``"numpy"`` steps with the readable array code below; ``"fused"`` with the numba
+    kernels of :mod:`xenosim.core.fused` (same biology functions, same random streams; the
+    default where numba is installed, see :func:`default_engine`).
     """
 
     def __init__(self, genotype: Genotype, n_agents: int, cells_per_agent: float,
                  params: dict[str, float], rng: np.random.Generator, invivo: bool = True,
-                 hypoxia: bool = True):
+                 hypoxia: bool = True, engine: str | None = None):
+        engine = engine or default_engine()
+        if engine not in ENGINES:
+            raise ValueError(f"engine {engine!r} unknown; allowed: {', '.join(ENGINES)} "
+                             f"(the per-object engine is xenosim.core.reference.ReferenceTumour)")
+        self.engine = engine
+        self._fused = None
+        if engine == "fused":
+            from xenosim.core import fused
+
+            fused.check_states(STATE_ARRAYS, REDRAWN_STATES)
+            self._fused = fused.FusedStepper()
         self.genotype = genotype
         self.cells_per_agent = float(cells_per_agent)
         self.p = params
@@ -174,6 +201,11 @@ class Tumour:
         every array with one index array.
         """
         t0 = perf_counter() if self.phase_seconds is not None else 0.0
+        if self._fused is not None:  # the whole step plan in two kernels
+            self._fused.step(self, exposure, dt_h)
+            self._lap("fused", t0)
+            self.time_h += dt_h
+            return
         viable = fate.is_viable(self.status)
         o2 = self.oxygen()
         t1 = self._lap("environment", t0)
@@ -196,14 +228,15 @@ class Tumour:
         """Akt (feedback from last step's S6K1) -> mTORC1 / S6K1 -> Ser167 -> ER output; returns
         each cell's G1 drive (ER output and cyclin D1 / c-Myc translation, biology/cellcycle.py)."""
         sig = compute_signalling(exposure, self.genotype, self.p, self.akt_expression,
-                                 self.er_expression, self.s6k1, self.adapted, self.esr1_mutant)
+                                 self.er_expression, self.s6k1, self.adapted, self.esr1_mutant,
+                                 shares=False)
         self.occ_e2 = sig.occ_e2
         self.akt = sig.akt.astype(np.float32, copy=False)
         self.mtorc1 = sig.mtorc1.astype(np.float32, copy=False)
         self.s6k1 = np.asarray(sig.s6k1, dtype=np.float32)
         self.er_activity = sig.er.total.astype(np.float32, copy=False)
         self.er_protein = sig.er_protein
-        # ER shares are recomputed on demand by summary(); sig is freed on return
+        # ER shares are not computed here: summary() recomputes them on demand
         return translation_and_drive(sig, self.p, self.rates.er_weight, self.growth_factor)[1]
 
     def _fate(self, viable: np.ndarray, o2: np.ndarray, drive: np.ndarray,
@@ -244,48 +277,52 @@ class Tumour:
 
         # clearance of cells that were already dead at the start of the step: their uniform was
         # not used by the competing fates (all their rates are 0)
-        cleared = ((self.status == fate.APOPTOTIC)
-                   & (u < fate.clearance_probability(p["apoptotic_clearance_half_life_h"], dt_h)))
-        cleared |= ((self.status == fate.NECROTIC)
-                    & (u < fate.clearance_probability(
-                        p["necrotic_clearance_half_life_day"] * 24.0, dt_h)))
+        # (one look-up of the clearance probability by status: 0 for viable cells, u < 0 never)
+        p_clear = np.zeros(fate.N_STATUS, dtype=np.float32)
+        p_clear[fate.APOPTOTIC] = fate.clearance_probability(
+            p["apoptotic_clearance_half_life_h"], dt_h)
+        p_clear[fate.NECROTIC] = fate.clearance_probability(
+            p["necrotic_clearance_half_life_day"] * 24.0, dt_h)
+        cleared = u < p_clear.take(self.status)
         del u
-        status[switched & cycling] = fate.ARRESTED
-        status[switched & arrested] = fate.CYCLING
-        status[apoptose] = fate.APOPTOTIC
-        status[necrose] = fate.NECROTIC
+        np.copyto(status, np.uint8(fate.ARRESTED), where=switched & cycling)
+        np.copyto(status, np.uint8(fate.CYCLING), where=switched & arrested)
+        np.copyto(status, np.uint8(fate.APOPTOTIC), where=apoptose)
+        np.copyto(status, np.uint8(fate.NECROTIC), where=necrose)
         del viable, cycling, arrested, quiescent, oxygenated, apoptose, necrose, switched
         self.status = status
         self._adapt(dt_h)
         return cleared, divide
 
-    def _adapt(self, dt_h: float) -> None:
-        """Viable cells not yet adapted adapt to estrogen deprivation (biology/adaptation.py)."""
+    def _adapt(self, dt_h: float, status: np.ndarray | None = None) -> None:
+        """Viable cells not yet adapted adapt to estrogen deprivation (biology/adaptation.py).
+        ``status``: the statuses after this step's fates (default ``self.status``; the fused
+        engine passes its kernel's output, before the update)."""
+        status = self.status if status is None else status
         prob = adaptation.adaptation_probability(self.occ_e2, self.p["lted_adaptation_rate_per_day"],
                                                  dt_h)
         if prob <= 0.0:
             return
         idx = adaptation.draw_events(self.rng, self.n_agents, prob)
-        idx = idx[fate.is_viable(self.status[idx]) & (self.adapted[idx] == 0)]  # thinning
+        idx = idx[fate.is_viable(status[idx]) & (self.adapted[idx] == 0)]  # thinning
         if idx.size:
             self.adapted = self.adapted.copy()  # readers holding the old array keep their view
             self.adapted[idx] = 1
 
-
     def _update(self, cleared: np.ndarray, divide: np.ndarray) -> None:
         """Insert daughters behind mothers, drop cleared cells (one gather per array)."""
         counts = divide.view(np.uint8) + np.uint8(1)
-        counts[cleared] = 0
+        np.copyto(counts, np.uint8(0), where=cleared)
         n_daughters = int(np.count_nonzero(divide))
         if n_daughters == 0 and not cleared.any():
             return
-        index = np.repeat(np.arange(self.n_agents, dtype=np.int32), counts)
+        # an intp index: take() would convert an int32 one to intp for every array
+        index = np.repeat(np.arange(self.n_agents, dtype=np.intp), counts)
         for name in STATE_ARRAYS:
             setattr(self, name, getattr(self, name).take(index))
         if n_daughters:
-            ends = np.cumsum(counts, dtype=np.int32)
-            daughter_idx = ends[divide] - 1
-            del ends
+            # a daughter is the second copy of its mother (no cumsum: it is not vectorised)
+            daughter_idx = np.flatnonzero(index[1:] == index[:-1]) + 1
             p = self.p
             for name in REDRAWN_STATES:
                 arr = getattr(self, name)

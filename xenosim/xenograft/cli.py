@@ -25,7 +25,7 @@ def _load(config: Path, overrides: dict, settings: list[str] | None = None):
 def run_xenograft_command(config: Path, *, seed: int | None, mice_per_arm: int | None, out: Path,
                           jobs: int, quiet: bool, settings: list[str] | None, analyze: bool,
                           scheduler: str | None, force: bool = False,
-                          snapshot_days: str | None = None) -> Path:
+                          snapshot_days: str | None = None, engine: str | None = None) -> Path:
     """``xenosim run`` for a xenograft config: simulate the cohort, write the run, analyse it."""
     from xenosim.core.budget import xenograft_budget
     from xenosim.core.terminal import before_run
@@ -39,7 +39,7 @@ def run_xenograft_command(config: Path, *, seed: int | None, mice_per_arm: int |
         err_console.print(f"[bold red]error:[/] {exc}")
         raise typer.Exit(2) from None
     exp = _load(config, {"seed": seed, "mice_per_arm": mice_per_arm,
-                         "snapshot_days": days or None}, settings)
+                         "snapshot_days": days or None, "engine": engine}, settings)
     late = [d for d in exp.snapshot_days if d > exp.study_days]
     if late:
         err_console.print(f"[bold red]error:[/] --snapshot-days {late[0]:g}: past the study end; "
@@ -48,7 +48,8 @@ def run_xenograft_command(config: Path, *, seed: int | None, mice_per_arm: int |
     client = connect_scheduler(scheduler) if scheduler else None
     before_run(out, xenograft_budget(exp, jobs, str(config)), force)
     console.print(f"[bold]{exp.experiment}[/]: {len(exp.cell_lines)} cell line(s) x "
-                  f"{len(exp.arms)} arms x {exp.mice_per_arm} mice, seed {exp.seed}, {jobs} job(s)")
+                  f"{len(exp.arms)} arms x {exp.mice_per_arm} mice, seed {exp.seed}, {jobs} job(s), "
+                  f"engine {exp.engine}")
     start = time.perf_counter()
     with phase_progress(quiet) as progress:
         if client is not None:  # same pure per-mouse runs, same seeds: identical results

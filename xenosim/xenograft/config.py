@@ -8,7 +8,7 @@ study has.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -29,6 +29,7 @@ from xenosim.core.config import (
 )
 from xenosim.core.genotypes import CELL_LINES
 from xenosim.core.parameters import MECHANISM_SWITCHES, SPECIAL_SWITCHES
+from xenosim.core.tumour import default_engine
 
 
 class EstradiolPellet(_Strict):
@@ -95,6 +96,9 @@ class Experiment(_Strict):
     cells_per_agent: Annotated[float, Field(ge=1)] = 6000.0
     mechanisms: Mechanisms = Mechanisms()
     parameters: ParameterOverrides = {}
+    #: how tumours are stepped (xenosim.core.engines): fused (numba kernels; the default where
+    #: numba is installed), numpy (the readable array code), reference (one Mesa agent per cell)
+    engine: Literal["fused", "numpy", "reference"] = Field(default_factory=default_engine)
 
     @field_validator("cell_lines")
     @classmethod
@@ -106,6 +110,14 @@ class Experiment(_Strict):
     def _arms(cls, v: dict[str, Arm]):
         if not v:
             raise ValueError("at least one arm is needed")
+        return v
+
+    @field_validator("engine")
+    @classmethod
+    def _engine_installed(cls, v: str) -> str:
+        if v == "fused" and default_engine() != "fused":
+            raise ValueError("engine 'fused' needs numba, which is not installed here "
+                             "(pip install numba); allowed here: numpy, reference")
         return v
 
     @model_validator(mode="after")

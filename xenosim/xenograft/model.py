@@ -11,10 +11,11 @@ import mesa
 import numpy as np
 
 from xenosim.biology.signalling import Exposure
+from xenosim.core.engines import make_tumour
 from xenosim.core.genotypes import Genotype
 from xenosim.core.parameters import resolve
 from xenosim.core.stepping import step_until
-from xenosim.core.tumour import Tumour, TumourSummary
+from xenosim.core.tumour import TumourSummary
 from xenosim.xenograft.config import Experiment, validate_dict
 from xenosim.xenograft.dosing import mouse_profile
 
@@ -102,8 +103,8 @@ class MouseModel(mesa.Model):
                                     * np.exp(params["host_growth_sigma_log"]
                                              * host_rng.standard_normal()))
         n0 = max(1, int(round(exp.inoculum.cells * min(take, 1.0) / exp.cells_per_agent)))
-        self.tumour = Tumour(self.genotype, n0, exp.cells_per_agent, params, self.rng,
-                             hypoxia=exp.mechanisms.hypoxia)
+        self.tumour = make_tumour(exp.engine, self.genotype, n0, exp.cells_per_agent, params,
+                                  self.rng, hypoxia=exp.mechanisms.hypoxia)
         self.measurement_rng = measurement_rng or np.random.default_rng(
             int(self.rng.integers(2**32)))
         # a tumour's long/short axis ratio is fixed per mouse (shape), caliper error per reading

@@ -1,0 +1,342 @@
+"""The three tumour engines: fused (numba kernels), numpy (array code), reference (Mesa agents).
+
+The fused and numpy engines draw the same random numbers in the same order, so for a seed their
+trajectories must agree step for step up to float rounding (a cell within one rounding of a
+threshold may go the other way). That is a much sharper check than agreement in distribution:
+a kernel whose biology diverged (another parameter, another formula) is caught, and the check
+is shown to catch one. The reference engine draws per cell, so it is compared in distribution.
+"""
+
+from __future__ import annotations
+
+import copy
+import pickle
+
+import numpy as np
+import pytest
+
+from xenosim.biology.signalling import Exposure
+from xenosim.core import fused
+from xenosim.core.engines import ENGINES, make_tumour
+from xenosim.core.genotypes import cell_line
+from xenosim.core.parameters import resolve
+from xenosim.core.tumour import STATE_ARRAYS, Tumour, default_engine
+
+pytestmark = pytest.mark.skipif(not fused.AVAILABLE, reason="numba not installed")
+
+DT_H = 12.0
+# library lines x drug classes: tamoxifen, CCI-779 (rapalog), estrogen deprivation, an aromatase
+# inhibitor on an aromatase line, fulvestrant, a TORC1/2 inhibitor
+SCENARIOS = {
+    "vector_e2": ("mcf7_vector", Exposure(e2_nM=3.6)),
+    "vector_tamoxifen": ("mcf7_vector", Exposure(e2_nM=3.6, tamoxifen_nM=20.0, oht_nM=1.0)),
+    "akt_tamoxifen_cci779": ("mcf7_myr_akt", Exposure(e2_nM=3.6, tamoxifen_nM=20.0, oht_nM=1.0,
+                                                      mtorc1_inhibition=0.8)),
+    "pten_null_deprived": ("mcf7_pten_null", Exposure(e2_nM=0.003)),
+    "aro_ai": ("mcf7_aro", Exposure(e2_nM=0.003, androstenedione_nM=5.0,
+                                    aromatase_inhibition=0.9)),
+    "tsc1_fulvestrant_torc12": ("mcf7_tsc1_loss", Exposure(e2_nM=0.5, fulvestrant_nM=50.0,
+                                                           mtorc1_inhibition=0.6,
+                                                           torc2_inhibition=0.5)),
+}
+#: resistance that evolves (biology/adaptation.py), raised so that a 12-step run has adapted cells
+#: and ESR1 mutants (pre-existing and arising at division): the kernel's per-cell inputs
+RESISTANCE = {"lted_adaptation_rate_per_day": 0.05, "esr1_mutant_initial_fraction": 0.05,
+              "esr1_mutation_rate_per_division": 0.01}
+RESISTANCE_SCENARIOS = {
+    "vector_tamoxifen_resistance": SCENARIOS["vector_tamoxifen"],
+    "aro_ai_resistance": SCENARIOS["aro_ai"],
+    "tsc1_fulvestrant_torc12_resistance": SCENARIOS["tsc1_fulvestrant_torc12"],
+}
+# same draws: counts agree to a couple of agents (a cell within one float rounding of a threshold),
+# means to float32 rounding. Measured: 0 agents and <= 1.2e-7 on every scenario here.
+COUNT_TOL, MEAN_TOL = 5e-4, 1e-5
+METRICS = ("n_agents", "n_cycling", "n_arrested", "n_quiescent", "n_apoptotic", "n_necrotic",
+           "n_adapted", "n_esr1_mutant", "mean_akt", "mean_mtorc1", "mean_s6k1",
+           "mean_er_activity")
+N_COUNTS = 8  # the first METRICS are counts
+COL = {m: i for i, m in enumerate(METRICS)}
+
+
+def run(engine: str, line: str, exposure: Exposure, seed: int, n: int = 2000, steps: int = 12,
+        cells_per_agent: float = 1e5, params: dict | None = None, invivo: bool = True):
+    p = params or resolve()
+    t = make_tumour(engine, cell_line(line), n, cells_per_agent, p, np.random.default_rng(seed),
+                    invivo=invivo)
+    rows = []
+    for _ in range(steps):
+        t.step(exposure, DT_H)
+        s = t.summary()
+        extra = {"n_adapted": int(np.count_nonzero(t.adapted)),
+                 "n_esr1_mutant": int(np.count_nonzero(t.esr1_mutant))}
+        rows.append([extra[m] if m in extra else getattr(s, m) for m in METRICS])
+    return t, np.array(rows)
+
+
+def step_for_step_gap(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    """(largest relative gap in counts, largest gap in mean activities) over all steps."""
+    counts = np.abs(a[:, :N_COUNTS] - b[:, :N_COUNTS]).max(axis=0) / np.maximum(a[:, 0].max(), 1)
+    means = np.abs(a[:, N_COUNTS:] - b[:, N_COUNTS:]).max()
+    return float(counts.max()), float(means)
+
+
+# ---- the numerics of the kernel ----------------------------------------------------------------
+def test_expm1_neg_within_its_documented_error_bound():
+    x = np.concatenate([-np.logspace(-8, np.log10(40.0), 4000), [0.0, -17.25, -100.0, -1e6]])
+    x = x.astype(np.float32)
+    got = fused.expm1_neg_array(x).astype(np.float64)
+    want = np.expm1(x.astype(np.float64))
+    rel = np.abs(got - want) / np.maximum(np.abs(want), 1e-30)
+    assert rel[want != 0].max() < fused.EXPM1_REL_ERROR
+    assert got[x == 0].tolist() == [0.0]
+
+
+def test_biology_compiled_from_its_own_source_in_float32():
+    """f32_njit compiles the biology function itself: float32 in, float32 out, same numbers."""
+    from xenosim.biology import akt
+
+    compiled = fused.f32_njit(akt.akt_activity)
+    rng = np.random.default_rng(0)
+    s6k1, expr = rng.random(50, dtype=np.float32), rng.random(50, dtype=np.float32)
+    args = (np.float32(0.4), np.float32(0.3), np.float32(2.0), np.float32(0.1))
+    want = akt.akt_activity(args[0], args[1], s6k1, args[2], expr, args[3])
+    got = np.array([compiled(args[0], args[1], s6k1[i], args[2], expr[i], args[3])
+                    for i in range(50)])
+    np.testing.assert_allclose(got, want, rtol=2e-6)
+    import numba
+
+    assert want.dtype == np.float32
+    assert compiled.nopython_signatures[0].return_type == numba.float32
+    plain = numba.njit(akt.akt_activity)  # without the float32 literals: promoted to float64
+    plain(args[0], args[1], s6k1[0], args[2], expr[0], args[3])
+    assert plain.nopython_signatures[0].return_type == numba.float64
+
+
+def test_four_hazard_fates_are_draw_competing_compiled():
+    """The kernel's fates_from_uniform (compiled) gives draw_competing's masks cell for cell,
+    including cells with no hazard and a uniform right at a cut."""
+    from xenosim.biology import fate
+
+    rng = np.random.default_rng(4)
+    rates = [rng.random(4000, dtype=np.float32) * np.float32(0.1) for _ in range(4)]
+    rates[1][:100] = 0.0
+    for r in rates:
+        r[100:200] = 0.0  # no hazard at all
+    u = rng.random(4000, dtype=np.float32)
+    scale = fate.event_scale(rates[0] + rates[1] + rates[2] + rates[3], 12.0)
+    u[200] = rates[0][200] * scale[200]  # at the division cut: not a division
+    want = fate.draw_competing(rates, 12.0, u)
+    compiled = fused.f32_njit(fate.fates_from_uniform)
+    got = np.array([compiled(u[i], *(r[i] for r in rates), scale[i]) for i in range(4000)])
+    for j in range(4):
+        np.testing.assert_array_equal(got[:, j], want[j])
+    assert all(w[:2000].any() for w in want) and not any(w[100:200].any() for w in want)
+
+
+# ---- fused against numpy: the same draws, so step for step ------------------------------------
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+def test_fused_follows_numpy_step_for_step(scenario):
+    line, ex = SCENARIOS[scenario]
+    _, a = run("numpy", line, ex, seed=3)
+    _, b = run("fused", line, ex, seed=3)
+    counts_gap, means_gap = step_for_step_gap(a, b)
+    assert counts_gap <= COUNT_TOL and means_gap <= MEAN_TOL, (scenario, counts_gap, means_gap)
+    assert a[-1, 0] != 2000 and a[:, COL["n_quiescent"]].max() > 0  # growth, hypoxia
+    assert a[:, COL["n_necrotic"]].max() > 0 and a[:, COL["n_arrested"]].max() > 0
+
+
+@pytest.mark.parametrize("scenario", sorted(RESISTANCE_SCENARIOS))
+def test_fused_follows_numpy_with_adapted_and_esr1_mutant_cells(scenario):
+    """Adapted cells (LTED PI3K and ER factors) and ESR1 mutants (the mutant's ER states) read
+    per cell in the kernel; adaptation and ESR1 draws in the numpy engine's stream order."""
+    line, ex = RESISTANCE_SCENARIOS[scenario]
+    p = resolve(RESISTANCE)
+    _, a = run("numpy", line, ex, seed=3, params=p)
+    _, b = run("fused", line, ex, seed=3, params=p)
+    counts_gap, means_gap = step_for_step_gap(a, b)
+    assert counts_gap <= COUNT_TOL and means_gap <= MEAN_TOL, (scenario, counts_gap, means_gap)
+    n0 = a[0, COL["n_agents"]]
+    # cells adapted during the run, and mutants beyond the initial clones (arisen at division)
+    assert a[-1, COL["n_adapted"]] > 0.05 * n0
+    assert a[-1, COL["n_esr1_mutant"]] > 0.06 * a[-1, COL["n_agents"]]
+
+
+def test_fused_follows_numpy_in_vitro_and_without_hypoxia():
+    line, ex = SCENARIOS["akt_tamoxifen_cci779"]
+    _, a = run("numpy", line, ex, seed=5, n=500, steps=8, invivo=False)
+    _, b = run("fused", line, ex, seed=5, n=500, steps=8, invivo=False)
+    counts_gap, means_gap = step_for_step_gap(a, b)
+    assert counts_gap <= COUNT_TOL and means_gap <= MEAN_TOL
+    assert a[-1, COL["n_necrotic"]] == 0 and a[-1, COL["n_apoptotic"]] == 0  # in vitro
+
+
+@pytest.mark.parametrize("name, factor, scenario", [
+    ("ser167_half_input", 1.01, "akt_tamoxifen_cci779"),
+    ("apoptosis_deprivation_gain", 1.05, "aro_ai"),
+    ("oxygen_penetration_mm", 1.1, "akt_tamoxifen_cci779"),
+    ("g1_drive_half", 1.01, "akt_tamoxifen_cci779"),
+    ("arrested_apoptosis_factor", 1.05, "akt_tamoxifen_cci779"),
+    ("ires_translation_max", 1.02, "akt_tamoxifen_cci779"),
+    ("esr1_constitutive_activity", 1.05, "aro_ai"),
+])
+def test_step_for_step_check_catches_a_diverged_kernel(name, factor, scenario):
+    """The same check, with the fused engine given a slightly different parameter (as a kernel
+    with a diverged copy of the biology would compute): it must fail."""
+    line, ex = SCENARIOS[scenario]
+    p0 = resolve(RESISTANCE)
+    p = dict(p0)
+    p[name] *= factor
+    _, a = run("numpy", line, ex, seed=3, params=p0)
+    _, b = run("fused", line, ex, seed=3, params=p)
+    counts_gap, means_gap = step_for_step_gap(a, b)
+    assert counts_gap > COUNT_TOL or means_gap > MEAN_TOL
+
+
+def test_fused_deterministic_for_a_seed_and_copies_continue_identically():
+    line, ex = SCENARIOS["akt_tamoxifen_cci779"]
+    t1, _ = run("fused", line, ex, seed=11, n=1500, steps=6)
+    t2, _ = run("fused", line, ex, seed=11, n=1500, steps=6)
+    for name in STATE_ARRAYS:
+        np.testing.assert_array_equal(getattr(t1, name), getattr(t2, name))
+    # a deep copy and a pickle round trip (e.g. a snapshot of the enrolled state) step on exactly
+    # like the original
+    t3, t4 = copy.deepcopy(t1), pickle.loads(pickle.dumps(t1))
+    for t in (t1, t3, t4):
+        for _ in range(3):
+            t.step(ex, DT_H)
+    for name in STATE_ARRAYS:
+        np.testing.assert_array_equal(getattr(t1, name), getattr(t3, name))
+        np.testing.assert_array_equal(getattr(t1, name), getattr(t4, name))
+
+
+def test_arrays_held_by_a_reader_are_never_overwritten():
+    """The fused engine reuses the buffers of two steps ago, but only when nobody holds them."""
+    line, ex = SCENARIOS["vector_e2"]
+    t, _ = run("fused", line, ex, seed=2, n=1000, steps=2)
+    held = {name: getattr(t, name) for name in STATE_ARRAYS}
+    kept = {name: arr.copy() for name, arr in held.items()}
+    for _ in range(4):
+        t.step(ex, DT_H)
+    for name in STATE_ARRAYS:
+        np.testing.assert_array_equal(held[name], kept[name])
+    assert not np.shares_memory(held["akt"], t.akt)
+
+
+# ---- all three engines in distribution ----------------------------------------------------------
+@pytest.mark.parametrize("scenario", ["vector_tamoxifen", "akt_tamoxifen_cci779",
+                                      "pten_null_deprived"])
+def test_three_engines_agree_in_distribution(scenario):
+    """Counts, fate fractions and mean activities after 8 steps over 6 seeds: fused and numpy
+    against the per-object engine (independent seeds), within 4 standard errors."""
+    line, ex = SCENARIOS[scenario]
+    kw = dict(n=150, steps=8, cells_per_agent=1e6)  # a small ball with rim, hypoxia and core
+    finals = {e: np.array([run(e, line, ex, seed=s + 100 * i, **kw)[1][-1] for s in range(6)])
+              for i, e in enumerate(ENGINES)}
+    ref = finals["reference"]
+    for engine in ("fused", "numpy"):
+        x = finals[engine]
+        se = np.sqrt(x.var(axis=0, ddof=1) / 6 + ref.var(axis=0, ddof=1) / 6) + 1e-9
+        z = np.abs(x.mean(axis=0) - ref.mean(axis=0)) / se
+        assert (z < 4).all(), (engine, dict(zip(METRICS, z.round(1), strict=True)))
+
+
+# ---- selection ---------------------------------------------------------------------------------
+def test_engine_selection_and_errors():
+    assert default_engine() == "fused"
+    g, p = cell_line("mcf7_vector"), resolve()
+    assert Tumour(g, 10, 1.0, p, np.random.default_rng(0)).engine == "fused"
+    with pytest.raises(ValueError, match="allowed: fused, numpy"):
+        Tumour(g, 10, 1.0, p, np.random.default_rng(0), engine="gpu")
+    with pytest.raises(ValueError, match="allowed: fused, numpy, reference"):
+        make_tumour("gpu", g, 10, 1.0, p, np.random.default_rng(0))
+    with pytest.raises(RuntimeError, match="add the new state"):
+        fused.check_states((*STATE_ARRAYS, "lted_level"), ("akt_expression", "er_expression"))
+
+
+def test_study_config_engine_and_cli_option(tmp_path):
+    from typer.testing import CliRunner
+
+    from xenosim.cli import app
+    from xenosim.core.config import ConfigErrors
+    from xenosim.xenograft.config import validate_dict
+    from xenosim.xenograft.model import MouseModel
+
+    raw = {"experiment": "e", "cell_lines": {"mcf7_vector": {}}, "arms": {"control": {}},
+           "cells_per_agent": 60000}
+    assert validate_dict(raw).engine == "fused"
+    with pytest.raises(ConfigErrors, match="engine.*'fused', 'numpy' or 'reference'.*gpu"):
+        validate_dict(raw | {"engine": "gpu"})
+    for engine in ENGINES:  # every engine runs a mouse
+        m = MouseModel(validate_dict(raw | {"engine": engine}), rng=1)
+        m.advance_to_day(6)
+        assert m.tumour.engine == engine and m.tumour.n_agents > 0
+        assert m.cell(0).status in ("cycling", "arrested", "quiescent", "apoptotic", "necrotic")
+    from xenosim.core.budget import xenograft_budget
+
+    slow, fast = (xenograft_budget(validate_dict(raw | {"engine": e})) for e in ("reference", "fused"))
+    assert slow.seconds > 50 * fast.seconds  # the size check knows the per-object engine's cost
+    cfg = tmp_path / "e.yaml"
+    cfg.write_text("experiment: e\ncell_lines: {mcf7_vector: {}}\narms: {control: {}}\n")
+    res = CliRunner().invoke(app, ["run", str(cfg), "--engine", "gpu", "--out", str(tmp_path)])
+    assert res.exit_code == 2 and "engine" in res.output and "gpu" in res.output
+
+
+# ---- the numpy engine's speed-ups changed no number ----------------------------------------------
+#: Regression baseline (our own output, not a known answer): the numpy engine's summary after 12
+#: steps (seed 3, 2000 agents of 1e5 cells), recorded with the code before its speed-ups (intp
+#: gather, no ER shares in the step, no cumsum, status look-ups), i.e. the cell-cycle biology as
+#: it was before the fused engine was merged onto it. Before and after, a SHA-256 over every
+#: state array of 12 runs (6 scenarios, with and without adapted and ESR1-mutant cells) was
+#: identical on the machine that recorded it. Counts (agents, cycling, arrested, quiescent,
+#: apoptotic, necrotic) and the sum of cell ids are exact; the means to float32 rounding.
+NUMPY_BASELINE = {
+    "vector_tamoxifen": (4126, 1337, 1736, 733, 125, 195, 10974863, 0.221301, 0.929164),
+    "akt_tamoxifen_cci779": (4653, 1540, 1804, 952, 115, 242, 13279002, 0.741795, 0.929124),
+    "tsc1_fulvestrant_torc12": (2374, 125, 1759, 325, 86, 79, 4102304, 0.163288, 0.045299),
+}
+
+
+@pytest.mark.parametrize("scenario", sorted(NUMPY_BASELINE))
+def test_numpy_engine_numbers_unchanged_by_its_speed_ups(scenario):
+    line, ex = SCENARIOS[scenario]
+    t, _ = run("numpy", line, ex, seed=3)
+    s = t.summary()
+    got = (s.n_agents, s.n_cycling, s.n_arrested, s.n_quiescent, s.n_apoptotic, s.n_necrotic,
+           int(t.cell_id.astype(np.int64).sum()))
+    assert got == NUMPY_BASELINE[scenario][:7]
+    np.testing.assert_allclose((s.mean_akt, s.mean_er_activity), NUMPY_BASELINE[scenario][7:],
+                               atol=2e-6)
+
+
+def test_update_kernel_writes_within_slack_and_inserts_daughters():
+    """The branch-free update writes up to SLACK slots past the last kept cell (a cleared cell
+    at the end). Run as plain Python (numpy checks every index): buffers of exactly
+    n_out + SLACK suffice, one slot fewer does not; daughters sit behind their mothers with new
+    ids and redrawn expression, cleared cells are gone."""
+    counts = np.array([1, 2, 0, 1, 2, 0, 0], dtype=np.uint8)
+    n, n_out = len(counts), int(counts.sum())
+    cell_id = np.arange(n, dtype=np.uint32)
+    status = np.zeros(n, dtype=np.uint8)
+    f = [np.arange(n, dtype=np.float32) + 0.5 for _ in range(6)]  # akt .. er_expression
+    flags = [np.array([0, 1, 0, 1, 0, 1, 1], dtype=np.uint8),  # adapted, esr1_mutant
+             np.array([1, 0, 0, 0, 1, 0, 1], dtype=np.uint8)]
+    z = np.array([1.0, -1.0], dtype=np.float32)
+
+    def update(size):
+        out = [np.full(size, 99, dtype=np.uint32), np.zeros(size, dtype=np.uint8),
+               *(np.zeros(size, dtype=np.float32) for _ in range(6)),
+               np.zeros(size, dtype=np.uint8), np.zeros(size, dtype=np.uint8)]
+        j = fused.update_kernel.py_func(counts, cell_id, status, *f, *flags, z, z, True,
+                                        np.float32(0.25), np.float32(0.8), 100,
+                                        np.zeros(n + 1, np.int32), *out)
+        return j, [o[:n_out] for o in out]
+
+    j, out = update(n_out + fused.SLACK)
+    assert j == n_out
+    assert out[0].tolist() == [0, 1, 100, 3, 4, 101]  # daughters behind mothers, new ids
+    assert out[2].tolist() == [0.5, 1.5, 1.5, 3.5, 4.5, 4.5]  # copied state
+    assert out[6][2] != out[6][1] and out[6][1] == 1.5  # daughter's expression redrawn
+    assert out[8].tolist() == [0, 1, 1, 1, 0, 0]  # adapted and ESR1 status inherited
+    assert out[9].tolist() == [1, 0, 0, 0, 1, 1]
+    with pytest.raises(IndexError):
+        update(n_out + fused.SLACK - 1)

@@ -1,0 +1,555 @@
+"""The fused engine: one tumour step as two numba kernels over the struct-of-arrays state.
+
+The biology is not rewritten here. The kernels call the scalar-friendly functions of
+:mod:`xenosim.biology` (``akt_activity``, ``mtorc1_activity``, ``ser167_phosphorylation``,
+``er_stimuli``, the cell cycle's ``cap_dependent_translation``, ``ires_compensation``,
+``g1_drive``, ``switching_rates_per_h`` and ``apoptosis_by_status``, ``apoptosis_rate_per_h``,
+``fates_from_uniform`` over the four competing hazards, ``inherited_level`` ...), compiled by
+:func:`f32_njit`: the same source, with its float literals made float32, so that the kernel
+computes in float32 throughout (as the numpy engine does on its float32 arrays) and LLVM can
+vectorise eight cells per instruction. Adapted and ESR1-mutant cells (biology/adaptation.py) are
+read per cell in the kernel: the LTED PI3K and ER factors, and the mutant's ER states (computed
+once per step by ``signalling.mutant_occupancy``, as in the numpy pass). The adaptation draws
+(``Tumour._adapt``) and the ESR1 mutations of daughters stay in Python around the kernels, in
+the numpy engine's order.
+
+What differs from the numpy engine, by design (each is numerics, not biology):
+
+* oxygen thresholds are depth thresholds, ``biology.oxygen.depth_at_oxygen``: a cell is
+  oxygenated when its lattice radius is at least ``ball radius - depth / spacing``; no ``exp``
+  per cell (cells within one float32 rounding of a threshold may fall on the other side);
+* ``expm1`` of the competing-risks probability is :func:`expm1_neg`, a polynomial with 4
+  doublings (relative error below ``EXPM1_REL_ERROR`` on ``x <= 0``, tested against
+  ``numpy.expm1``);
+* a daughter's expression is computed in float32 (numpy: float64, rounded to float32);
+* the step's scalars combined inside the biology functions (``1 - er_weight``,
+  ``drive_half ** hill`` ...) and the status weighting of apoptosis are float32 arithmetic here;
+  numpy combines the Python-float scalars in float64 first (and weights apoptosis by boolean
+  masks in float64).
+
+Random numbers: the same streams, in the same order, as the numpy engine, all from the tumour's
+``numpy.random.Generator``: one float32 uniform per cell (``rng.random(n, dtype=float32)``:
+competing fates of viable cells, clearance of dead ones), the adaptation draws (a binomial count,
+then which cells), one float32 standard normal per daughter for each redrawn expression state, in
+:data:`~xenosim.core.tumour.REDRAWN_STATES` order, then the ESR1 draws among the daughters.
+So for a seed the fused engine is deterministic, and it draws exactly what the numpy engine draws;
+its trajectories differ from the numpy engine's only where a float rounding puts a cell on the
+other side of a threshold. Single-threaded (no ``prange``): results do not depend on the number of
+threads or workers.
+
+Step = kernel 1 (vectorised, branch-free): oxygen -> signalling -> fate draws -> clearance ->
+new status and a copy count (0 cleared, 1 kept, 2 divided) per cell, into scratch arrays owned by
+the engine; kernel 2 (one serial pass): the daughter-insertion update into fresh state arrays
+(readers holding the previous step's arrays keep a consistent view, as with the numpy engine).
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import sys
+import textwrap
+from typing import Any
+
+import numpy as np
+
+try:
+    import numba
+except ImportError:  # pragma: no cover - numba is a dependency; the numpy engine stays
+    numba = None
+
+from xenosim.biology import adaptation, akt, cellcycle, er, fate, heterogeneity, mtor, oxygen
+from xenosim.biology.signalling import Exposure, mutant_occupancy, step_inputs
+
+AVAILABLE = numba is not None
+#: LLVM fast-math flags that are safe here: no NaN/inf assumptions ('nnan', 'ninf' left out),
+#: contraction into FMA, reciprocal division, signless zeros, reassociation, approximate functions.
+FASTMATH = {"contract", "arcp", "nsz", "reassoc", "afn"}
+#: Bound on the relative error of :func:`expm1_neg` on x <= 0 against numpy.expm1 in float64
+#: (measured 2.7e-7, at x ~ -0.004: float32 rounding; tested).
+EXPM1_REL_ERROR = 5e-7
+_F32_NAME = "_xenosim_float32"
+
+
+class _Float32Literals(ast.NodeTransformer):
+    """Float literals -> ``float32(literal)``; annotations dropped (they are never run)."""
+
+    def visit_Constant(self, node: ast.Constant) -> ast.AST:
+        if type(node.value) is float:
+            return ast.copy_location(ast.Call(ast.Name(_F32_NAME, ast.Load()), [node], []), node)
+        return node
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.AST:
+        node.decorator_list = []
+        node.returns = None
+        for a in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs):
+            a.annotation = None
+        self.generic_visit(node)
+        return node
+
+
+def f32_njit(func, **calls):
+    """numba-compile a biology function from its own source with float32 literals.
+
+    numba types a literal ``1.0`` as float64, which would promote every float32 expression it
+    touches to float64 (half the SIMD lanes, and different numbers from the numpy engine). The
+    source is parsed, each float literal wrapped in ``numpy.float32(...)``, and the result
+    compiled in the function's own module namespace. Nothing else changes: it is the same
+    function. (With numpy arrays the wrapped literal gives the same float32 arithmetic as the
+    plain one, so the two versions agree.) ``calls``: compiled versions of the biology functions
+    that ``func`` calls, by name."""
+    source = textwrap.dedent(inspect.getsource(func))
+    tree = _Float32Literals().visit(ast.parse(source))
+    ast.increment_lineno(tree, func.__code__.co_firstlineno - 1)
+    ast.fix_missing_locations(tree)
+    namespace: dict[str, Any] = dict(func.__globals__)
+    namespace[_F32_NAME] = np.float32
+    namespace.update(calls)
+    exec(compile(tree, inspect.getsourcefile(func) or "<biology>", "exec"), namespace)
+    return numba.njit(namespace[func.__name__], inline="always", error_model="numpy",
+                      fastmath=FASTMATH)
+
+
+def _jit(**kw):
+    def wrap(f):
+        return numba.njit(cache=True, error_model="numpy", fastmath=FASTMATH, **kw)(f)
+    return wrap
+
+
+# Indices into the float32 parameter vector ``q`` of one step.
+_Q_NAMES = (
+    # signalling (biology/signalling.py step_inputs; adapted / ESR1-mutant cells)
+    "PI3K", "CONSTITUTIVE", "FEEDBACK", "TORC2", "MTORC1_BASAL", "MTORC1_HALF", "MTORC1_INHIB",
+    "SER167_W", "SER167_HALF", "SER167_HILL", "OCC_E2", "OCC_ANTI", "OCC_FREE", "MUT_E2",
+    "MUT_ANTI", "MUT_FREE", "ER_SCALE", "EFF_E2", "EFF_TAM", "EFF_TAM167", "EFF_UNL167",
+    "ADAPTED_PI3K", "ADAPTED_ER",
+    # translation and G1 drive (biology/cellcycle.py)
+    "TRANSL_HALF", "IRES_MAX", "REMAINING", "INHIBITED", "ER_WEIGHT", "GROWTH_FACTOR",
+    "DRIVE_HALF", "DRIVE_HILL", "SWITCH_RATE",
+    # fates, clearance, oxygen, inheritance
+    "K_DIV", "APO_ON", "APO_BASAL", "APO_GAIN", "AKT_SURV", "HYPOXIC_APO", "ARRESTED_FACTOR",
+    "NECROSIS", "DT", "CLEAR_APO", "CLEAR_NEC", "R_HYPOXIC", "R_ANOXIC", "SIGMA", "INHERIT",
+)
+N_Q = len(_Q_NAMES)
+(Q_PI3K, Q_CONSTITUTIVE, Q_FEEDBACK, Q_TORC2, Q_MTORC1_BASAL, Q_MTORC1_HALF, Q_MTORC1_INHIB,
+ Q_SER167_W, Q_SER167_HALF, Q_SER167_HILL, Q_OCC_E2, Q_OCC_ANTI, Q_OCC_FREE, Q_MUT_E2,
+ Q_MUT_ANTI, Q_MUT_FREE, Q_ER_SCALE, Q_EFF_E2, Q_EFF_TAM, Q_EFF_TAM167, Q_EFF_UNL167,
+ Q_ADAPTED_PI3K, Q_ADAPTED_ER,
+ Q_TRANSL_HALF, Q_IRES_MAX, Q_REMAINING, Q_INHIBITED, Q_ER_WEIGHT, Q_GROWTH_FACTOR,
+ Q_DRIVE_HALF, Q_DRIVE_HILL, Q_SWITCH_RATE,
+ Q_K_DIV, Q_APO_ON, Q_APO_BASAL, Q_APO_GAIN, Q_AKT_SURV, Q_HYPOXIC_APO, Q_ARRESTED_FACTOR,
+ Q_NECROSIS, Q_DT, Q_CLEAR_APO, Q_CLEAR_NEC, Q_R_HYPOXIC, Q_R_ANOXIC, Q_SIGMA,
+ Q_INHERIT) = range(N_Q)
+#: Slots past the last kept cell that the branch-free update may write (see update_kernel).
+SLACK = 2
+_HILL4 = np.float32(4.0)
+
+if AVAILABLE:
+    import llvmlite.binding as _llvm
+
+    # numba gives LLVM no `noalias` on array arguments: kernel 1 reads and writes 13 arrays,
+    # whose pairwise run-time overlap checks exceed LLVM's default budget (8 checks), and the
+    # loop would stay scalar ("too many memory checks needed"). A larger budget lets it vectorise
+    # (with the checks, which pass: the arrays never overlap). Compile-time only.
+    for _opt in ("-runtime-memory-check-threshold=256", "-memory-check-merge-threshold=256"):
+        _llvm.set_option("xenosim", _opt)
+
+    _akt_activity = f32_njit(akt.akt_activity)
+    _mtorc1_activity = f32_njit(mtor.mtorc1_activity)
+    _s6k1_activity = f32_njit(mtor.s6k1_activity)
+    _ser167 = f32_njit(er.ser167_phosphorylation)
+    _er_stimuli = f32_njit(er.er_stimuli)
+    _activity_per_stimulus = f32_njit(er.activity_per_stimulus)
+    _cap_translation = f32_njit(cellcycle.cap_dependent_translation)
+    _ires_compensation = f32_njit(cellcycle.ires_compensation)
+    _g1_drive = f32_njit(cellcycle.g1_drive)
+    _committed_fraction = f32_njit(cellcycle.committed_fraction)
+    _switching_rates = f32_njit(cellcycle.switching_rates_per_h,
+                                committed_fraction=_committed_fraction)
+    _apoptosis_rate = f32_njit(fate.apoptosis_rate_per_h)
+    _apoptosis_by_status = f32_njit(cellcycle.apoptosis_by_status)
+    _is_viable = f32_njit(fate.is_viable)
+    _scale_from_probability = f32_njit(fate.scale_from_probability)
+    _fates_from_uniform = f32_njit(fate.fates_from_uniform)
+    _inherited_level = f32_njit(heterogeneity.inherited_level)
+
+    @numba.njit(inline="always", error_model="numpy", fastmath=FASTMATH)
+    def expm1_neg(x):
+        """``expm1(x)`` for float32 ``x <= 0``, branch-free (vectorises): the Taylor polynomial
+        of degree 10 at ``z = x / 16`` (|z| <= 1.08 after clamping x at -17.25, below which
+        expm1 is -1 in float32), then ``expm1(2z) = expm1(z) (expm1(z) + 2)`` four times (no
+        cancellation for z <= 0). Relative error < :data:`EXPM1_REL_ERROR`."""
+        z = max(x, np.float32(-17.25)) * np.float32(0.0625)
+        y = np.float32(1.0 / 3628800.0)
+        y = y * z + np.float32(1.0 / 362880.0)
+        y = y * z + np.float32(1.0 / 40320.0)
+        y = y * z + np.float32(1.0 / 5040.0)
+        y = y * z + np.float32(1.0 / 720.0)
+        y = y * z + np.float32(1.0 / 120.0)
+        y = y * z + np.float32(1.0 / 24.0)
+        y = y * z + np.float32(1.0 / 6.0)
+        y = y * z + np.float32(0.5)
+        y = y * z + np.float32(1.0)
+        y = y * z
+        for _ in range(4):
+            y = y * (y + np.float32(2.0))
+        return y
+
+    @_jit()
+    def expm1_neg_array(x):
+        """:func:`expm1_neg` over a float32 array (for tests)."""
+        out = np.empty_like(x)
+        for i in range(x.shape[0]):
+            out[i] = expm1_neg(x[i])
+        return out
+
+    @_jit()
+    def signal_fate_kernel(status, s6k1_previous, akt_expression, er_expression, adapted,
+                           esr1_mutant, radius, u, q, akt_out, mtorc1_out, s6k1_out, er_out,
+                           status_out, counts):
+        """Kernel 1: environment -> signalling -> fate -> clearance for every cell (see the
+        module docstring). Hill coefficients of 4 (Ser167, restriction point) are passed as
+        constants, so the squarings are chosen at compile time (a branch per cell would make
+        the vectoriser compute the general power for every cell too)."""
+        if q[Q_SER167_HILL] == _HILL4 and q[Q_DRIVE_HILL] == _HILL4:
+            _cells(status, s6k1_previous, akt_expression, er_expression, adapted, esr1_mutant,
+                   radius, u, q, akt_out, mtorc1_out, s6k1_out, er_out, status_out, counts,
+                   _HILL4, _HILL4)
+        else:
+            _cells(status, s6k1_previous, akt_expression, er_expression, adapted, esr1_mutant,
+                   radius, u, q, akt_out, mtorc1_out, s6k1_out, er_out, status_out, counts,
+                   q[Q_SER167_HILL], q[Q_DRIVE_HILL])
+
+    @numba.njit(inline="always", error_model="numpy", fastmath=FASTMATH)
+    def _cells(status, s6k1_previous, akt_expression, er_expression, adapted, esr1_mutant,
+               radius, u, q, akt_out, mtorc1_out, s6k1_out, er_out, status_out, counts,
+               hill167, drive_hill):
+        """The loop of kernel 1 (no reduction in it: that would stop vectorisation). Per cell,
+        in the numpy engine's order: oxygen status (hypoxia overrides the cycle state,
+        re-oxygenated cells cycle), signalling (adapted cells: the LTED PI3K and ER factors;
+        ESR1-mutant cells: the mutant's ER states), translation and G1 drive, the four
+        competing hazards (division, cycle switch, apoptosis, necrosis) on the cell's uniform,
+        clearance of the dead on the same uniform, new status and copy count."""
+        pi3k, constitutive, feedback, torc2 = q[Q_PI3K], q[Q_CONSTITUTIVE], q[Q_FEEDBACK], q[Q_TORC2]
+        m_basal, m_half, m_inhib = q[Q_MTORC1_BASAL], q[Q_MTORC1_HALF], q[Q_MTORC1_INHIB]
+        w167, half167 = q[Q_SER167_W], q[Q_SER167_HALF]
+        occ_e2, occ_anti, occ_free, er_scale = q[Q_OCC_E2], q[Q_OCC_ANTI], q[Q_OCC_FREE], q[Q_ER_SCALE]
+        mut_e2, mut_anti, mut_free = q[Q_MUT_E2], q[Q_MUT_ANTI], q[Q_MUT_FREE]
+        adapted_pi3k, adapted_er = q[Q_ADAPTED_PI3K], q[Q_ADAPTED_ER]
+        eff_e2, eff_tam, eff_tam167, eff_unl167 = (q[Q_EFF_E2], q[Q_EFF_TAM], q[Q_EFF_TAM167],
+                                                   q[Q_EFF_UNL167])
+        transl_half, ires_max, remaining = q[Q_TRANSL_HALF], q[Q_IRES_MAX], q[Q_REMAINING]
+        inhibited = q[Q_INHIBITED] != np.float32(0.0)
+        er_weight, growth_factor = q[Q_ER_WEIGHT], q[Q_GROWTH_FACTOR]
+        drive_half, switch_rate = q[Q_DRIVE_HALF], q[Q_SWITCH_RATE]
+        k_div, apo_on = q[Q_K_DIV], q[Q_APO_ON] != np.float32(0.0)
+        apo_basal, apo_gain, akt_surv = q[Q_APO_BASAL], q[Q_APO_GAIN], q[Q_AKT_SURV]
+        hypoxic_apo, arrested_factor = q[Q_HYPOXIC_APO], q[Q_ARRESTED_FACTOR]
+        necrosis_rate, dt = q[Q_NECROSIS], q[Q_DT]
+        clear_apo, clear_nec = q[Q_CLEAR_APO], q[Q_CLEAR_NEC]
+        r_hypoxic, r_anoxic = q[Q_R_HYPOXIC], q[Q_R_ANOXIC]
+        zero, one = np.float32(0.0), np.float32(1.0)
+        for i in range(status.shape[0]):
+            st = status[i]
+            viable = _is_viable(st)
+            r = radius[i]
+            oxygenated = r >= r_hypoxic
+            anoxic = r < r_anoxic
+            # oxygen status first (numpy engine: Tumour._fate)
+            st1 = st
+            if viable and not oxygenated:
+                st1 = np.uint8(fate.QUIESCENT)
+            if st == fate.QUIESCENT and oxygenated:
+                st1 = np.uint8(fate.CYCLING)
+            cycling = st1 == fate.CYCLING
+            arrested = st1 == fate.ARRESTED
+            quiescent = st1 == fate.QUIESCENT
+            is_adapted = adapted[i] != 0
+            is_mutant = esr1_mutant[i] != 0
+            # signalling
+            a = _akt_activity(pi3k * adapted_pi3k if is_adapted else pi3k, constitutive,
+                              s6k1_previous[i], feedback, akt_expression[i], torc2)
+            m = _mtorc1_activity(a, m_basal, m_half, m_inhib)
+            s = _s6k1_activity(m)
+            ser = _ser167(a, s, w167, half167, hill167)
+            ee = er_expression[i] * er_scale
+            ee = ee * adapted_er if is_adapted else ee
+            s_e2, s_tam, s_167 = _er_stimuli(mut_e2 if is_mutant else occ_e2,
+                                             mut_anti if is_mutant else occ_anti,
+                                             mut_free if is_mutant else occ_free, ser, ee,
+                                             eff_e2, eff_tam, eff_tam167, eff_unl167)
+            stimulus = s_e2 + s_tam + s_167
+            e = stimulus * _activity_per_stimulus(stimulus)
+            akt_out[i] = a
+            mtorc1_out[i] = m
+            s6k1_out[i] = s
+            er_out[i] = e
+            # translation (cap-dependent + IRES) and G1 drive -> cycle switching
+            cap = _cap_translation(m, transl_half)
+            comp = _ires_compensation(m, a, cap, transl_half, ires_max, remaining)
+            t = cap + comp if inhibited else cap
+            drive = _g1_drive(e, t, er_weight, growth_factor, a)
+            arrest, release = _switching_rates(drive, drive_half, drive_hill, switch_rate)
+            switch = arrest if cycling else (release if arrested else zero)
+            division = k_div if cycling else zero
+            signalled = _apoptosis_rate(e, a, apo_basal, apo_gain, akt_surv)
+            hypoxic = _apoptosis_rate(e, a, apo_basal, zero, akt_surv) + hypoxic_apo
+            apoptosis = _apoptosis_by_status(signalled, hypoxic, one if cycling else zero,
+                                             one if arrested else zero,
+                                             one if quiescent else zero, arrested_factor)
+            apoptosis = apoptosis if apo_on else zero
+            necrosis = necrosis_rate if (viable and anoxic) else zero
+            total = division + switch + apoptosis + necrosis
+            scale = _scale_from_probability(-expm1_neg(-total * dt), total)
+            ui = u[i]
+            divide, switched, apoptose, necrose = _fates_from_uniform(
+                ui, division, switch, apoptosis, necrosis, scale)
+            cleared = ((st == fate.APOPTOTIC) and (ui < clear_apo)) or (
+                (st == fate.NECROTIC) and (ui < clear_nec))
+            new = st1
+            if switched and cycling:
+                new = np.uint8(fate.ARRESTED)
+            if switched and arrested:
+                new = np.uint8(fate.CYCLING)
+            if apoptose:
+                new = np.uint8(fate.APOPTOTIC)
+            if necrose:
+                new = np.uint8(fate.NECROTIC)
+            status_out[i] = new
+            c = np.uint8(0) if cleared else (np.uint8(2) if divide else np.uint8(1))
+            counts[i] = c
+
+    @_jit()
+    def count_kernel(counts):
+        """(cells after the update, daughters): a vectorised reduction over the copy counts."""
+        n_out = 0
+        n_daughters = 0
+        for i in range(counts.shape[0]):
+            c = counts[i]
+            n_out += c
+            n_daughters += c >> 1
+        return n_out, n_daughters
+
+    @_jit()
+    def update_kernel(counts, cell_id, status, akt_, mtorc1, s6k1, er_activity, akt_expression,
+                      er_expression, adapted, esr1_mutant, z_akt, z_er, redraw, sigma,
+                      inheritance, next_id, daughter_at, out_id, out_status, out_akt, out_mtorc1,
+                      out_s6k1, out_er, out_akt_expression, out_er_expression, out_adapted,
+                      out_esr1_mutant):
+        """Kernel 2: cleared cells leave, each daughter goes right behind its mother with a new
+        id and redrawn expression (``heterogeneity.inherited_level``; the k-th daughter in
+        filling order takes the k-th normal); everything else is copied.
+
+        Branch-free: every cell is written to slot j and j + 1 and j advances by its count (0, 1
+        or 2), so a later cell overwrites what is not kept. The last cells may write at
+        ``n_out`` and ``n_out + 1`` (a cleared cell at the end): the output buffers hold
+        :data:`SLACK` slots more than the cells kept. The daughters' positions are noted, and
+        their expression redrawn in a second, short loop."""
+        j = 0
+        k = 0
+        for i in range(counts.shape[0]):
+            c = np.int64(counts[i])  # (an int in numba anyway; so in Python too)
+            st, a, m, s6, e = status[i], akt_[i], mtorc1[i], s6k1[i], er_activity[i]
+            ae, ee = akt_expression[i], er_expression[i]
+            ad, mu = adapted[i], esr1_mutant[i]
+            out_id[j] = cell_id[i]
+            out_id[j + 1] = np.uint32(next_id + k)
+            out_status[j] = st
+            out_status[j + 1] = st
+            out_akt[j] = a
+            out_akt[j + 1] = a
+            out_mtorc1[j] = m
+            out_mtorc1[j + 1] = m
+            out_s6k1[j] = s6
+            out_s6k1[j + 1] = s6
+            out_er[j] = e
+            out_er[j + 1] = e
+            out_akt_expression[j] = ae
+            out_akt_expression[j + 1] = ae
+            out_er_expression[j] = ee
+            out_er_expression[j + 1] = ee
+            out_adapted[j] = ad
+            out_adapted[j + 1] = ad
+            out_esr1_mutant[j] = mu
+            out_esr1_mutant[j + 1] = mu
+            daughter_at[k] = j + 1
+            j += c
+            k += c >> 1
+        if redraw:
+            for d in range(k):
+                at = daughter_at[d]
+                out_akt_expression[at] = _inherited_level(out_akt_expression[at], z_akt[d],
+                                                          sigma, inheritance)
+                out_er_expression[at] = _inherited_level(out_er_expression[at], z_er[d], sigma,
+                                                         inheritance)
+        return j
+
+
+#: The states kernel 2 writes, in CELL_STATES order, and the ones it redraws for daughters.
+KERNEL_STATES = ("cell_id", "status", "akt", "mtorc1", "s6k1", "er_activity", "akt_expression",
+                 "er_expression", "adapted", "esr1_mutant")
+KERNEL_REDRAWN = ("akt_expression", "er_expression")
+
+
+def check_states(state_names: tuple[str, ...], redrawn: tuple[str, ...]) -> None:
+    """The fused kernels name every cell state: a state declared in ``CELL_STATES`` but not here
+    must be added to :func:`update_kernel` (else the fused engine would drop it)."""
+    if tuple(state_names) != KERNEL_STATES or tuple(redrawn) != KERNEL_REDRAWN:
+        raise RuntimeError(
+            f"the fused engine (xenosim/core/fused.py) copies the states {KERNEL_STATES} and "
+            f"redraws {KERNEL_REDRAWN}, but CELL_STATES declares {tuple(state_names)} (redrawn "
+            f"{tuple(redrawn)}): add the new state to update_kernel, or use engine: numpy")
+
+
+class FusedStepper:
+    """Scratch buffers (reused across steps, private) and the per-step parameter vector."""
+
+    def __init__(self) -> None:
+        if not AVAILABLE:
+            raise RuntimeError("engine 'fused' needs numba (pip install numba); "
+                               "use engine: numpy")
+        self.capacity = 0
+        self.q = np.zeros(N_Q, dtype=np.float32)
+        self.current: dict[str, np.ndarray] | None = None  # viewed by the state arrays
+        self.older: dict[str, np.ndarray] | None = None  # viewed by last step's arrays
+
+    def __getstate__(self) -> dict:
+        """Copies and pickles carry no buffers (they are rebuilt on the next step)."""
+        return {"capacity": 0, "q": self.q.copy(), "current": None, "older": None}
+
+    def _outputs(self, tumour, n_out: int) -> dict[str, np.ndarray]:
+        """Buffers for state arrays of length ``n_out`` (+ ``SLACK``): the buffers of two steps
+        ago when nobody else holds them (no page faults from new memory each step), else new
+        buffers with 25 % headroom. A reader that kept the previous arrays keeps their values:
+        a buffer still referenced outside this pool is never reused."""
+        spare = self.older
+        if not (spare is not None
+                and all(buf.shape[0] >= n_out + SLACK and sys.getrefcount(buf) <= 3
+                        for buf in spare.values())):  # refs: the dict, `buf`, the call
+            spare = {name: np.empty(n_out + n_out // 4 + SLACK,
+                                    dtype=getattr(tumour, name).dtype)
+                     for name in KERNEL_STATES}
+        # the buffers the tumour's arrays view now are the spares of the next step
+        self.older, self.current = self.current, spare
+        return spare
+
+    def _scratch(self, n: int) -> None:
+        if n > self.capacity:
+            cap = max(n + n // 4, 1024)
+            self.u = np.empty(cap, dtype=np.float32)
+            self.akt = np.empty(cap, dtype=np.float32)
+            self.mtorc1 = np.empty(cap, dtype=np.float32)
+            self.s6k1 = np.empty(cap, dtype=np.float32)
+            self.er = np.empty(cap, dtype=np.float32)
+            self.status = np.empty(cap, dtype=np.uint8)
+            self.counts = np.empty(cap, dtype=np.uint8)
+            self.daughter_at = np.empty(cap + 1, dtype=np.int32)
+            self.capacity = cap
+
+    def parameters(self, tumour, exposure: Exposure, dt_h: float) -> np.ndarray:
+        """The step's scalars, from the same helpers the numpy engine uses; sets the tumour's
+        ``occ_e2`` and ``er_protein`` as the numpy engine's signalling does."""
+        from xenosim.core import lattice
+
+        p, q = tumour.p, self.q
+        s = step_inputs(exposure, tumour.genotype, p)
+        tumour.occ_e2, tumour.er_protein = float(s.occ_e2), s.er_protein
+        q[Q_PI3K], q[Q_CONSTITUTIVE], q[Q_FEEDBACK] = (s.pi3k_drive, s.constitutive_akt_drive,
+                                                       s.feedback_gain)
+        q[Q_TORC2], q[Q_MTORC1_BASAL], q[Q_MTORC1_HALF] = (s.torc2_inhibition, s.mtorc1_basal,
+                                                           s.mtorc1_akt_half)
+        q[Q_MTORC1_INHIB], q[Q_SER167_W], q[Q_SER167_HALF] = (
+            s.mtorc1_inhibition, s.ser167_weight_s6k1, s.ser167_half_input)
+        q[Q_SER167_HILL], q[Q_OCC_E2], q[Q_OCC_ANTI] = s.ser167_hill, s.occ_e2, s.occ_anti
+        q[Q_OCC_FREE], q[Q_ER_SCALE] = s.occ_free, s.er_scale
+        if tumour.esr1_mutant.any():
+            q[Q_MUT_E2], q[Q_MUT_ANTI], q[Q_MUT_FREE] = mutant_occupancy(exposure, s, p)
+        else:  # no mutant cell reads them
+            q[Q_MUT_E2], q[Q_MUT_ANTI], q[Q_MUT_FREE] = s.occ_e2, s.occ_anti, s.occ_free
+        q[Q_ADAPTED_PI3K] = adaptation.LTED_EFFECT.get("pi3k_multiplier", 1.0)
+        q[Q_ADAPTED_ER] = adaptation.LTED_EFFECT.get("er_expression_multiplier", 1.0)
+        q[Q_EFF_E2], q[Q_EFF_TAM] = p["efficacy_e2"], p["efficacy_tamoxifen_bound"]
+        q[Q_EFF_TAM167], q[Q_EFF_UNL167] = (p["efficacy_tamoxifen_ser167"],
+                                            p["efficacy_unliganded_ser167"])
+        q[Q_TRANSL_HALF], q[Q_IRES_MAX] = p["translation_half_mtorc1"], p["ires_translation_max"]
+        q[Q_INHIBITED] = 1.0 if exposure.mtorc1_inhibition else 0.0
+        q[Q_REMAINING] = (cellcycle.uninhibited_share(exposure.mtorc1_inhibition)
+                          if exposure.mtorc1_inhibition else 1.0)
+        rates = tumour.rates
+        q[Q_ER_WEIGHT], q[Q_GROWTH_FACTOR] = rates.er_weight, tumour.growth_factor
+        q[Q_DRIVE_HALF], q[Q_DRIVE_HILL] = p["g1_drive_half"], p["g1_restriction_hill"]
+        q[Q_SWITCH_RATE] = p["g1_switch_rate_per_h"]
+        k_div = rates.division_rate_max_per_h
+        if tumour.invivo:
+            k_div *= p["invivo_cycling_factor"]
+            q[Q_APO_ON] = 1.0
+        else:  # in vitro the step has no apoptosis (wells add their own pass)
+            q[Q_APO_ON] = 0.0
+        q[Q_K_DIV] = k_div
+        q[Q_APO_BASAL], q[Q_APO_GAIN] = (p["apoptosis_rate_invivo_per_day"],
+                                         p["apoptosis_deprivation_gain"])
+        q[Q_AKT_SURV] = p["akt_survival_max"]
+        q[Q_HYPOXIC_APO] = p["hypoxic_apoptosis_per_day"] / 24.0
+        q[Q_ARRESTED_FACTOR] = p["arrested_apoptosis_factor"]
+        q[Q_NECROSIS], q[Q_DT] = p["necrosis_rate_per_day"] / 24.0, dt_h
+        q[Q_CLEAR_APO] = fate.clearance_probability(p["apoptotic_clearance_half_life_h"], dt_h)
+        q[Q_CLEAR_NEC] = fate.clearance_probability(
+            p["necrotic_clearance_half_life_day"] * 24.0, dt_h)
+        if tumour.invivo and tumour.hypoxia:
+            ball = lattice.ball_radius(tumour.n_agents)
+            pen = p["oxygen_penetration_mm"]
+            d_hyp = oxygen.depth_at_oxygen(p["hypoxia_threshold"], pen)
+            d_anox = oxygen.depth_at_oxygen(p["anoxia_threshold"], pen)
+            # o2 >= threshold <=> depth <= d <=> radius >= ball - d / spacing
+            q[Q_R_HYPOXIC] = ball - d_hyp / tumour.spacing_mm
+            q[Q_R_ANOXIC] = ball - d_anox / tumour.spacing_mm
+        else:  # oxygen 1 everywhere: every cell oxygenated, none anoxic
+            q[Q_R_HYPOXIC], q[Q_R_ANOXIC] = -np.inf, -np.inf
+        q[Q_SIGMA], q[Q_INHERIT] = p["expression_sigma_log"], p["expression_inheritance"]
+        return q
+
+    def step(self, tumour, exposure: Exposure, dt_h: float) -> None:
+        """One step of ``tumour`` (a :class:`~xenosim.core.tumour.Tumour`) in place, drawing
+        what the numpy engine draws in its order: the uniforms, the adaptation draws
+        (``Tumour._adapt``, on the statuses after the fates), the daughters' normals, the ESR1
+        mutations of daughters."""
+        from xenosim.core import lattice
+
+        n = tumour.n_agents
+        self._scratch(n)
+        q = self.parameters(tumour, exposure, dt_h)
+        radius = lattice.site_radius(n)
+        u = self.u[:n]
+        tumour.rng.random(n, dtype=np.float32, out=u)
+        akt_, mtorc1, s6k1, er_, status, counts = (self.akt[:n], self.mtorc1[:n],
+                                                   self.s6k1[:n], self.er[:n],
+                                                   self.status[:n], self.counts[:n])
+        signal_fate_kernel(
+            tumour.status, tumour.s6k1, tumour.akt_expression, tumour.er_expression,
+            tumour.adapted, tumour.esr1_mutant, radius, u, q, akt_, mtorc1, s6k1, er_, status,
+            counts)
+        tumour._adapt(dt_h, status)  # may replace tumour.adapted (by a copy)
+        n_out, n_daughters = (int(x) for x in count_kernel(counts))
+        sigma = float(q[Q_SIGMA])
+        redraw = n_daughters > 0 and tumour.p["expression_sigma_log"] != 0.0
+        if redraw:  # the numpy engine's draws, in its order (REDRAWN_STATES)
+            z_akt = tumour.rng.standard_normal(n_daughters, dtype=np.float32)
+            z_er = tumour.rng.standard_normal(n_daughters, dtype=np.float32)
+        else:
+            z_akt = z_er = np.zeros(1, dtype=np.float32)
+        out = self._outputs(tumour, n_out)
+        if min(buf.shape[0] for buf in out.values()) < n_out + SLACK:  # never: no unchecked write
+            raise AssertionError("fused update: output buffers too small")
+        written = update_kernel(
+            counts, tumour.cell_id, status, akt_, mtorc1, s6k1, er_, tumour.akt_expression,
+            tumour.er_expression, tumour.adapted, tumour.esr1_mutant, z_akt, z_er, redraw,
+            np.float32(sigma), q[Q_INHERIT], tumour.next_id, self.daughter_at, *out.values())
+        assert written == n_out
+        rate = tumour.p.get("esr1_mutation_rate_per_division", 0.0)
+        if rate > 0.0 and n_daughters:  # acquired ESR1 mutations, in daughters (numpy: _update)
+            daughters = self.daughter_at[:n_daughters]
+            hit = daughters[adaptation.draw_events(tumour.rng, n_daughters, rate)]
+            out["esr1_mutant"][hit] = 1
+        for name, buf in out.items():
+            setattr(tumour, name, buf[:n_out])
+        tumour.next_id += n_daughters
