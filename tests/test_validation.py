@@ -46,7 +46,7 @@ def test_endpoint_censoring(study):
     assert (last.loc[ended.mouse, "day"] <= exp.study_days).all()
 
 
-def test_default_run_report_shows_the_key_comparison(study, tmp_path):
+def test_default_run_report_shows_the_key_comparison(study, tmp_path, no_analysis_figures):
     """The default run's analysis report puts Akt + tamoxifen + CCI-779 against Akt +
     tamoxifen with its contrast and synergy numbers; the paper's claim is that the combination
     inhibits Akt tumours more than tamoxifen alone (a negative growth-rate contrast)."""
