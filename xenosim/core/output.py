@@ -66,7 +66,7 @@ def new_run_id(seed: int, tag: str = "") -> str:
     a run's overrides) and a short random suffix (two runs started in the same second into one
     ``--out`` never collide)."""
     middle = f"-{tag}" if tag else ""
-    return f"{datetime.now(UTC):%Y%m%d-%H%M%S}-seed{seed}{middle}-{secrets.token_hex(3)}"
+    return f"{datetime.now(UTC):%Y%m%d-%H%M%S}-seed{seed}{middle}-{secrets.token_hex(5)}"
 
 
 def _existing_ancestor(path: Path) -> Path:
