@@ -60,7 +60,7 @@ def test_trials_report_a_hazard_ratio_each_with_its_verdict():
     finite HR inside its own CI and says inside / OUTSIDE the trial's CI. Everolimus's benefit
     itself is tested on the patients' mechanism in tests/test_patients.py (kept out of here for
     the suite's time budget)."""
-    study = trial_findings.trial_study(2004, jobs=2, patients_per_arm=8, agents_per_patient=100)
+    study = trial_findings.trial_study(2004, jobs=1, patients_per_arm=8, agents_per_patient=100)
     for f in trial_findings.FINDINGS:
         out = f.check(study)
         assert np.isfinite(out.value) and out.ci_low < out.value < out.ci_high, out.detail

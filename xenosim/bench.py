@@ -63,7 +63,7 @@ DT_H = 12.0
 REFERENCE = "reference"  # the per-object Mesa engine
 #: Older name of the numpy engine, still accepted.
 ALIASES = {"vectorised": "numpy"}
-TARGET_BYTES = 100.0
+TARGET_BYTES = 80.0  # peak bytes per agent (state + step temporaries)
 TARGET_OVERHEAD = 0.05
 TARGET_HELP_S = 0.5
 
