@@ -37,6 +37,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from xenosim.biology import fate
+
 
 def translation_output(mtorc1, akt, translation_half: float, ires_max: float,
                        mtorc1_inhibition: float = 0.0):
@@ -112,8 +114,6 @@ def apoptosis_rate_per_h(er_total, akt, cycling, arrested, quiescent, p: dict[st
     ``quiescent`` are masks (or booleans); other cells get 0. ``basal_per_day`` defaults to the
     in vivo rate (wells pass their in vitro one).
     """
-    from xenosim.biology import fate
-
     basal = p["apoptosis_rate_invivo_per_day"] if basal_per_day is None else basal_per_day
     signalled = fate.apoptosis_rate_per_h(er_total, akt, basal, p["apoptosis_deprivation_gain"],
                                           p["akt_survival_max"])
