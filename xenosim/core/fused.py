@@ -38,9 +38,12 @@ other side of a threshold. Single-threaded (no ``prange``): results do not depen
 threads or workers.
 
 Step = kernel 1 (vectorised, branch-free): oxygen -> signalling -> fate draws -> clearance ->
-new status and a copy count (0 cleared, 1 kept, 2 divided) per cell, into scratch arrays owned by
-the engine; kernel 2 (one serial pass): the daughter-insertion update into fresh state arrays
-(readers holding the previous step's arrays keep a consistent view, as with the numpy engine).
+new status and a copy count (0 cleared, 1 kept, 2 divided) per cell; it updates the status and
+S6K1 arrays in place and writes Akt, mTORC1 and ER output over last step's values (no scratch
+copy of the state: the memory target); kernel 2 (one serial pass): the daughter-insertion update
+into the state buffers of two steps ago. Unlike the numpy engine, which makes new arrays each
+step, a reader that holds a tumour's state arrays across a step sees them change: copy them to
+keep them (snapshots and summaries read them between steps).
 """
 
 from __future__ import annotations
@@ -142,6 +145,9 @@ N_Q = len(_Q_NAMES)
  Q_INHERIT) = range(N_Q)
 #: Slots past the last kept cell that the branch-free update may write (see update_kernel).
 SLACK = 2
+#: Buffers are allocated with 1/HEADROOM spare room, so a growing tumour reuses them for a few
+#: steps (fresh memory costs page faults: ~5 ns per agent here, more with huge-page compaction).
+HEADROOM = 8
 _HILL4 = np.float32(4.0)
 
 if AVAILABLE:
@@ -204,26 +210,23 @@ if AVAILABLE:
         return out
 
     @_jit()
-    def signal_fate_kernel(status, s6k1_previous, akt_expression, er_expression, adapted,
-                           esr1_mutant, radius, u, q, akt_out, mtorc1_out, s6k1_out, er_out,
-                           status_out, counts):
+    def signal_fate_kernel(status, s6k1, akt_expression, er_expression, adapted, esr1_mutant,
+                           radius, u, q, akt_out, mtorc1_out, er_out, counts):
         """Kernel 1: environment -> signalling -> fate -> clearance for every cell (see the
         module docstring). Hill coefficients of 4 (Ser167, restriction point) are passed as
         constants, so the squarings are chosen at compile time (a branch per cell would make
         the vectoriser compute the general power for every cell too)."""
         if q[Q_SER167_HILL] == _HILL4 and q[Q_DRIVE_HILL] == _HILL4:
-            _cells(status, s6k1_previous, akt_expression, er_expression, adapted, esr1_mutant,
-                   radius, u, q, akt_out, mtorc1_out, s6k1_out, er_out, status_out, counts,
-                   _HILL4, _HILL4)
+            _cells(status, s6k1, akt_expression, er_expression, adapted, esr1_mutant,
+                   radius, u, q, akt_out, mtorc1_out, er_out, counts, _HILL4, _HILL4)
         else:
-            _cells(status, s6k1_previous, akt_expression, er_expression, adapted, esr1_mutant,
-                   radius, u, q, akt_out, mtorc1_out, s6k1_out, er_out, status_out, counts,
-                   q[Q_SER167_HILL], q[Q_DRIVE_HILL])
+            _cells(status, s6k1, akt_expression, er_expression, adapted, esr1_mutant,
+                   radius, u, q, akt_out, mtorc1_out, er_out, counts, q[Q_SER167_HILL],
+                   q[Q_DRIVE_HILL])
 
     @numba.njit(inline="always", error_model="numpy", fastmath=FASTMATH)
-    def _cells(status, s6k1_previous, akt_expression, er_expression, adapted, esr1_mutant,
-               radius, u, q, akt_out, mtorc1_out, s6k1_out, er_out, status_out, counts,
-               hill167, drive_hill):
+    def _cells(status, s6k1, akt_expression, er_expression, adapted, esr1_mutant, radius, u, q,
+               akt_out, mtorc1_out, er_out, counts, hill167, drive_hill):
         """The loop of kernel 1 (no reduction in it: that would stop vectorisation). Per cell,
         in the numpy engine's order: oxygen status (hypoxia overrides the cycle state,
         re-oxygenated cells cycle), signalling (adapted cells: the LTED PI3K and ER factors;
@@ -268,7 +271,7 @@ if AVAILABLE:
             is_mutant = esr1_mutant[i] != 0
             # signalling
             a = _akt_activity(pi3k * adapted_pi3k if is_adapted else pi3k, constitutive,
-                              s6k1_previous[i], feedback, akt_expression[i], torc2)
+                              s6k1[i], feedback, akt_expression[i], torc2)
             m = _mtorc1_activity(a, m_basal, m_half, m_inhib)
             s = _s6k1_activity(m)
             ser = _ser167(a, s, w167, half167, hill167)
@@ -282,7 +285,7 @@ if AVAILABLE:
             e = stimulus * _activity_per_stimulus(stimulus)
             akt_out[i] = a
             mtorc1_out[i] = m
-            s6k1_out[i] = s
+            s6k1[i] = s  # in place: the feedback read last step's value first
             er_out[i] = e
             # translation (cap-dependent + IRES) and G1 drive -> cycle switching
             cap = _cap_translation(m, transl_half)
@@ -315,7 +318,7 @@ if AVAILABLE:
                 new = np.uint8(fate.APOPTOTIC)
             if necrose:
                 new = np.uint8(fate.NECROTIC)
-            status_out[i] = new
+            status[i] = new  # in place (read above)
             c = np.uint8(0) if cleared else (np.uint8(2) if divide else np.uint8(1))
             counts[i] = c
 
@@ -385,6 +388,66 @@ if AVAILABLE:
         return j
 
 
+    #: Slots of :func:`summary_kernel`'s output: cells per status (fate.N_STATUS of them), then
+    #: sums over viable cells, then counts over non-necrotic (IHC-scored) cells.
+    SUMMARY_SLOTS = ("akt", "mtorc1", "s6k1", "er_activity", "share_e2", "share_tamoxifen",
+                     "share_ser167", "mtorc1_high", "er_high", "adapted", "esr1_mutant",
+                     "n_scored", "ps6", "pakt", "er_positive")
+
+    @_jit()
+    def summary_kernel(status, akt_, mtorc1, s6k1, er_activity, akt_expression, er_expression,
+                       adapted, esr1_mutant, q, high, er_positive_threshold, er_protein_scale,
+                       genotype_er, out):
+        """One pass for :meth:`Tumour.summary`: the counts by status, the viable-cell sums of
+        the states and of the ER shares, the IHC counts (``out``, float64, see
+        :data:`SUMMARY_SLOTS`). The ER shares are those of the numpy summary, which recomputes
+        signalling from the S6K1 state (``compute_signalling``): the same biology functions, in
+        float32, summed in float64."""
+        ns = fate.N_STATUS
+        out[:] = 0.0
+        pi3k, constitutive, feedback, torc2 = q[Q_PI3K], q[Q_CONSTITUTIVE], q[Q_FEEDBACK], q[Q_TORC2]
+        m_basal, m_half, m_inhib = q[Q_MTORC1_BASAL], q[Q_MTORC1_HALF], q[Q_MTORC1_INHIB]
+        w167, half167, hill167 = q[Q_SER167_W], q[Q_SER167_HALF], q[Q_SER167_HILL]
+        er_scale = q[Q_ER_SCALE]
+        for i in range(status.shape[0]):
+            st = status[i]
+            out[st] += 1.0
+            if st != fate.NECROTIC:
+                out[ns + 11] += 1.0
+                out[ns + 12] += s6k1[i] > high
+                out[ns + 13] += akt_[i] > high
+                # as Tumour.ihc: expression x ER protein left x the genotype's ER multiplier
+                er_protein = er_expression[i] * er_protein_scale * genotype_er
+                out[ns + 14] += er_protein > er_positive_threshold
+            if not _is_viable(st):
+                continue
+            is_adapted = adapted[i] != 0
+            is_mutant = esr1_mutant[i] != 0
+            a = _akt_activity(pi3k * q[Q_ADAPTED_PI3K] if is_adapted else pi3k, constitutive,
+                              s6k1[i], feedback, akt_expression[i], torc2)
+            s = _s6k1_activity(_mtorc1_activity(a, m_basal, m_half, m_inhib))
+            ser = _ser167(a, s, w167, half167, hill167)
+            ee = er_expression[i] * er_scale
+            ee = ee * q[Q_ADAPTED_ER] if is_adapted else ee
+            s_e2, s_tam, s_167 = _er_stimuli(
+                q[Q_MUT_E2] if is_mutant else q[Q_OCC_E2],
+                q[Q_MUT_ANTI] if is_mutant else q[Q_OCC_ANTI],
+                q[Q_MUT_FREE] if is_mutant else q[Q_OCC_FREE], ser, ee, q[Q_EFF_E2],
+                q[Q_EFF_TAM], q[Q_EFF_TAM167], q[Q_EFF_UNL167])
+            scale = _activity_per_stimulus(s_e2 + s_tam + s_167)
+            out[ns] += akt_[i]
+            out[ns + 1] += mtorc1[i]
+            out[ns + 2] += s6k1[i]
+            out[ns + 3] += er_activity[i]
+            out[ns + 4] += s_e2 * scale
+            out[ns + 5] += s_tam * scale
+            out[ns + 6] += s_167 * scale
+            out[ns + 7] += mtorc1[i] > high
+            out[ns + 8] += er_activity[i] > high
+            out[ns + 9] += adapted[i]
+            out[ns + 10] += esr1_mutant[i]
+
+
 #: The states kernel 2 writes, in CELL_STATES order, and the ones it redraws for daughters.
 KERNEL_STATES = ("cell_id", "status", "akt", "mtorc1", "s6k1", "er_activity", "akt_expression",
                  "er_expression", "adapted", "esr1_mutant")
@@ -409,24 +472,27 @@ class FusedStepper:
             raise RuntimeError("engine 'fused' needs numba (pip install numba); "
                                "use engine: numpy")
         self.capacity = 0
+        self.daughter_at = np.empty(0, dtype=np.int32)
         self.q = np.zeros(N_Q, dtype=np.float32)
         self.current: dict[str, np.ndarray] | None = None  # viewed by the state arrays
         self.older: dict[str, np.ndarray] | None = None  # viewed by last step's arrays
 
     def __getstate__(self) -> dict:
         """Copies and pickles carry no buffers (they are rebuilt on the next step)."""
-        return {"capacity": 0, "q": self.q.copy(), "current": None, "older": None}
+        return {"capacity": 0, "q": self.q.copy(), "current": None, "older": None,
+                "daughter_at": np.empty(0, dtype=np.int32)}
 
     def _outputs(self, tumour, n_out: int) -> dict[str, np.ndarray]:
         """Buffers for state arrays of length ``n_out`` (+ ``SLACK``): the buffers of two steps
         ago when nobody else holds them (no page faults from new memory each step), else new
-        buffers with 25 % headroom. A reader that kept the previous arrays keeps their values:
-        a buffer still referenced outside this pool is never reused."""
+        buffers with 1/HEADROOM headroom. A buffer still referenced outside this pool (a reader
+        kept an array of two steps ago) is never reused."""
         spare = self.older
         if not (spare is not None
                 and all(buf.shape[0] >= n_out + SLACK and sys.getrefcount(buf) <= 3
                         for buf in spare.values())):  # refs: the dict, `buf`, the call
-            spare = {name: np.empty(n_out + n_out // 4 + SLACK,
+            self.older = spare = None  # let the old spares go before the new ones are made
+            spare = {name: np.empty(n_out + n_out // HEADROOM + SLACK,
                                     dtype=getattr(tumour, name).dtype)
                      for name in KERNEL_STATES}
         # the buffers the tumour's arrays view now are the spares of the next step
@@ -435,25 +501,20 @@ class FusedStepper:
 
     def _scratch(self, n: int) -> None:
         if n > self.capacity:
-            cap = max(n + n // 4, 1024)
+            cap = max(n + n // HEADROOM, 1024)
             self.u = np.empty(cap, dtype=np.float32)
-            self.akt = np.empty(cap, dtype=np.float32)
-            self.mtorc1 = np.empty(cap, dtype=np.float32)
-            self.s6k1 = np.empty(cap, dtype=np.float32)
-            self.er = np.empty(cap, dtype=np.float32)
-            self.status = np.empty(cap, dtype=np.uint8)
             self.counts = np.empty(cap, dtype=np.uint8)
-            self.daughter_at = np.empty(cap + 1, dtype=np.int32)
             self.capacity = cap
 
-    def parameters(self, tumour, exposure: Exposure, dt_h: float) -> np.ndarray:
-        """The step's scalars, from the same helpers the numpy engine uses; sets the tumour's
-        ``occ_e2`` and ``er_protein`` as the numpy engine's signalling does."""
+    def parameters(self, tumour, exposure: Exposure, dt_h: float,
+                   q: np.ndarray | None = None) -> np.ndarray:
+        """The step's scalars into ``q`` (default: the stepper's own vector), from the same
+        helpers the numpy engine uses; no side effect on the tumour."""
         from xenosim.core import lattice
 
-        p, q = tumour.p, self.q
+        p = tumour.p
+        q = self.q if q is None else q
         s = step_inputs(exposure, tumour.genotype, p)
-        tumour.occ_e2, tumour.er_protein = float(s.occ_e2), s.er_protein
         q[Q_PI3K], q[Q_CONSTITUTIVE], q[Q_FEEDBACK] = (s.pi3k_drive, s.constitutive_akt_drive,
                                                        s.feedback_gain)
         q[Q_TORC2], q[Q_MTORC1_BASAL], q[Q_MTORC1_HALF] = (s.torc2_inhibition, s.mtorc1_basal,
@@ -462,6 +523,7 @@ class FusedStepper:
             s.mtorc1_inhibition, s.ser167_weight_s6k1, s.ser167_half_input)
         q[Q_SER167_HILL], q[Q_OCC_E2], q[Q_OCC_ANTI] = s.ser167_hill, s.occ_e2, s.occ_anti
         q[Q_OCC_FREE], q[Q_ER_SCALE] = s.occ_free, s.er_scale
+        self.occ_e2, self.er_protein = float(s.occ_e2), s.er_protein  # the last call's
         if tumour.esr1_mutant.any():
             q[Q_MUT_E2], q[Q_MUT_ANTI], q[Q_MUT_FREE] = mutant_occupancy(exposure, s, p)
         else:  # no mutant cell reads them
@@ -508,6 +570,25 @@ class FusedStepper:
         q[Q_SIGMA], q[Q_INHERIT] = p["expression_sigma_log"], p["expression_inheritance"]
         return q
 
+    def summary_sums(self, tumour, exposure: Exposure | None) -> np.ndarray | None:
+        """:func:`summary_kernel` over ``tumour`` under ``exposure`` (None: no ER shares are
+        asked for, the kernel gets this step's scalars), or None when ER protein is per cell
+        (the numpy summary handles it)."""
+        q = self.q if exposure is None else self.parameters(tumour, exposure, 12.0,
+                                                             np.empty(N_Q, dtype=np.float32))
+        er_protein = tumour.er_protein
+        if np.ndim(er_protein) != 0:
+            return None
+        out = np.zeros(fate.N_STATUS + len(SUMMARY_SLOTS), dtype=np.float64)
+        p = tumour.p
+        summary_kernel(tumour.status, tumour.akt, tumour.mtorc1, tumour.s6k1,
+                       tumour.er_activity, tumour.akt_expression, tumour.er_expression,
+                       tumour.adapted, tumour.esr1_mutant, q,
+                       np.float32(p["high_activity_threshold"]),
+                       np.float32(p["er_positive_threshold"]), np.float32(er_protein),
+                       np.float32(tumour.genotype.er_expression_multiplier), out)
+        return out
+
     def step(self, tumour, exposure: Exposure, dt_h: float) -> None:
         """One step of ``tumour`` (a :class:`~xenosim.core.tumour.Tumour`) in place, drawing
         what the numpy engine draws in its order: the uniforms, the adaptation draws
@@ -518,17 +599,19 @@ class FusedStepper:
         n = tumour.n_agents
         self._scratch(n)
         q = self.parameters(tumour, exposure, dt_h)
+        # as the numpy engine's signalling: adaptation and IHC read them
+        tumour.occ_e2, tumour.er_protein = self.occ_e2, self.er_protein
         radius = lattice.site_radius(n)
         u = self.u[:n]
         tumour.rng.random(n, dtype=np.float32, out=u)
-        akt_, mtorc1, s6k1, er_, status, counts = (self.akt[:n], self.mtorc1[:n],
-                                                   self.s6k1[:n], self.er[:n],
-                                                   self.status[:n], self.counts[:n])
+        counts = self.counts[:n]
+        # status and S6K1 are updated in place, Akt / mTORC1 / ER output written over last
+        # step's values (no kernel scratch; the update below copies them into fresh arrays)
         signal_fate_kernel(
             tumour.status, tumour.s6k1, tumour.akt_expression, tumour.er_expression,
-            tumour.adapted, tumour.esr1_mutant, radius, u, q, akt_, mtorc1, s6k1, er_, status,
-            counts)
-        tumour._adapt(dt_h, status)  # may replace tumour.adapted (by a copy)
+            tumour.adapted, tumour.esr1_mutant, radius, u, q, tumour.akt, tumour.mtorc1,
+            tumour.er_activity, counts)
+        tumour._adapt(dt_h)  # on the statuses after the fates; may replace tumour.adapted
         n_out, n_daughters = (int(x) for x in count_kernel(counts))
         sigma = float(q[Q_SIGMA])
         redraw = n_daughters > 0 and tumour.p["expression_sigma_log"] != 0.0
@@ -537,11 +620,14 @@ class FusedStepper:
             z_er = tumour.rng.standard_normal(n_daughters, dtype=np.float32)
         else:
             z_akt = z_er = np.zeros(1, dtype=np.float32)
+        if self.daughter_at.shape[0] < n_daughters + 1:  # kernel 2 notes each daughter's slot
+            self.daughter_at = np.empty(n_daughters + n_daughters // 4 + 64, dtype=np.int32)
         out = self._outputs(tumour, n_out)
         if min(buf.shape[0] for buf in out.values()) < n_out + SLACK:  # never: no unchecked write
             raise AssertionError("fused update: output buffers too small")
         written = update_kernel(
-            counts, tumour.cell_id, status, akt_, mtorc1, s6k1, er_, tumour.akt_expression,
+            counts, tumour.cell_id, tumour.status, tumour.akt, tumour.mtorc1, tumour.s6k1,
+            tumour.er_activity, tumour.akt_expression,
             tumour.er_expression, tumour.adapted, tumour.esr1_mutant, z_akt, z_er, redraw,
             np.float32(sigma), q[Q_INHERIT], tumour.next_id, self.daughter_at, *out.values())
         assert written == n_out

@@ -339,7 +339,12 @@ class Tumour:
 
     # ---- summaries ---------------------------------------------------------------------------
     def summary(self, exposure: Exposure | None = None) -> TumourSummary:
-        """Counts by fate and mean pathway activities over viable cells."""
+        """Counts by fate and mean pathway activities over viable cells (the fused engine sums
+        them in one compiled pass, :func:`xenosim.core.fused.summary_kernel`)."""
+        if self._fused is not None:
+            sums = self._fused.summary_sums(self, exposure)
+            if sums is not None:
+                return self._summary_from_sums(sums, exposure is not None)
         counts = np.bincount(self.status, minlength=fate.N_STATUS)
         viable = fate.is_viable(self.status)
         n_viable = int(viable.sum())
@@ -370,6 +375,45 @@ class Tumour:
             frac_adapted=mean(self.adapted),
             frac_esr1_mutant=mean(self.esr1_mutant),
             **self.ihc(),
+        )
+
+    def _summary_from_sums(self, sums: np.ndarray, shares: bool) -> TumourSummary:
+        from xenosim.core.fused import SUMMARY_SLOTS
+
+        ns = fate.N_STATUS
+        total = dict(zip(SUMMARY_SLOTS, sums[ns:].tolist(), strict=True))
+        n_viable = sum(int(sums[s]) for s in range(ns) if fate.is_viable(np.uint8(s)))
+        nan = float("nan")
+
+        def mean(name: str) -> float:
+            return total[name] / n_viable if n_viable else nan
+
+        n_scored = total["n_scored"]
+        total["ki67"], total["cc3"] = float(sums[fate.CYCLING]), float(sums[fate.APOPTOTIC])
+
+        def scored(name: str) -> float:  # IHC: a fraction of the non-necrotic cells
+            return total[name] / n_scored if n_scored else nan
+
+        return TumourSummary(
+            n_agents=self.n_agents,
+            n_cycling=int(sums[fate.CYCLING]),
+            n_quiescent=int(sums[fate.QUIESCENT]),
+            n_apoptotic=int(sums[fate.APOPTOTIC]),
+            n_necrotic=int(sums[fate.NECROTIC]),
+            **{f"mean_{name}": mean(name) for name in MEAN_SUMMARY_STATES},
+            er_share_e2=mean("share_e2") if shares else nan,
+            er_share_tamoxifen=mean("share_tamoxifen") if shares else nan,
+            er_share_ser167=mean("share_ser167") if shares else nan,
+            frac_mtorc1_high=mean("mtorc1_high"),
+            frac_er_high=mean("er_high"),
+            n_arrested=int(sums[fate.ARRESTED]),
+            frac_adapted=mean("adapted"),
+            frac_esr1_mutant=mean("esr1_mutant"),
+            ki67_index=scored("ki67"),
+            cc3_index=scored("cc3"),
+            ps6_index=scored("ps6"),
+            pakt_index=scored("pakt"),
+            er_positive_fraction=scored("er_positive"),
         )
 
     def ihc(self) -> dict[str, float]:
