@@ -37,6 +37,9 @@ def test_quick_run_writes_every_number_as_json(tmp_path):
         assert by_engine[e][1000]["ratio_to_reference"] == matched["1000"] > 0
         assert record["memory"][e]["state_bytes_per_agent"] > 0
     assert set(by_engine["reference"]) == set(bench.QUICK_REFERENCE_STEPS)
+    long_run = record["long_run"]
+    assert long_run["agents_start"] == bench.QUICK_LONG_RUN["agents"]
+    assert long_run["agent_steps"] >= 0.5 * long_run["agents_start"] * 4 and long_run["cpu_s"] > 0
     bw = record["bandwidth"]
     assert bw["copy_gb_per_s"] > 0.1 and bw["bytes_per_agent_step"] > 0
     assert bw["limit_agent_steps_per_s"] == bw["copy_gb_per_s"] * 1e9 / bw["bytes_per_agent_step"]

@@ -11,6 +11,8 @@ Measures, in one run on this machine, and prints:
 2. memory per agent at 1e6 agents: the state arrays (bytes/agent) and the peak of everything a
    stepping tumour holds (state with headroom, the engine's buffers and scratch, a step's
    temporaries), measured with ``tracemalloc`` (numpy reports its buffers to tracemalloc);
+2b. a long run: one 10^7-agent tumour for 56 days on one core, every cost of a real run included
+   (buffer growth, lattice rebuilds);
 3. the default study (``configs/degraffenried2004.yaml``): wall and CPU time (this process and
    its workers) per engine and worker count;
 4. sweep throughput on a 2-worker Dask ``LocalCluster``: tasks/min, and the per-task overhead
@@ -211,6 +213,32 @@ def memory_per_agent(n: int, engine: str = "numpy") -> tuple[float, float]:
     return state, peak
 
 
+#: The long run: a 10^7-agent vector tumour for 56 days (112 steps of 12 h) under estradiol and
+#: a high tamoxifen level (slow net growth; its necrotic core is cleared), on one core.
+LONG_RUN = {"agents": 10_000_000, "days": 56, "line": "mcf7_vector",
+            "exposure": Exposure(e2_nM=3.6, tamoxifen_nM=2000.0, oht_nM=1.0)}
+QUICK_LONG_RUN = LONG_RUN | {"agents": 2_000, "days": 2}
+TARGET_LONG_RUN_S = 600.0
+
+
+def time_long_run(engine: str, agents: int, days: int, line: str,
+                  exposure: Exposure) -> dict[str, float]:
+    """CPU and wall time of one ``agents``-agent tumour stepped for ``days`` (every cost of a
+    real run included: buffer growth, lattice rebuilds as the tumour changes size)."""
+    from xenosim.core.tumour import Tumour
+
+    tumour = Tumour(cell_line(line), agents, CELLS_PER_AGENT, resolve(),
+                    np.random.default_rng(0), engine=engine)
+    agent_steps = 0
+    cpu, wall = time.process_time(), time.perf_counter()
+    for _ in range(int(round(days * 24 / DT_H))):
+        agent_steps += tumour.n_agents
+        tumour.step(exposure, DT_H)
+    return {"engine": engine, "agents_start": agents, "agents_end": tumour.n_agents,
+            "days": days, "cpu_s": time.process_time() - cpu,
+            "wall_s": time.perf_counter() - wall, "agent_steps": agent_steps}
+
+
 def _cpu_seconds_with_children() -> float:
     own = resource.getrusage(resource.RUSAGE_SELF)
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -401,6 +429,17 @@ def main(argv: list[str] | None = None) -> int:
               f"engine buffers and scratch, temporaries) {peak:.1f} B/agent; target <= "
               f"{TARGET_BYTES:.0f}: {'MET' if peak <= TARGET_BYTES else 'NOT MET'}")
     state = min(m["state_bytes_per_agent"] for m in record["memory"].values())
+
+    long_run = QUICK_LONG_RUN if args.quick else LONG_RUN
+    engine = "fused" if "fused" in engines else engines[0]
+    print(f"\n2b. Long run: {long_run['agents']:,} agents for {long_run['days']} days "
+          f"({long_run['line']}, E2 + tamoxifen), {engine} engine, one core", flush=True)
+    lr = time_long_run(engine, **long_run)
+    record["long_run"] = lr
+    print(f"  {lr['cpu_s']:.1f} s CPU, {lr['wall_s']:.1f} s wall; {lr['agents_end']:,} agents at "
+          f"the end; {1e9 * lr['cpu_s'] / lr['agent_steps']:.1f} ns per agent-step over the run; "
+          f"target <= {TARGET_LONG_RUN_S:.0f} s: "
+          f"{'MET' if lr['cpu_s'] <= TARGET_LONG_RUN_S else 'NOT MET'}")
 
     if not args.skip_study:
         what = "quick: a tiny version" if args.quick else "as shipped"
