@@ -376,5 +376,6 @@ def _client(scheduler: str | None, workers: int):
     if scheduler:
         return Client(scheduler, timeout="20s"), None
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                           dashboard_address=":0", silence_logs=logging.ERROR)
+                           host="127.0.0.1", dashboard_address="127.0.0.1:0",
+                           silence_logs=logging.ERROR)  # loopback only, free ports
     return Client(cluster), cluster
