@@ -10,7 +10,7 @@ computes in float32 throughout (as the numpy engine does on its float32 arrays) 
 vectorise eight cells per instruction. Adapted and ESR1-mutant cells (biology/adaptation.py) are
 read per cell in the kernel: the LTED PI3K and ER factors, and the mutant's ER states (computed
 once per step by ``signalling.mutant_occupancy``, as in the numpy pass). The adaptation draws
-(``Tumour._adapt``) and the ESR1 mutations of daughters stay in Python around the kernels, in
+(``Tumour.adapt``) and the ESR1 mutations of daughters stay in Python around the kernels, in
 the numpy engine's order.
 
 What differs from the numpy engine, by design (each is numerics, not biology):
@@ -592,7 +592,7 @@ class FusedStepper:
     def step(self, tumour, exposure: Exposure, dt_h: float) -> None:
         """One step of ``tumour`` (a :class:`~xenosim.core.tumour.Tumour`) in place, drawing
         what the numpy engine draws in its order: the uniforms, the adaptation draws
-        (``Tumour._adapt``, on the statuses after the fates), the daughters' normals, the ESR1
+        (``Tumour.adapt``, on the statuses after the fates), the daughters' normals, the ESR1
         mutations of daughters."""
         from xenosim.core import lattice
 
@@ -611,7 +611,7 @@ class FusedStepper:
             tumour.status, tumour.s6k1, tumour.akt_expression, tumour.er_expression,
             tumour.adapted, tumour.esr1_mutant, radius, u, q, tumour.akt, tumour.mtorc1,
             tumour.er_activity, counts)
-        tumour._adapt(dt_h)  # on the statuses after the fates; may replace tumour.adapted
+        tumour.adapt(dt_h)  # on the statuses after the fates; may replace tumour.adapted
         n_out, n_daughters = (int(x) for x in count_kernel(counts))
         sigma = float(q[Q_SIGMA])
         redraw = n_daughters > 0 and tumour.p["expression_sigma_log"] != 0.0

@@ -291,14 +291,13 @@ class Tumour:
         np.copyto(status, np.uint8(fate.NECROTIC), where=necrose)
         del viable, cycling, arrested, quiescent, oxygenated, apoptose, necrose, switched
         self.status = status
-        self._adapt(dt_h)
+        self.adapt(dt_h)
         return cleared, divide
 
-    def _adapt(self, dt_h: float, status: np.ndarray | None = None) -> None:
-        """Viable cells not yet adapted adapt to estrogen deprivation (biology/adaptation.py).
-        ``status``: the statuses after this step's fates (default ``self.status``; the fused
-        engine passes its kernel's output, before the update)."""
-        status = self.status if status is None else status
+    def adapt(self, dt_h: float) -> None:
+        """Viable cells not yet adapted adapt to estrogen deprivation (biology/adaptation.py), on
+        the statuses after this step's fates: both engines call it between fates and update."""
+        status = self.status
         prob = adaptation.adaptation_probability(self.occ_e2, self.p["lted_adaptation_rate_per_day"],
                                                  dt_h)
         if prob <= 0.0:
