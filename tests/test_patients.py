@@ -111,6 +111,13 @@ def test_example_configs_validate():
     ({"scans": {"every_week": 8}}, "scans.every_week", "did you mean 'every_weeks'"),
     ({"population": {"akt_activated_fraction": {"distribution": "beta", "mean": 0.5}}},
      "population.akt_activated_fraction", "needs mean, sd"),
+    ({"population": {"esr1_mutant_probability": 1.5}},
+     "population.esr1_mutant_probability", "less than or equal to 1"),
+    ({"population": {"esr1_mutant_fraction": {"distribution": "fixed", "value": 1.4}}},
+     "population.esr1_mutant_fraction", "within [0, 1]"),
+    ({"population": {"esr1_mutant_fraction": {"distribution": "lognormal", "median": 0.2,
+                                              "sigma_log": 0.5}}},
+     "population.esr1_mutant_fraction", "a share of cells"),
 ])
 def test_bad_configs_are_located(change, path, words):
     with pytest.raises(ConfigErrors) as err:
@@ -139,6 +146,28 @@ def test_patient_draws_and_genotypes_follow_the_population():
     parental, activated = patient_genotypes(study, traits)
     assert "pik3ca_mutant" in parental.modifiers and "myr_akt" not in parental.modifiers
     assert activated.constitutive_akt_drive > 0 and activated.aromatase_activity > 0
+
+
+def test_esr1_mutant_patients_start_with_mutant_clones():
+    """A mutant-positive patient's lesions start with the drawn ESR1-mutant share; the other
+    draws do not depend on the ESR1 keys (the same patient, mutant or not); mutant clones are
+    ligand-independent, so under exemestane her tumour keeps more ER activity."""
+    fixed = {"distribution": "fixed", "value": 0.4}
+    pos = validate_patient_dict(tiny(follow_up_months=2, population={
+        "esr1_mutant_probability": 1.0, "esr1_mutant_fraction": fixed}))
+    neg = validate_patient_dict(tiny(follow_up_months=2, population={
+        "esr1_mutant_fraction": fixed}))
+    t_pos = draw_patient(pos, np.random.default_rng(5))
+    t_neg = draw_patient(neg, np.random.default_rng(5))
+    assert t_pos["esr1_mutant"] and not t_neg["esr1_mutant"]
+    same = ("baseline_sum_cm3", "akt_activated_fraction", "adapted", "kinetics_scale_rel")
+    assert all(t_pos[k] == t_neg[k] for k in same)
+    for i in range(2):
+        a, b = simulate_patient(pos, "exemestane", i), simulate_patient(neg, "exemestane", i)
+        assert a.patient["esr1_mutant"] and a.patient["esr1_mutant_fraction"] == 0.4
+        assert not b.patient["esr1_mutant"] and b.patient["esr1_mutant_fraction"] == 0.0
+        er_a, er_b = (o.scans[1]["mean_er_activity"] for o in (a, b))  # first scan on treatment
+        assert er_a > 1.5 * er_b, (er_a, er_b)
 
 
 def test_same_seed_same_trial_whatever_the_number_of_workers():

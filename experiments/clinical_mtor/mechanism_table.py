@@ -12,7 +12,14 @@ import numpy as np
 import pandas as pd
 
 from xenosim.biology import cellcycle
-from xenosim.biology.signalling import derived_rates, steady_state, translation_and_drive
+from xenosim.biology import er as er_mod
+from xenosim.biology.signalling import (
+    Signals,
+    compute_signalling,
+    derived_rates,
+    steady_state,
+    translation_and_drive,
+)
 from xenosim.core.genotypes import Genotype
 from xenosim.core.parameters import resolve
 from xenosim.patients.config import load_patient_study
@@ -25,8 +32,10 @@ CELLS = {  # population -> cell kinds (modifiers)
                  "Akt-activated": ["aromatase", "myr_akt"]},
     "AI-resistant": {"parental, adapted": ["aromatase", "lted"],
                      "parental, adapted, PI3K-activated": ["aromatase", "lted", "pik3ca_mutant"],
-                     "Akt-activated, adapted": ["aromatase", "lted", "myr_akt"]},
+                     "Akt-activated, adapted": ["aromatase", "lted", "myr_akt"],
+                     "parental, adapted, ESR1-mutant": ["aromatase", "lted", "+esr1"]},
 }
+ESR1 = "+esr1"  # not a genotype modifier: the per-cell ESR1-mutant flag (biology/adaptation.py)
 TRIALS = {"AI-naive": "patients_ai_naive.yaml", "AI-resistant": "patients_ai_resistant.yaml"}
 
 
@@ -48,6 +57,20 @@ def net_growth_per_month(sig, p: dict) -> float:
     return float((lam - apo) * 24 * 30.44)
 
 
+def mutant_steady_state(ex, genotype: Genotype, p: dict, iterations: int = 30) -> Signals:
+    """``steady_state`` for one ESR1-mutant cell, its arrays turned back into scalars."""
+    s6k1, one = np.full(1, 0.5), np.ones(1)
+    for _ in range(iterations):
+        sig = compute_signalling(ex, genotype, p, one, one, s6k1,
+                                 esr1_mutant=np.ones(1, dtype=np.uint8))
+        s6k1 = sig.s6k1
+    first = lambda a: float(np.ravel(a)[0])  # noqa: E731
+    er = er_mod.ERActivity(*(first(v) for v in (sig.er.total, sig.er.share_e2,
+                                                 sig.er.share_tamoxifen, sig.er.share_ser167)))
+    return Signals(first(sig.akt), first(sig.mtorc1), first(sig.s6k1), first(sig.ser167), er,
+                   sig.er_protein, sig.e2_tumour_nM, sig.occ_e2, sig.mtorc1_inhibition)
+
+
 def table() -> pd.DataFrame:
     p = resolve()
     rows = []
@@ -56,7 +79,9 @@ def table() -> pd.DataFrame:
         for arm, spec in study.arms.items():
             ex = patient_profile(study, arm).exposure(24 * 60, 24 * 88)  # weeks 9-12, steady state
             for kind, mods in CELLS[pop].items():
-                sig = steady_state(ex, Genotype.from_modifiers(kind, mods), p)
+                g = Genotype.from_modifiers(kind, [m for m in mods if m != ESR1])
+                sig = (mutant_steady_state(ex, g, p) if ESR1 in mods else
+                       steady_state(ex, g, p))
                 rows.append({"population": pop, "arm": spec.label or arm, "cell": kind,
                              "tumour_E2_pM": round(1000 * sig.e2_tumour_nM, 2),
                              "Akt": float(np.round(sig.akt, 2)),

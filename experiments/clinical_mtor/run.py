@@ -19,6 +19,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import NullFormatter
 
 from xenosim.core.style import apply_style, arm_colour
 from xenosim.patients.config import load_patient_study
@@ -136,6 +137,10 @@ def forest(table: pd.DataFrame, path: Path, note: str = "") -> None:
     ax.set_xscale("log")
     low = float(np.nanmin(table["ci_low"])) if table["ci_low"].notna().any() else 0.1
     ax.set_xlim(max(1e-3, 0.7 * low), 3)
+    ticks = [t for t in (0.001, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2)
+             if max(1e-3, 0.7 * low) <= t <= 3]
+    ax.set_xticks(ticks, [f"{t:g}" for t in ticks])  # plain numbers: log labels overlapped
+    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("Hazard ratio of progression, endocrine + mTOR inhibitor vs endocrine alone\n"
                   "(log scale, 95 % CI; black: published trial, green: virtual trial)")
     ax.set_title("Who benefits from adding an mTOR inhibitor" + note, fontsize=11)

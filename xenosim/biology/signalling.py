@@ -121,10 +121,26 @@ def mutant_occupancy(exposure: Exposure, q: StepInputs, p: dict[str, float]
                      ) -> tuple[float, float, float]:
     """ER states (E2, antagonist, free) of an ESR1-mutant cell in this step: the antagonists'
     Kd ``esr1_antagonist_kd_fold`` times larger, a share of the free ER constitutively active
-    (:func:`xenosim.biology.adaptation.mutant_occupancy`)."""
+    (:func:`xenosim.biology.adaptation.mutant_occupancy`).
+
+    Fulvestrant, a competitive binder too, gets the same fold (Y537S / D538G raise its IC50
+    several-fold but stay sensitive at higher doses: Fanning 2016; Toy 2017): the mutant's
+    fulvestrant-bound share leaves its other states, and its ER protein is degraded in
+    proportion to that (smaller) share. The states are returned relative to the wild-type ER
+    protein of the step (``q.er_scale`` already holds it), so ``states x er_scale`` is the
+    mutant's own protein; the ER output is linear in both, so this is exact."""
     fold = p["esr1_antagonist_kd_fold"]
+    kd_4oht, kd_tam = p["kd_4oht_nM"] * fold, p["kd_tamoxifen_nM"] * fold
     mut = er_mod.er_occupancy(q.e2_nM, exposure.oht_nM, exposure.tamoxifen_nM, p["kd_e2_nM"],
-                              p["kd_4oht_nM"] * fold, p["kd_tamoxifen_nM"] * fold)
+                              kd_4oht, kd_tam)
+    if exposure.fulvestrant_nM:
+        occ_f = serd.fulvestrant_occupancy(
+            exposure.fulvestrant_nM, q.e2_nM, exposure.oht_nM, exposure.tamoxifen_nM,
+            p["kd_fulvestrant_nM"] * fold, p["kd_e2_nM"], kd_4oht, kd_tam)
+        protein = serd.er_protein_remaining(occ_f, p["serd_er_degradation_max"])
+        wild_type_protein = float(q.er_protein)
+        ratio = protein / wild_type_protein if wild_type_protein > 0.0 else 0.0
+        mut = tuple(o * (1.0 - occ_f) * ratio for o in mut)
     m = adaptation.mutant_occupancy(*(float(o) for o in mut), p["esr1_constitutive_activity"])
     return float(m[0]), float(m[1]), float(m[2])
 

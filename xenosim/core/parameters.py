@@ -192,9 +192,12 @@ PARAMETERS: dict[str, Param] = {
            "Genet 45:1446 (Y537S / D538G ER is transcriptionally active without ligand, below "
            "E2-stimulated wild type)", "assumed",
            "share of unliganded mutant ER that acts as estradiol-bound"),
-        _P("esr1_antagonist_kd_fold", 5.0, "1", "Toy 2013; Fanning 2016 eLife 5:e12792 (mutants "
-           "need higher 4-OHT / fulvestrant concentrations)", "assumed",
-           "antagonist Kd of mutant ER relative to wild type (4-OHT, tamoxifen)"),
+        _P("esr1_antagonist_kd_fold", 5.0, "1", "Toy 2013; Fanning 2016 eLife 5:e12792; Toy "
+           "2017 Cancer Discov 7:277 (Y537S / D538G shift the 4-OHT and fulvestrant IC50 "
+           "several-fold; cells stay sensitive at higher doses); one fold for all three is "
+           "assumed", "assumed",
+           "antagonist Kd of mutant ER relative to wild type (4-OHT, tamoxifen, fulvestrant; "
+           "the mutant's fulvestrant degradation follows its lower fulvestrant occupancy)"),
         _P("er_positive_threshold", 0.1, "1", "Allred 1998 (ER IHC: weak staining scored "
            "positive)", "assumed",
            "relative ER protein above which a cell stains ER-positive in virtual IHC"),

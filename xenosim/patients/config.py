@@ -107,6 +107,11 @@ class Population(_Strict):
     adapted_probability: Prob = 0.0
     adapted_modifiers: list[str] = ["lted"]
     kinetics_sigma_log: Annotated[float, Field(ge=0, le=2)] = 0.3
+    #: share of patients whose tumour carries an ESR1 ligand-binding-domain mutation (Y537S /
+    #: D538G-like); in each such patient every lesion starts with ``esr1_mutant_fraction`` of
+    #: its cells mutant (the ``esr1_mutant_initial_fraction`` of those lesions)
+    esr1_mutant_probability: Prob = 0.0
+    esr1_mutant_fraction: Distribution = Distribution(distribution="beta", mean=0.3, sd=0.2)
 
     _mods = field_validator("base_modifiers", "akt_activated_modifiers",
                             "pi3k_activated_modifiers", "adapted_modifiers")(
@@ -117,6 +122,17 @@ class Population(_Strict):
         if self.lesions_max < self.lesions_min:
             raise ValueError("lesions_max is below lesions_min")
         return self
+
+    @field_validator("esr1_mutant_fraction")
+    @classmethod
+    def _share_of_cells(cls, f: Distribution) -> Distribution:
+        bounds = {"fixed": (f.value, f.value), "uniform": (f.low, f.high),
+                  "beta": (0.0, 1.0)}.get(f.distribution)
+        if bounds is None or not 0.0 <= bounds[0] <= bounds[1] <= 1.0:
+            raise ValueError(
+                f"a share of cells: allowed a beta, or a fixed / uniform distribution within "
+                f"[0, 1]; got {f.model_dump(exclude_none=True)}")
+        return f
 
 
 class PatientHost(_Strict):

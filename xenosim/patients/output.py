@@ -15,8 +15,8 @@ from xenosim.patients.survival import arm_medians, compare_arms
 
 
 def subgroup_table(patients: pd.DataFrame, reference: str) -> pd.DataFrame:
-    """Hazard ratios in subgroups: PI3K status, adaptation, Akt-activated share above/below
-    the trial median (what a biomarker analysis of the trial would report)."""
+    """Hazard ratios in subgroups: PI3K status, adaptation, ESR1 status, Akt-activated share
+    above/below the trial median (what a biomarker analysis of the trial would report)."""
     cut = float(patients["akt_activated_fraction"].median())
     groups = {
         "all patients": patients,
@@ -28,6 +28,10 @@ def subgroup_table(patients: pd.DataFrame, reference: str) -> pd.DataFrame:
     if patients["adapted"].any() and not patients["adapted"].all():
         groups["adapted (LTED-like)"] = patients[patients["adapted"]]
         groups["not adapted"] = patients[~patients["adapted"]]
+    esr1 = patients["esr1_mutant"] if "esr1_mutant" in patients else None
+    if esr1 is not None and esr1.any() and not esr1.all():  # as BOLERO-2's ctDNA analysis
+        groups["ESR1-mutant"] = patients[esr1]
+        groups["ESR1 wild-type"] = patients[~esr1]
     rows = []
     for name, g in groups.items():
         if g["arm"].nunique() < 2:

@@ -57,6 +57,9 @@ def draw_patient(study: PatientStudy, rng: np.random.Generator) -> dict:
         "pi3k_activated": bool(rng.random() < pop.pi3k_activated_probability),
         "adapted": bool(rng.random() < pop.adapted_probability),
         "kinetics_scale_rel": float(np.exp(pop.kinetics_sigma_log * rng.standard_normal())),
+        # drawn last, and always, so the draws above do not depend on the ESR1 keys
+        "esr1_mutant": bool(rng.random() < pop.esr1_mutant_probability),
+        "esr1_fraction_if_mutant": float(np.clip(pop.esr1_mutant_fraction.draw(rng), 0, 1)),
     }
 
 
@@ -110,6 +113,10 @@ def simulate_patient(study: PatientStudy, arm: str, index: int) -> PatientOutcom
     scale = p["patient_kinetics_scale"] * traits["kinetics_scale_rel"]
     p = dict(p, invivo_cycling_factor=p["invivo_cycling_factor"] * scale,
              apoptosis_rate_invivo_per_day=p["apoptosis_rate_invivo_per_day"] * scale)
+    esr1 = traits["esr1_mutant"] and study.mechanisms.esr1_mutation  # (the switch ablates it)
+    f_esr1 = traits["esr1_fraction_if_mutant"] if esr1 else 0.0
+    if esr1:  # her lesions start with ESR1-mutant clones
+        p = dict(p, esr1_mutant_initial_fraction=f_esr1)
     parental, activated = patient_genotypes(study, traits)
     n_agents = study.agents_per_patient
     baseline_mm3 = traits["baseline_sum_cm3"] * 1000.0
@@ -177,6 +184,7 @@ def simulate_patient(study: PatientStudy, arm: str, index: int) -> PatientOutcom
         "baseline_sum_cm3": baseline_measured / 1000.0,
         "akt_activated_fraction": f_akt, "pi3k_activated": traits["pi3k_activated"],
         "adapted": traits["adapted"], "kinetics_scale": scale,
+        "esr1_mutant": esr1, "esr1_mutant_fraction": f_esr1,
         "progressed": progressed, "ttp_day": ttp_day, "ttp_months": ttp_day / DAYS_PER_MONTH,
         "best_change_pct": best_change, "n_scans": len(out.scans),
         "baseline_mean_akt": out.scans[0]["mean_akt"],
