@@ -70,6 +70,8 @@ _CELLS_OPTIONAL_NUMERIC = [
     "ps6_index",
     "pakt_index",
     "er_positive_fraction",
+    "ps6_hscore",
+    "pakt_hscore",
     "frac_adapted",
     "frac_esr1_mutant",
 ]

@@ -611,8 +611,12 @@ def ihc_boxplots(ihc: pd.DataFrame, arms_by_line: dict[str, list[str]]) -> plt.F
     """Virtual IHC at study end: per-arm box plots (one point per mouse at its last caliper day)
     of each index, rows = cell lines, as a pathologist scores sections."""
     apply_style()
+    # pS6 / pAkt as graded H-scores where the table has them (the positive-cell indices stay
+    # in the tables)
+    graded = {"ps6_index": "ps6_hscore", "pakt_index": "pakt_hscore"}
     cols = [c for c in IHC_LABELS if c in ihc.columns and c not in
-            ("frac_adapted", "frac_esr1_mutant")]
+            ("frac_adapted", "frac_esr1_mutant")
+            and not (c in graded and graded[c] in ihc.columns)]
     lines = [cl for cl in arms_by_line if (ihc["cell_line"] == cl).any()]
     fig, axes = plt.subplots(len(lines), len(cols), figsize=(3.3 * len(cols), 3.9 * len(lines)),
                              squeeze=False, layout="constrained")
@@ -631,10 +635,11 @@ def ihc_boxplots(ihc: pd.DataFrame, arms_by_line: dict[str, list[str]]) -> plt.F
                            color=_colour(arm), zorder=3)
             ax.set_xticks(range(1, len(arms) + 1), [arm_label(a) for a in arms], rotation=40,
                           ha="right", fontsize=7)
-            ax.set_ylim(0, 1)
+            hscore = col.endswith("_hscore")  # 0-300 (intensity 0-3 x % of cells)
+            ax.set_ylim(0, 300 if hscore else 1)
             ax.set_title(f"{line_title(cl)}: {IHC_LABELS[col]}", fontsize=9)
-            if j == 0:
-                ax.set_ylabel("fraction of cells")
+            if j == 0 or hscore:
+                ax.set_ylabel("H-score (0-300)" if hscore else "fraction of cells")
     fig.suptitle("Virtual IHC at each mouse's last caliper day (simulation readout; one point "
                  "per mouse)")
     return fig

@@ -22,6 +22,7 @@ _OPTIONAL = ["mean_akt", "mean_mtorc1", "mean_s6k1"]
 IHC_LABELS = {
     "ki67_index": "Ki-67 index", "cc3_index": "cleaved caspase-3 index", "ps6_index": "pS6 index",
     "pakt_index": "pAkt index", "er_positive_fraction": "ER-positive fraction",
+    "ps6_hscore": "pS6 H-score", "pakt_hscore": "pAkt H-score",
     "frac_adapted": "adapted (LTED-like) fraction", "frac_esr1_mutant": "ESR1-mutant fraction",
 }
 

@@ -392,12 +392,13 @@ if AVAILABLE:
     #: sums over viable cells, then counts over non-necrotic (IHC-scored) cells.
     SUMMARY_SLOTS = ("akt", "mtorc1", "s6k1", "er_activity", "share_e2", "share_tamoxifen",
                      "share_ser167", "mtorc1_high", "er_high", "adapted", "esr1_mutant",
-                     "n_scored", "ps6", "pakt", "er_positive")
+                     "n_scored", "ps6", "pakt", "er_positive", "ps6_intensity",
+                     "pakt_intensity")
 
     @_jit()
     def summary_kernel(status, akt_, mtorc1, s6k1, er_activity, akt_expression, er_expression,
                        adapted, esr1_mutant, q, high, er_positive_threshold, er_protein_scale,
-                       genotype_er, out):
+                       genotype_er, intensity_step, out):
         """One pass for :meth:`Tumour.summary`: the counts by status, the viable-cell sums of
         the states and of the ER shares, the IHC counts (``out``, float64, see
         :data:`SUMMARY_SLOTS`). The ER shares are those of the numpy summary, which recomputes
@@ -419,6 +420,9 @@ if AVAILABLE:
                 # as Tumour.ihc: expression x ER protein left x the genotype's ER multiplier
                 er_protein = er_expression[i] * er_protein_scale * genotype_er
                 out[ns + 14] += er_protein > er_positive_threshold
+                # H-scores: staining intensity floor(activity / step), at most 3 (tumour.h_score)
+                out[ns + 15] += min(np.floor(s6k1[i] / intensity_step), np.float32(3.0))
+                out[ns + 16] += min(np.floor(akt_[i] / intensity_step), np.float32(3.0))
             if not _is_viable(st):
                 continue
             is_adapted = adapted[i] != 0
@@ -586,7 +590,8 @@ class FusedStepper:
                        tumour.adapted, tumour.esr1_mutant, q,
                        np.float32(p["high_activity_threshold"]),
                        np.float32(p["er_positive_threshold"]), np.float32(er_protein),
-                       np.float32(tumour.genotype.er_expression_multiplier), out)
+                       np.float32(tumour.genotype.er_expression_multiplier),
+                       np.float32(p["ihc_intensity_step"]), out)
         return out
 
     def step(self, tumour, exposure: Exposure, dt_h: float) -> None:

@@ -201,6 +201,11 @@ PARAMETERS: dict[str, Param] = {
         _P("er_positive_threshold", 0.1, "1", "Allred 1998 (ER IHC: weak staining scored "
            "positive)", "assumed",
            "relative ER protein above which a cell stains ER-positive in virtual IHC"),
+        _P("ihc_intensity_step", 0.25, "1", "H-score: sum of staining intensity 0-3 x % of "
+           "cells (McCarty 1985, Arch Pathol Lab Med 109:716); the map from activity to "
+           "intensity is assumed", "assumed",
+           "activity per staining-intensity grade in virtual pS6 / pAkt H-scores (intensity "
+           "= activity / step, floored, at most 3: 0-0.25 negative ... >= 0.75 strong)"),
     ]
 }
 

@@ -114,6 +114,16 @@ class TumourSummary:
     # resistance that evolves (fractions of viable cells)
     frac_adapted: float = 0.0
     frac_esr1_mutant: float = 0.0
+    # graded IHC: H-scores (0-300) of pS6 and pAkt over non-necrotic cells
+    ps6_hscore: float = float("nan")
+    pakt_hscore: float = float("nan")
+
+
+def h_score(activity: np.ndarray, intensity_step: float) -> float:
+    """Virtual H-score (0-300) of scored cells: 100 x mean staining intensity, the intensity
+    of a cell being ``floor(activity / intensity_step)``, at most 3 (McCarty 1985)."""
+    intensity = np.minimum(np.floor(activity / np.float32(intensity_step)), np.float32(3.0))
+    return 100.0 * float(np.mean(intensity, dtype=np.float64))
 
 
 class Tumour:
@@ -413,6 +423,8 @@ class Tumour:
             ps6_index=scored("ps6"),
             pakt_index=scored("pakt"),
             er_positive_fraction=scored("er_positive"),
+            ps6_hscore=100.0 * scored("ps6_intensity"),
+            pakt_hscore=100.0 * scored("pakt_intensity"),
         )
 
     def ihc(self) -> dict[str, float]:
@@ -424,7 +436,8 @@ class Tumour:
         n = int(np.count_nonzero(scored))
         if n == 0:
             return {k: float("nan") for k in ("ki67_index", "cc3_index", "ps6_index",
-                                              "pakt_index", "er_positive_fraction")}
+                                              "pakt_index", "er_positive_fraction",
+                                              "ps6_hscore", "pakt_hscore")}
         thr = self.p["high_activity_threshold"]
         st = self.status[scored]
         er_protein = self.er_expression[scored] * np.asarray(self.er_protein, dtype=np.float32)
@@ -436,6 +449,8 @@ class Tumour:
             "pakt_index": float(np.count_nonzero(self.akt[scored] > thr)) / n,
             "er_positive_fraction": float(np.count_nonzero(
                 er_protein > self.p["er_positive_threshold"])) / n,
+            "ps6_hscore": h_score(self.s6k1[scored], self.p["ihc_intensity_step"]),
+            "pakt_hscore": h_score(self.akt[scored], self.p["ihc_intensity_step"]),
         }
 
     def cell_state(self, index: int) -> dict[str, float | int | str]:
