@@ -346,11 +346,11 @@ def test_numpy_engine_numbers_unchanged_by_its_speed_ups(scenario):
                                atol=2e-6)
 
 
-def test_update_kernel_writes_within_slack_and_inserts_daughters():
-    """The branch-free update writes up to SLACK slots past the last kept cell (a cleared cell
-    at the end). Run as plain Python (numpy checks every index): buffers of exactly
-    n_out + SLACK suffice, one slot fewer does not; daughters sit behind their mothers with new
-    ids and redrawn expression, cleared cells are gone."""
+def test_update_kernel_writes_only_the_kept_cells_and_inserts_daughters():
+    """The update writes the n_out slots it returns and nothing past them. Run as plain Python
+    (numpy checks every index): buffers of exactly n_out suffice, one slot fewer does not;
+    daughters sit behind their mothers with new ids and redrawn expression, cleared cells are
+    gone."""
     counts = np.array([1, 2, 0, 1, 2, 0, 0], dtype=np.uint8)
     n, n_out = len(counts), int(counts.sum())
     cell_id = np.arange(n, dtype=np.uint32)
@@ -369,7 +369,7 @@ def test_update_kernel_writes_within_slack_and_inserts_daughters():
                                         np.zeros(n + 1, np.int32), *out)
         return j, [o[:n_out] for o in out]
 
-    j, out = update(n_out + fused.SLACK)
+    j, out = update(n_out)
     assert j == n_out
     assert out[0].tolist() == [0, 1, 100, 3, 4, 101]  # daughters behind mothers, new ids
     assert out[2].tolist() == [0.5, 1.5, 1.5, 3.5, 4.5, 4.5]  # copied state
@@ -377,4 +377,4 @@ def test_update_kernel_writes_within_slack_and_inserts_daughters():
     assert out[8].tolist() == [0, 1, 1, 1, 0, 0]  # adapted and ESR1 status inherited
     assert out[9].tolist() == [1, 0, 0, 0, 1, 1]
     with pytest.raises(IndexError):
-        update(n_out + fused.SLACK - 1)
+        update(n_out - 1)
