@@ -378,3 +378,26 @@ def test_update_kernel_writes_only_the_kept_cells_and_inserts_daughters():
     assert out[9].tolist() == [1, 0, 0, 0, 1, 1]
     with pytest.raises(IndexError):
         update(n_out - 1)
+
+
+@pytest.mark.parametrize("invivo", [True, False], ids=["in_vivo", "in_vitro"])
+def test_numpy_engine_blocks_change_no_number(invivo):
+    """The numpy step runs its environment, signalling and fate phases in blocks of
+    BLOCK_CELLS cells: a tumour stepped in blocks of 701 (odd, so blocks end anywhere) has the
+    same cells, bit for bit, as one stepped in one block; with hypoxia, adapted and ESR1-mutant
+    cells and the uniforms, normals and adaptation draws that follow."""
+    line, ex = RESISTANCE_SCENARIOS["aro_ai_resistance"]
+    p = resolve(RESISTANCE)
+    tumours = []
+    for block in (701, 10**9):
+        t = make_tumour("numpy", cell_line(line), 3000, 1e5, p, np.random.default_rng(5),
+                        invivo=invivo)
+        t.BLOCK_CELLS = block
+        for _ in range(8):
+            t.step(ex, DT_H)
+        tumours.append(t)
+    blocked, whole = tumours
+    assert blocked.n_agents > 3 * 701 and np.count_nonzero(blocked.adapted) > 0
+    for name in STATE_ARRAYS:
+        np.testing.assert_array_equal(getattr(blocked, name), getattr(whole, name), err_msg=name)
+    assert blocked.rng.random() == whole.rng.random()

@@ -55,6 +55,7 @@ def ball_radius(n: int) -> float:
     return float((3.0 * n / (4.0 * np.pi)) ** (1.0 / 3.0))
 
 
-def depth_below_surface(n: int, spacing_mm: float) -> np.ndarray:
-    """Depth (mm) of each of the ``n`` agents below the tumour surface."""
-    return (ball_radius(n) - site_radius(n)) * np.float32(spacing_mm)
+def depth_below_surface(n: int, spacing_mm: float, cells: slice = slice(None)) -> np.ndarray:
+    """Depth (mm) below the surface of a tumour of ``n`` agents of each agent (of the agents
+    ``cells``)."""
+    return (ball_radius(n) - site_radius(n)[cells]) * np.float32(spacing_mm)

@@ -186,11 +186,13 @@ class Tumour:
         """True tumour volume: every agent, dead ones included until cleared."""
         return self.n_agents * self.cells_per_agent * self.p["cell_volume_mm3"]
 
-    def oxygen(self) -> np.ndarray:
-        """Relative oxygen of each agent from its depth below the perfused rim."""
+    def oxygen(self, cells: slice = slice(None)) -> np.ndarray:
+        """Relative oxygen of each agent (of the agents ``cells``) from its depth below the
+        perfused rim."""
+        n = self.n_agents
         if not self.invivo or not self.hypoxia:
-            return np.ones(self.n_agents, dtype=np.float32)
-        depth = lattice.depth_below_surface(self.n_agents, self.spacing_mm)
+            return np.ones(len(range(n)[cells]), dtype=np.float32)
+        depth = lattice.depth_below_surface(n, self.spacing_mm, cells)
         return oxygen.oxygen_from_depth(depth, np.float32(self.p["oxygen_penetration_mm"]))
 
     # ---- one step ----------------------------------------------------------------------------
@@ -208,7 +210,8 @@ class Tumour:
         masks multiply rates instead of ``np.where`` (no branch per cell); scalar factors are
         combined before touching arrays; one uniform per cell serves the competing fates of
         viable cells and the clearance of dead ones (a cell is never both); the update gathers
-        every array with one index array.
+        every array with one index array. Environment, signalling and fate run in blocks of
+        ``BLOCK_CELLS`` cells (same numbers; temporaries stay in cache).
         """
         t0 = perf_counter() if self.phase_seconds is not None else 0.0
         if self._fused is not None:  # the whole step plan in two kernels
@@ -216,16 +219,50 @@ class Tumour:
             self._lap("fused", t0)
             self.time_h += dt_h
             return
-        viable = fate.is_viable(self.status)
-        o2 = self.oxygen()
-        t1 = self._lap("environment", t0)
-        drive = self._signalling(exposure)
-        t2 = self._lap("signalling", t1)
-        cleared, divide = self._fate(viable, o2, drive, dt_h)
-        t3 = self._lap("fate", t2)
-        self._update(cleared, divide)
-        self._lap("update", t3)
+        n = self.n_agents
+        # one uniform per cell, drawn for all cells first (signalling draws nothing, so this is
+        # the order of an unblocked step)
+        u = uniforms.uniforms(self.rng, n)
+        blocks = [slice(lo, min(lo + self.BLOCK_CELLS, n))
+                  for lo in range(0, max(n, 1), self.BLOCK_CELLS)]
+        one = len(blocks) == 1
+        new = None if one else {name: np.empty(n, dtype=dtype)
+                                for name, dtype in self._BLOCK_OUTPUTS.items()}
+        for cells in blocks:
+            viable = fate.is_viable(self.status[cells])
+            o2 = self.oxygen(cells)
+            t1 = self._lap("environment", t0)
+            sig, drive = self._signalling(exposure, cells)
+            t2 = self._lap("signalling", t1)
+            status, cleared, divide = self._fate(cells, viable, o2, drive, sig, u[cells], dt_h)
+            del viable, o2, drive
+            part = {"akt": sig.akt, "mtorc1": sig.mtorc1, "s6k1": sig.s6k1,
+                    "er_activity": sig.er.total, "status": status, "cleared": cleared,
+                    "divide": divide}
+            if one:
+                new = part
+            else:
+                for name, values in part.items():
+                    new[name][cells] = values
+            del sig, status, cleared, divide, part
+            t0 = self._lap("fate", t2)
+        self.occ_e2, self.er_protein = self._last_er_inputs
+        for name in ("akt", "mtorc1", "s6k1", "er_activity", "status"):
+            setattr(self, name, np.asarray(new[name], dtype=getattr(self, name).dtype))
+        self.adapt(dt_h)  # on the statuses after the fates
+        self._update(new["cleared"], new["divide"])
+        self._lap("update", t0)
         self.time_h += dt_h
+
+    #: Cells per block of the numpy step's environment, signalling and fate phases: a block's
+    #: temporaries (~20 float32 / bool arrays) stay in cache, and fresh memory is not faulted in
+    #: each step (a tumour of 1e6-1e7 agents was 1.3-2.9x slower per agent than one of 1e5).
+    #: Blocking changes no number: every operation of these phases is per cell, and the uniforms
+    #: are drawn for all cells first (tested: blocked steps equal unblocked ones).
+    BLOCK_CELLS = 1 << 17
+    _BLOCK_OUTPUTS = {"akt": np.float32, "mtorc1": np.float32, "s6k1": np.float32,
+                      "er_activity": np.float32, "status": np.uint8, "cleared": np.bool_,
+                      "divide": np.bool_}
 
     def _lap(self, phase: str, since: float) -> float:
         if self.phase_seconds is None:
@@ -234,33 +271,31 @@ class Tumour:
         self.phase_seconds[phase] = self.phase_seconds.get(phase, 0.0) + now - since
         return now
 
-    def _signalling(self, exposure: Exposure) -> np.ndarray:
-        """Akt (feedback from last step's S6K1) -> mTORC1 / S6K1 -> Ser167 -> ER output; returns
-        each cell's G1 drive (ER output and cyclin D1 / c-Myc translation, biology/cellcycle.py)."""
-        sig = compute_signalling(exposure, self.genotype, self.p, self.akt_expression,
-                                 self.er_expression, self.s6k1, self.adapted, self.esr1_mutant,
-                                 shares=False)
-        self.occ_e2 = sig.occ_e2
-        self.akt = sig.akt.astype(np.float32, copy=False)
-        self.mtorc1 = sig.mtorc1.astype(np.float32, copy=False)
-        self.s6k1 = np.asarray(sig.s6k1, dtype=np.float32)
-        self.er_activity = sig.er.total.astype(np.float32, copy=False)
-        self.er_protein = sig.er_protein
+    def _signalling(self, exposure: Exposure, cells: slice):
+        """Akt (feedback from last step's S6K1) -> mTORC1 / S6K1 -> Ser167 -> ER output of the
+        cells ``cells``; returns their signals and G1 drive (ER output and cyclin D1 / c-Myc
+        translation, biology/cellcycle.py)."""
+        sig = compute_signalling(exposure, self.genotype, self.p, self.akt_expression[cells],
+                                 self.er_expression[cells], self.s6k1[cells],
+                                 self.adapted[cells], self.esr1_mutant[cells], shares=False)
+        self._last_er_inputs = (sig.occ_e2, sig.er_protein)  # the same for every block
         # ER shares are not computed here: summary() recomputes them on demand
-        return translation_and_drive(sig, self.p, self.rates.er_weight, self.growth_factor)[1]
+        return sig, translation_and_drive(sig, self.p, self.rates.er_weight, self.growth_factor)[1]
 
-    def _fate(self, viable: np.ndarray, o2: np.ndarray, drive: np.ndarray,
-              dt_h: float) -> tuple[np.ndarray, np.ndarray]:
-        """Competing fates of viable cells, clearance of dead ones; sets the new status and
-        returns the (cleared, divide) masks for the update."""
-        p, rng = self.p, self.rng
+    def _fate(self, cells: slice, viable: np.ndarray, o2: np.ndarray, drive: np.ndarray, sig,
+              u: np.ndarray, dt_h: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Competing fates of the viable cells among ``cells``, clearance of dead ones, on the
+        cells' uniforms ``u``; returns their new status and the (cleared, divide) masks for the
+        update."""
+        p = self.p
         oxygenated = o2 >= np.float32(p["hypoxia_threshold"])
         anoxic = o2 < np.float32(p["anoxia_threshold"])
         del o2
         # oxygen status first: hypoxia overrides the cycle state; re-oxygenated cells cycle
-        status = self.status.copy()  # readers holding the old array keep a consistent view
+        old_status = self.status[cells]
+        status = old_status.copy()  # readers holding the old array keep a consistent view
         status[viable & ~oxygenated] = fate.QUIESCENT
-        status[(self.status == fate.QUIESCENT) & oxygenated] = fate.CYCLING
+        status[(old_status == fate.QUIESCENT) & oxygenated] = fate.CYCLING
         cycling = status == fate.CYCLING
         arrested = status == fate.ARRESTED
         quiescent = status == fate.QUIESCENT
@@ -274,13 +309,13 @@ class Tumour:
         if self.invivo:
             k_div *= p["invivo_cycling_factor"]
             apoptosis = cellcycle.apoptosis_rate_per_h(
-                self.er_activity, self.akt, cycling, arrested, quiescent, p)
+                sig.er.total.astype(np.float32, copy=False),
+                sig.akt.astype(np.float32, copy=False), cycling, arrested, quiescent, p)
         else:
-            apoptosis = np.zeros(self.n_agents, dtype=np.float32)
+            apoptosis = np.zeros(status.shape[0], dtype=np.float32)
         division = cycling * np.float32(k_div)
         necrosis = (viable & anoxic) * np.float32(p["necrosis_rate_per_day"] / 24.0)
         del anoxic
-        u = uniforms.uniforms(rng, self.n_agents)  # = rng.random(n, dtype=float32), faster
         divide, switched, apoptose, necrose = fate.draw_competing(
             [division, switch, apoptosis, necrosis], dt_h, u)
         del division, switch, apoptosis, necrosis
@@ -293,16 +328,12 @@ class Tumour:
             p["apoptotic_clearance_half_life_h"], dt_h)
         p_clear[fate.NECROTIC] = fate.clearance_probability(
             p["necrotic_clearance_half_life_day"] * 24.0, dt_h)
-        cleared = u < p_clear.take(self.status)
-        del u
+        cleared = u < p_clear.take(old_status)
         np.copyto(status, np.uint8(fate.ARRESTED), where=switched & cycling)
         np.copyto(status, np.uint8(fate.CYCLING), where=switched & arrested)
         np.copyto(status, np.uint8(fate.APOPTOTIC), where=apoptose)
         np.copyto(status, np.uint8(fate.NECROTIC), where=necrose)
-        del viable, cycling, arrested, quiescent, oxygenated, apoptose, necrose, switched
-        self.status = status
-        self.adapt(dt_h)
-        return cleared, divide
+        return status, cleared, divide
 
     def adapt(self, dt_h: float) -> None:
         """Viable cells not yet adapted adapt to estrogen deprivation (biology/adaptation.py), on
