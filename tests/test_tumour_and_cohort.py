@@ -30,6 +30,40 @@ def test_lattice_fills_a_ball_outward():
     assert lattice.ball_radius(5000) == pytest.approx(r.max(), rel=0.1)
 
 
+def _ball_in_filling_order(capacity: int) -> tuple[np.ndarray, np.ndarray]:
+    """The definition of the filling order, built from scratch over the whole cube: every site
+    of the ball, sorted by shell, polar band and azimuth, ties in x, y, z order (a stable
+    lexsort of the sites in meshgrid order)."""
+    half = int(np.ceil((3.0 * capacity / (4.0 * np.pi)) ** (1.0 / 3.0))) + 2
+    ax = np.arange(-half, half + 1, dtype=np.int16)
+    x, y, z = (a.ravel() for a in np.meshgrid(ax, ax, ax, indexing="ij"))
+    r = np.sqrt(x.astype(np.float32) ** 2 + y.astype(np.float32) ** 2
+                + z.astype(np.float32) ** 2)
+    inside = r <= half
+    x, y, z, r = x[inside], y[inside], z[inside], r[inside]
+    shell = np.floor(r).astype(np.int16)
+    polar = np.floor(np.arccos(np.clip(np.divide(z, r, out=np.ones_like(r), where=r > 0), -1, 1))
+                     * 8).astype(np.int16)
+    azimuth = np.arctan2(y.astype(np.float32), x.astype(np.float32))
+    order = np.lexsort((azimuth, polar, shell))[:capacity]
+    return np.stack([x[order], y[order], z[order]], axis=1), r[order]
+
+
+def test_lattice_table_extended_shell_by_shell_is_the_table_built_from_scratch(monkeypatch):
+    """A growing tumour extends the site table by the shells it lacks (no rebuild): after
+    extensions in small and large steps, the table is, to the bit, the definition built from
+    scratch for the largest size."""
+    monkeypatch.setattr(lattice, "_CACHE", {})
+    monkeypatch.setattr(lattice, "_SHELLS", {"complete": 0})
+    sizes = (10, 5000, 5001, 9000, 40000, 200_000)
+    for n in sizes:
+        lattice.ensure_capacity(n)
+    assert lattice._SHELLS["complete"] > 3  # it was extended several times, not built once
+    xyz, radius = _ball_in_filling_order(sizes[-1])
+    np.testing.assert_array_equal(lattice.site_xyz(sizes[-1]), xyz)
+    np.testing.assert_array_equal(lattice.site_radius(sizes[-1]), radius)
+
+
 def _tumour(n=3000, seed=0, line="mcf7_vector", **kw):
     return Tumour(cell_line(line), n, 6000, resolve(), np.random.default_rng(seed), **kw)
 

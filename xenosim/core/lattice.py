@@ -12,30 +12,70 @@ from __future__ import annotations
 import numpy as np
 
 _CACHE: dict[str, np.ndarray] = {}
+#: Every site with ``floor(radius) < _SHELLS["complete"]`` is in the cache, in filling order.
+_SHELLS = {"complete": 0}
 
 
-def _build(capacity: int) -> None:
-    half = int(np.ceil((3.0 * capacity / (4.0 * np.pi)) ** (1.0 / 3.0))) + 2
-    ax = np.arange(-half, half + 1, dtype=np.int16)
-    x, y, z = (a.ravel() for a in np.meshgrid(ax, ax, ax, indexing="ij"))
-    r = np.sqrt(x.astype(np.float32) ** 2 + y.astype(np.float32) ** 2
-                 + z.astype(np.float32) ** 2)
-    inside = r <= half  # the ball only: corners of the cube are never reached
-    x, y, z, r = x[inside], y[inside], z[inside], r[inside]
-    shell = np.floor(r).astype(np.int16)
-    cos_polar = np.divide(z, r, out=np.ones_like(r), where=r > 0)
-    polar = np.floor(np.arccos(np.clip(cos_polar, -1, 1)) * 8).astype(np.int16)
-    azimuth = np.arctan2(y.astype(np.float32), x.astype(np.float32))
-    order = np.lexsort((azimuth, polar, shell))[:capacity]
-    _CACHE["xyz"] = np.stack([x[order], y[order], z[order]], axis=1)
-    _CACHE["radius"] = r[order]
+def _shell_sites(lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+    """(xyz, radius) of the sites with ``lo <= floor(radius) < hi``, in filling order.
+
+    The filling order sorts sites by shell ``floor(radius)``, then by polar band (eighths of a
+    radian) and azimuth, ties in x, y, z order. Shells are sorted independently of one another,
+    so the sites of shells ``lo`` to ``hi`` follow those of shells below ``lo`` unchanged: a
+    bigger ball extends the table, with no rebuild (the prefix is the same, tested against a
+    build from scratch). Radius, shell and angles are computed per site exactly as a build of
+    the whole ball would (float32), so the order is the same to the bit."""
+    ax = np.arange(-hi, hi + 1, dtype=np.int16)
+    xyz_parts, r_parts, shell_parts, polar_parts, azimuth_parts = [], [], [], [], []
+    for x0 in range(-hi, hi + 1):  # one plane at a time (x ascending: x, y, z order)
+        room = (hi + 1) ** 2 - x0 * x0
+        if room <= 0:
+            continue
+        w = min(hi, int(np.sqrt(room)) + 1)
+        sub = ax[hi - w:hi + w + 1]
+        y, z = (a.ravel() for a in np.meshgrid(sub, sub, indexing="ij"))
+        x = np.full(y.shape, x0, dtype=np.int16)
+        r = np.sqrt(x.astype(np.float32) ** 2 + y.astype(np.float32) ** 2
+                    + z.astype(np.float32) ** 2)
+        shell = np.floor(r).astype(np.int16)
+        take = (shell >= lo) & (shell < hi)
+        if not take.any():
+            continue
+        x, y, z, r, shell = x[take], y[take], z[take], r[take], shell[take]
+        cos_polar = np.divide(z, r, out=np.ones_like(r), where=r > 0)
+        polar_parts.append(np.floor(np.arccos(np.clip(cos_polar, -1, 1)) * 8).astype(np.int16))
+        azimuth_parts.append(np.arctan2(y.astype(np.float32), x.astype(np.float32)))
+        xyz_parts.append(np.stack([x, y, z], axis=1))
+        r_parts.append(r)
+        shell_parts.append(shell)
+    if not r_parts:
+        return np.empty((0, 3), dtype=np.int16), np.empty(0, dtype=np.float32)
+    order = np.lexsort((np.concatenate(azimuth_parts), np.concatenate(polar_parts),
+                        np.concatenate(shell_parts)))
+    return np.concatenate(xyz_parts)[order], np.concatenate(r_parts)[order]
+
+
+def _extend(capacity: int) -> None:
+    """Extend the table to at least ``capacity`` sites: the shells it lacks, up to those a
+    ball of ``capacity`` sites needs plus two (so a growing tumour does not extend at once)."""
+    hi = int(np.ceil((3.0 * capacity / (4.0 * np.pi)) ** (1.0 / 3.0))) + 2
+    lo = _SHELLS["complete"]
+    if hi <= lo:
+        return
+    xyz, radius = _shell_sites(lo, hi)
+    if lo == 0:
+        _CACHE["xyz"], _CACHE["radius"] = xyz, radius
+    else:
+        _CACHE["xyz"] = np.concatenate([_CACHE["xyz"], xyz])
+        _CACHE["radius"] = np.concatenate([_CACHE["radius"], radius])
+    _SHELLS["complete"] = hi
 
 
 def ensure_capacity(n: int) -> None:
     """Make sure the site ordering covers at least ``n`` sites (grows by doubling, with 50 %
-    headroom on the first build so a growing tumour does not rebuild at once)."""
+    headroom on the first build so a growing tumour does not extend at once)."""
     if "radius" not in _CACHE or _CACHE["radius"].shape[0] < n:
-        _build(max(n + n // 2, 2 * _CACHE.get("radius", np.empty(0)).shape[0], 4096))
+        _extend(max(n + n // 2, 2 * _CACHE.get("radius", np.empty(0)).shape[0], 4096))
 
 
 def site_radius(n: int) -> np.ndarray:
