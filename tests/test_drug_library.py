@@ -136,6 +136,21 @@ def test_metabolite_formation_matches_the_analytic_chain():
     assert np.max(np.abs(cm - exact)) < 0.02 * exact.max()
 
 
+def test_one_pole_filter_is_lfilter():
+    """The metabolite recursion, against scipy.signal.lfilter (an independent implementation)."""
+    from scipy.signal import lfilter
+
+    from xenosim.core.pharmacology import one_pole_filter
+
+    x = np.random.default_rng(0).random(5000) * np.repeat([0.0, 1.0, 0.0, 3.0], 1250)
+    for gain, decay in ((0.3, 0.99), (2.0, 0.5), (1.0, 0.0)):
+        np.testing.assert_allclose(one_pole_filter(gain, decay, x),
+                                   lfilter([gain], [1.0, -decay], x), rtol=1e-12, atol=1e-14)
+    assert one_pole_filter(1.0, 0.5, np.array([])).shape == (0,)
+    np.testing.assert_allclose(one_pole_filter(1.0, 0.5, np.array([1.0, 0.0, 0.0])),
+                               [1.0, 0.5, 0.25])  # by hand
+
+
 def test_rapalogs_compete_for_one_site_and_keep_incomplete_emax():
     prof = _profile([Regimen(drug="everolimus", dose=10, route="po"),
                      Regimen(drug="cci779", dose=20)], "mouse")
