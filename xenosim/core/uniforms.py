@@ -9,7 +9,8 @@ without a function call and a float conversion per number; on a little-endian ma
 halves, in memory order, are the 32-bit outputs numpy would take. So :func:`uniform_bits`
 returns exactly the 32-bit outputs ``Generator.random`` would consume, and leaves the generator
 in the state ``Generator.random`` would (tested for each of those bit generators, odd and even
-counts, with and without a buffered half). Other bit generators (MT19937) get the same outputs
+counts, with and without a buffered half; the one difference is a stale value numpy never
+reads, see :func:`uniform_bits`). Other bit generators (MT19937) get the same outputs
 from ``Generator.integers`` over the full 32-bit range, which is not faster.
 
 Both array engines draw their per-cell uniforms here, so they draw the same numbers as before and
@@ -26,6 +27,11 @@ import numpy as np
 SCALE = np.float32(1.0 / 16777216.0)
 #: 64-bit outputs fetched per random_raw call (a 512 KiB temporary that stays in cache).
 _CHUNK = 65536
+#: Below these counts numpy's own per-number path is faster than reading and writing the bit
+#: generator's state (~8 us a call; measured: raw bits win from ~2,000 numbers, raw bits
+#: converted to floats from ~10,000). Same numbers either way.
+RAW_MIN_BITS = 2048
+RAW_MIN_UNIFORMS = 8192
 
 
 def _halves_buffered(state: dict) -> bool:
@@ -40,7 +46,7 @@ def uniform_bits(rng: np.random.Generator, n: int, out: np.ndarray | None = None
     if n == 0:
         return out
     bg = rng.bit_generator
-    state = bg.state
+    state = bg.state if n >= RAW_MIN_BITS else {}
     if not _halves_buffered(state):
         out[:] = rng.integers(0, 2**32, n, dtype=np.uint32)  # next_uint32 per number
         return out
@@ -56,14 +62,14 @@ def uniform_bits(rng: np.random.Generator, n: int, out: np.ndarray | None = None
     if odd:
         last = int(bg.random_raw())
         out[n - 1] = last & 0xFFFFFFFF
-    # as next_uint32 leaves it: the high half of the last 64-bit output, marked unused if odd
-    state = bg.state
-    state["has_uint32"] = 1 if odd else 0
-    if odd:
-        state["uinteger"] = last >> 32
-    elif pairs:
-        state["uinteger"] = int(out[n - 1])
-    bg.state = state
+    if start or odd:  # as next_uint32 leaves it: a high half kept for the next number, or none
+        state = bg.state
+        state["has_uint32"] = 1 if odd else 0
+        if odd:
+            state["uinteger"] = last >> 32
+        bg.state = state
+    # (with no half kept, numpy leaves the last high half it used in `uinteger`, here an older
+    # one: it is never read while has_uint32 is 0)
     return out
 
 
@@ -75,5 +81,8 @@ def to_uniform(bits: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
 
 
 def uniforms(rng: np.random.Generator, n: int) -> np.ndarray:
-    """``rng.random(n, dtype=numpy.float32)``: the same numbers and generator state, faster."""
+    """``rng.random(n, dtype=numpy.float32)``: the same numbers and generator state, faster
+    from :data:`RAW_MIN_UNIFORMS` numbers."""
+    if n < RAW_MIN_UNIFORMS:
+        return rng.random(n, dtype=np.float32)
     return to_uniform(uniform_bits(rng, n))
