@@ -50,8 +50,8 @@ def tiny_sweep(tmp_path: Path, **extra) -> Path:
 
 
 def _cluster(n: int):
-    cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                           dashboard_address=":0", silence_logs=logging.ERROR)
+    cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
+                           dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
     return cluster, Client(cluster)
 
 
