@@ -54,11 +54,13 @@ def test_lattice_table_extended_shell_by_shell_is_the_table_built_from_scratch(m
     extensions in small and large steps, the table is, to the bit, the definition built from
     scratch for the largest size."""
     monkeypatch.setattr(lattice, "_CACHE", {})
-    monkeypatch.setattr(lattice, "_SHELLS", {"complete": 0})
     sizes = (10, 5000, 5001, 9000, 40000, 200_000)
+    shells = []
     for n in sizes:
         lattice.ensure_capacity(n)
-    assert lattice._SHELLS["complete"] > 3  # it was extended several times, not built once
+        shells.append(lattice._CACHE["shells"])
+    assert lattice._CACHE["shells"] > 3
+    assert len(set(shells)) > 2  # it was extended several times, not built once
     xyz, radius = _ball_in_filling_order(sizes[-1])
     np.testing.assert_array_equal(lattice.site_xyz(sizes[-1]), xyz)
     np.testing.assert_array_equal(lattice.site_radius(sizes[-1]), radius)

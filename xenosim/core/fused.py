@@ -30,8 +30,8 @@ What differs from the numpy engine, by design (each is numerics, not biology):
 Random numbers: the same streams, in the same order, as the numpy engine, all from the tumour's
 ``numpy.random.Generator``: one float32 uniform per cell (the numbers of
 ``rng.random(n, dtype=float32)``, drawn as 32-bit outputs by :func:`uniforms.uniform_bits` and
-converted in kernel 1: competing fates of viable cells, clearance of dead ones), the adaptation draws (a binomial count,
-then which cells), one float32 standard normal per daughter for each redrawn expression state, in
+converted in kernel 1: competing fates of viable cells, clearance of dead ones), the adaptation
+draws (a binomial count, then which cells), one float32 standard normal per daughter for each redrawn expression state, in
 :data:`~xenosim.core.tumour.REDRAWN_STATES` order, then the ESR1 draws among the daughters.
 So for a seed the fused engine is deterministic, and it draws exactly what the numpy engine draws;
 its trajectories differ from the numpy engine's only where a float rounding puts a cell on the
@@ -41,8 +41,8 @@ threads or workers.
 Step = kernel 1 (vectorised, branch-free): oxygen -> signalling -> fate draws -> clearance ->
 new status and a copy count (0 cleared, 1 kept, 2 divided) per cell; it updates the status and
 S6K1 arrays in place and writes Akt, mTORC1 and ER output over last step's values (no scratch
-copy of the state: the memory target); kernel 2 (one serial pass, a branch per cell): the daughter-insertion update
-into the state buffers of two steps ago. Unlike the numpy engine, which makes new arrays each
+copy of the state: the memory target); kernel 2 (one serial pass, a branch per cell): the
+daughter-insertion update into the state buffers of two steps ago. Unlike the numpy engine, which makes new arrays each
 step, a reader that holds a tumour's state arrays across a step sees them change: copy them to
 keep them (snapshots and summaries read them between steps).
 """
@@ -613,7 +613,8 @@ class FusedStepper:
         # as the numpy engine's signalling: adaptation and IHC read them
         tumour.occ_e2, tumour.er_protein = self.occ_e2, self.er_protein
         radius = lattice.site_radius(n)
-        bits = uniforms.uniform_bits(tumour.rng, n, self.bits)  # rng.random(n, float32)'s
+        # the 32-bit outputs rng.random(n, float32) would use (kernel 1 makes the uniforms)
+        bits = uniforms.uniform_bits(tumour.rng, n, self.bits)
         counts = self.counts[:n]
         # status and S6K1 are updated in place, Akt / mTORC1 / ER output written over last
         # step's values (no kernel scratch; the update below copies them into fresh arrays)

@@ -9,11 +9,13 @@ order: pressure-driven expansion with no search for free sites, so division and 
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-_CACHE: dict[str, np.ndarray] = {}
-#: Every site with ``floor(radius) < _SHELLS["complete"]`` is in the cache, in filling order.
-_SHELLS = {"complete": 0}
+#: The site table: ``xyz`` and ``radius`` of every site with ``floor(radius) < shells``, in
+#: filling order (empty: no table yet).
+_CACHE: dict[str, Any] = {}
 
 
 def _shell_sites(lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
@@ -59,7 +61,7 @@ def _extend(capacity: int) -> None:
     """Extend the table to at least ``capacity`` sites: the shells it lacks, up to those a
     ball of ``capacity`` sites needs plus two (so a growing tumour does not extend at once)."""
     hi = int(np.ceil((3.0 * capacity / (4.0 * np.pi)) ** (1.0 / 3.0))) + 2
-    lo = _SHELLS["complete"]
+    lo = _CACHE.get("shells", 0)
     if hi <= lo:
         return
     xyz, radius = _shell_sites(lo, hi)
@@ -68,7 +70,7 @@ def _extend(capacity: int) -> None:
     else:
         _CACHE["xyz"] = np.concatenate([_CACHE["xyz"], xyz])
         _CACHE["radius"] = np.concatenate([_CACHE["radius"], radius])
-    _SHELLS["complete"] = hi
+    _CACHE["shells"] = hi
 
 
 def ensure_capacity(n: int) -> None:

@@ -235,6 +235,7 @@ class Tumour:
             sig, drive = self._signalling(exposure, cells)
             t2 = self._lap("signalling", t1)
             status, cleared, divide = self._fate(cells, viable, o2, drive, sig, u[cells], dt_h)
+            er_inputs = (sig.occ_e2, sig.er_protein)  # the same for every block
             del viable, o2, drive
             part = {"akt": sig.akt, "mtorc1": sig.mtorc1, "s6k1": sig.s6k1,
                     "er_activity": sig.er.total, "status": status, "cleared": cleared,
@@ -246,7 +247,7 @@ class Tumour:
                     new[name][cells] = values
             del sig, status, cleared, divide, part
             t0 = self._lap("fate", t2)
-        self.occ_e2, self.er_protein = self._last_er_inputs
+        self.occ_e2, self.er_protein = er_inputs
         for name in ("akt", "mtorc1", "s6k1", "er_activity", "status"):
             setattr(self, name, np.asarray(new[name], dtype=getattr(self, name).dtype))
         self.adapt(dt_h)  # on the statuses after the fates
@@ -278,7 +279,6 @@ class Tumour:
         sig = compute_signalling(exposure, self.genotype, self.p, self.akt_expression[cells],
                                  self.er_expression[cells], self.s6k1[cells],
                                  self.adapted[cells], self.esr1_mutant[cells], shares=False)
-        self._last_er_inputs = (sig.occ_e2, sig.er_protein)  # the same for every block
         # ER shares are not computed here: summary() recomputes them on demand
         return sig, translation_and_drive(sig, self.p, self.rates.er_weight, self.growth_factor)[1]
 

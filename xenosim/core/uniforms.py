@@ -46,8 +46,7 @@ def uniform_bits(rng: np.random.Generator, n: int, out: np.ndarray | None = None
     if n == 0:
         return out
     bg = rng.bit_generator
-    state = bg.state if n >= RAW_MIN_BITS else {}
-    if not _halves_buffered(state):
+    if n < RAW_MIN_BITS or not _halves_buffered(state := bg.state):
         out[:] = rng.integers(0, 2**32, n, dtype=np.uint32)  # next_uint32 per number
         return out
     start = 0
