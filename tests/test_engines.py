@@ -211,14 +211,17 @@ def test_fused_deterministic_for_a_seed_and_copies_continue_identically():
 
 def test_arrays_held_by_a_reader_are_never_reused_as_outputs():
     """The fused engine writes the step's signalling and statuses over the current arrays (no
-    scratch copy: the memory target) and reuses the state buffers of two steps ago as its
-    outputs, but only when nobody holds them: a held array is never overwritten by an update,
-    so the states the update alone writes (ids, expression, adapted, ESR1) keep their values."""
+    scratch copy: the memory target) and updates its own state buffers in place, but only when
+    nobody else holds them: a held array is never overwritten by an update, so the states the
+    update alone writes (ids, expression, adapted, ESR1) keep their values."""
     line, ex = SCENARIOS["vector_e2"]
     t, _ = run("fused", line, ex, seed=2, n=1000, steps=2)
     held = {name: getattr(t, name) for name in STATE_ARRAYS}
     kept = {name: arr.copy() for name, arr in held.items()}
+    stepper = t._fused
+    copied = stepper.steps_copied
     t.step(ex, DT_H)
+    assert stepper.steps_copied == copied + 1  # held: the update wrote new buffers
     in_place = {"status", "akt", "mtorc1", "s6k1", "er_activity"}
     assert not np.array_equal(held["akt"], kept["akt"])  # documented: written in place
     for _ in range(4):
@@ -227,13 +230,64 @@ def test_arrays_held_by_a_reader_are_never_reused_as_outputs():
             assert not np.shares_memory(held[name], getattr(t, name)), name
             if name not in in_place:
                 np.testing.assert_array_equal(held[name], kept[name])
-    # the guard itself: free spare buffers are reused, held ones are not
-    stepper = t._fused
-    free = stepper.older
-    assert stepper._outputs(t, 10) is free
-    spare = stepper.older
-    view = spare["akt"][:5]  # noqa: F841 - a reader holding part of a spare buffer
-    assert stepper._outputs(t, 10) is not spare
+    # the guard itself: buffers nobody else holds are updated in place, in the same memory
+    del held
+    before = {name: getattr(t, name).ctypes.data for name in STATE_ARRAYS}
+    in_place_steps = stepper.steps_in_place
+    t.step(ex, DT_H)
+    assert stepper.steps_in_place == in_place_steps + 1
+    if all(b.shape[0] >= t.n_agents for b in stepper.buffers.values()):
+        assert all(getattr(t, name).ctypes.data == before[name] for name in STATE_ARRAYS)
+    # ... and a reader holding part of one (a slice of a view) makes the next step copy
+    view = t.cell_id[:5]
+    ids = view.copy()
+    t.step(ex, DT_H)
+    assert stepper.steps_copied == copied + 2
+    np.testing.assert_array_equal(view, ids)
+
+
+def test_in_place_update_equals_the_update_into_new_buffers():
+    """The in-place update (forward compaction where cells move left, then backwards) writes
+    the cells, ids, redrawn expression and daughter slots the update into new buffers writes:
+    random copy counts of growing, shrinking and mixed steps, long runs of cleared cells first
+    (phase 1), no cell cleared, no daughter. Compiled, and as plain Python (numpy checks every
+    index: nothing is written past max(n, n_out))."""
+    rng = np.random.default_rng(0)
+    dtypes = (np.uint32, np.uint8, *(np.float32,) * 6, np.uint8, np.uint8)
+    mixes = [(0.1, 0.8, 0.1), (0.5, 0.4, 0.1), (0.0, 0.5, 0.5), (0.05, 0.9, 0.05),
+             (0.8, 0.1, 0.1), (0.0, 1.0, 0.0), (0.0, 0.9, 0.1), (0.2, 0.8, 0.0)]
+    compacted = 0
+    for trial in range(800):
+        n = int(rng.integers(0, 80))
+        counts = rng.choice(3, n, p=mixes[trial % len(mixes)]).astype(np.uint8)
+        if trial % 3 == 0:
+            counts[:min(n, 6)] = 0  # cleared cells first: cells move left, then right
+        n_out, n_daughters, first_cleared, first_safe = (int(x) for x in
+                                                         fused.scan_kernel(counts))
+        assert (n_out, n_daughters) == (int(counts.sum()), int((counts == 2).sum()))
+        compacted += first_safe > 0
+        cap = max(n, n_out)
+        state = [np.zeros(cap, dtype=d) for d in dtypes]
+        state[0][:n] = np.arange(n)
+        state[1][:n] = rng.integers(0, 5, n)
+        for a in state[2:8]:
+            a[:n] = rng.random(n)
+        state[8][:n], state[9][:n] = rng.integers(0, 2, n), rng.integers(0, 2, n)
+        z_akt, z_er = (rng.standard_normal(n_daughters + 1).astype(np.float32) for _ in "ab")
+        args = (z_akt, z_er, True, np.float32(0.3), np.float32(0.7), 1000)
+        new = [np.zeros(n_out, dtype=d) for d in dtypes]
+        at_new, at_in_place = (np.zeros(n_daughters + 1, np.int32) for _ in "ab")
+        assert fused.update_kernel(counts.copy(), *(a[:n] for a in state), *args, at_new,
+                                   *new) == n_out
+        kernel = fused.update_in_place_kernel
+        left = (kernel if trial % 2 else kernel.py_func)(
+            counts.copy(), n, n_out, n_daughters, first_cleared, first_safe, *state, *args,
+            at_in_place)
+        assert left == 0
+        for a, b in zip(new, state):
+            np.testing.assert_array_equal(a, b[:n_out])
+        np.testing.assert_array_equal(at_new[:n_daughters], at_in_place[:n_daughters])
+    assert compacted > 100  # phase 1 was exercised
 
 
 def test_fused_summary_equals_the_numpy_summary_of_the_same_cells():
