@@ -257,14 +257,24 @@ def test_in_place_update_equals_the_update_into_new_buffers():
     mixes = [(0.1, 0.8, 0.1), (0.5, 0.4, 0.1), (0.0, 0.5, 0.5), (0.05, 0.9, 0.05),
              (0.8, 0.1, 0.1), (0.0, 1.0, 0.0), (0.0, 0.9, 0.1), (0.2, 0.8, 0.0)]
     compacted = 0
-    for trial in range(800):
-        n = int(rng.integers(0, 80))
+    for trial in range(860):
+        big = trial >= 800  # several of the scan's 1024-cell blocks, cleared runs inside
+        n = int(rng.integers(2000, 9000)) if big else int(rng.integers(0, 80))
         counts = rng.choice(3, n, p=mixes[trial % len(mixes)]).astype(np.uint8)
         if trial % 3 == 0:
             counts[:min(n, 6)] = 0  # cleared cells first: cells move left, then right
+        if big:
+            start = int(rng.integers(1024, n - 400))
+            counts[start:start + int(rng.integers(1, 400))] = 0
         n_out, n_daughters, first_cleared, first_safe = (int(x) for x in
                                                          fused.scan_kernel(counts))
+        # by hand: slot j(i) = copies before cell i; kept cells with j(i) < i move left
+        slot = np.cumsum(counts, dtype=np.int64) - counts
+        moving_left = np.flatnonzero((counts > 0) & (slot < np.arange(n)))
+        zeros = np.flatnonzero(counts == 0)
         assert (n_out, n_daughters) == (int(counts.sum()), int((counts == 2).sum()))
+        assert first_cleared == (zeros[0] if zeros.size else n)
+        assert first_safe == (moving_left[-1] + 1 if moving_left.size else 0)
         compacted += first_safe > 0
         cap = max(n, n_out)
         state = [np.zeros(cap, dtype=d) for d in dtypes]
@@ -280,11 +290,11 @@ def test_in_place_update_equals_the_update_into_new_buffers():
         assert fused.update_kernel(counts.copy(), *(a[:n] for a in state), *args, at_new,
                                    *new) == n_out
         kernel = fused.update_in_place_kernel
-        left = (kernel if trial % 2 else kernel.py_func)(
+        left = (kernel if trial % 2 or big else kernel.py_func)(
             counts.copy(), n, n_out, n_daughters, first_cleared, first_safe, *state, *args,
             at_in_place)
         assert left == 0
-        for a, b in zip(new, state):
+        for a, b in zip(new, state, strict=True):
             np.testing.assert_array_equal(a, b[:n_out])
         np.testing.assert_array_equal(at_new[:n_daughters], at_in_place[:n_daughters])
     assert compacted > 100  # phase 1 was exercised
