@@ -26,15 +26,20 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(VENV)/bin/xenosim run $(CONFIG) --out $(OUT) $(if $(SEED),--seed $(SEED),)
 
+# pytest-xdist: TEST_WORKERS processes, one test file each at a time (a file's fixtures are
+# built once); TEST_WORKERS=0 runs the suite in this process
+TEST_WORKERS ?= 2
+PYTEST = $(VENV)/bin/python -m pytest -q $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
+
 test: $(STAMP)
 	$(VENV)/bin/python -m ruff check xenosim tests
-	$(VENV)/bin/python -m pytest -q
+	$(PYTEST)
 
 # for development: unit tests and small integration runs, without the whole-cohort validation
 # studies (@pytest.mark.slow) and the headless-browser test (@pytest.mark.browser)
 test-fast: $(STAMP)
 	$(VENV)/bin/python -m ruff check xenosim tests
-	$(VENV)/bin/python -m pytest -q -m "not slow and not browser"
+	$(PYTEST) -m "not slow and not browser"
 
 # the browser test alone, required (a missing chromium fails instead of skipping); CI runs it
 test-browser: $(STAMP)

@@ -223,7 +223,12 @@ def test_cli_runs_a_tiny_trial_and_writes_the_results(tmp_path):
 
 
 def test_list_shows_patient_configs_modifiers_and_drug_species(monkeypatch):
+    from xenosim.core import terminal
+
     monkeypatch.chdir(ROOT)
+    # rich fixes a console's width when COLUMNS is set as it is made (pytest-xdist workers set
+    # COLUMNS=80): unfix it, so the wide COLUMNS of this call applies
+    monkeypatch.setattr(terminal.console, "_width", None)
     res = CliRunner().invoke(app, ["list"], env={"COLUMNS": "200"})
     assert res.exit_code == 0, res.output
     for word in ("ai_naive_letrozole_temsirolimus (virtual patients)", "tsc1_loss", "lted",
