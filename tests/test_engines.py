@@ -244,6 +244,13 @@ def test_arrays_held_by_a_reader_are_never_reused_as_outputs():
     t.step(ex, DT_H)
     assert stepper.steps_copied == copied + 2
     np.testing.assert_array_equal(view, ids)
+    # a state array set from elsewhere (a view nobody else holds, as an unpickled array) is
+    # copied into the free buffer: the step after stays in place
+    t.step(ex, DT_H)
+    in_place_steps = stepper.steps_in_place
+    t.akt = np.concatenate([t.akt, t.akt[:1]])[:-1]
+    t.step(ex, DT_H)
+    assert stepper.steps_in_place == in_place_steps + 1
 
 
 def test_in_place_update_equals_the_update_into_new_buffers():

@@ -663,8 +663,9 @@ class FusedStepper:
         for name in KERNEL_STATES:
             arr = getattr(tumour, name)
             setattr(tumour, name, None)
-            if arr is self.views.get(name):
-                del self.views[name]  # our view: gone unless a reader holds it
+            # our last view is dropped either way (gone unless a reader holds it)
+            if arr is self.views.pop(name, None):
+                pass  # the tumour's array is that view: its buffer is checked below
             elif (arr.base is None and arr.flags.c_contiguous and arr.ndim == 1
                   and sys.getrefcount(arr) == 2):  # refs: `arr`, the call
                 self.buffers[name] = arr  # an array of the tumour's own: adopt it
