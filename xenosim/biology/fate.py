@@ -26,6 +26,9 @@ def draw_competing(rates_per_h: list, dt_h: float, u):
 
     Hazard j wins where ``cut_{j-1} <= u < cut_j`` with ``cut_j = p_event * sum_{i<=j} r_i / R``.
     """
+    if isinstance(u, np.ndarray) and u.dtype == np.float32 and all(
+            isinstance(r, np.ndarray) and r.dtype == np.float32 for r in rates_per_h):
+        return _draw_competing_float32(rates_per_h, dt_h, u)
     total = rates_per_h[0]
     for r in rates_per_h[1:]:
         total = total + r
@@ -35,6 +38,28 @@ def draw_competing(rates_per_h: list, dt_h: float, u):
         cut = cut + r * scale
         below = u < cut
         masks.append(below if below_prev is None else below ^ below_prev)
+        below_prev = below
+    return masks
+
+
+def _draw_competing_float32(rates_per_h: list, dt_h: float, u: np.ndarray) -> list:
+    """:func:`draw_competing` for float32 arrays, the same operations in the same order into
+    reused buffers (no temporary array per operation): the same masks."""
+    total = rates_per_h[0].copy()
+    for r in rates_per_h[1:]:
+        total += r
+    scale = np.multiply(total, -dt_h)  # (-total) * dt_h, exactly
+    np.expm1(scale, out=scale)
+    np.negative(scale, out=scale)
+    np.divide(scale, np.maximum(total, _TINY, out=total), out=scale)
+    cut = np.multiply(rates_per_h[0], scale)  # 0.0 + r * scale: the same number
+    term = total  # free now
+    below_prev = u < cut
+    masks = [below_prev]
+    for r in rates_per_h[1:]:
+        cut += np.multiply(r, scale, out=term)
+        below = u < cut
+        masks.append(below ^ below_prev)
         below_prev = below
     return masks
 
