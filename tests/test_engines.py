@@ -263,8 +263,16 @@ def test_in_place_update_equals_the_update_into_new_buffers():
     dtypes = (np.uint32, np.uint8, *(np.float32,) * 6, np.uint8, np.uint8)
     mixes = [(0.1, 0.8, 0.1), (0.5, 0.4, 0.1), (0.0, 0.5, 0.5), (0.05, 0.9, 0.05),
              (0.8, 0.1, 0.1), (0.0, 1.0, 0.0), (0.0, 0.9, 0.1), (0.2, 0.8, 0.0)]
+    # by hand: cells move left in the first block only; a later block's cleared run (more
+    # cells than the daughters ahead of it) might hold cells moving left, but daughters in
+    # front keep them right (the scan must look further back for the last one moving left)
+    crafted = np.ones(4096, dtype=np.uint8)
+    crafted[:50] = 0
+    crafted[100:200] = 2
+    crafted[2100:2160] = 2
+    crafted[2200:2300] = 0
     compacted = 0
-    for trial in range(860):
+    for trial in range(862):
         big = trial >= 800  # several of the scan's 1024-cell blocks, cleared runs inside
         n = int(rng.integers(2000, 9000)) if big else int(rng.integers(0, 80))
         counts = rng.choice(3, n, p=mixes[trial % len(mixes)]).astype(np.uint8)
@@ -273,6 +281,9 @@ def test_in_place_update_equals_the_update_into_new_buffers():
         if big:
             start = int(rng.integers(1024, n - 400))
             counts[start:start + int(rng.integers(1, 400))] = 0
+        if trial >= 860:
+            counts = crafted.copy() if trial == 860 else crafted[::-1].copy()
+            n = counts.shape[0]
         n_out, n_daughters, first_cleared, first_safe = (int(x) for x in
                                                          fused.scan_kernel(counts))
         # by hand: slot j(i) = copies before cell i; kept cells with j(i) < i move left

@@ -347,29 +347,50 @@ if AVAILABLE:
         place is safe for cells with ``j(i) >= i`` (they move right, onto slots already read);
         ``first_safe`` is one past the last kept cell with ``j(i) < i`` (0 if none: a growing
         tumour's cells only move right once a few daughters are behind them). Blocks of 1024
-        cells are summed vectorised; a block is scanned cell by cell only where it holds the
-        first cleared cell or where ``j(i) - i`` may drop below 0 in it (by at most its number
-        of cleared cells)."""
+        cells are summed vectorised; then cells are scanned one by one only in the block that
+        holds the first cleared cell and, from the last block backwards, in the blocks where
+        ``j(i) - i`` may drop below 0 (by at most the block's number of cleared cells) until
+        the last cell moving left is found. (Scanning every such block forwards was ~1 ns per
+        cell where a cleared core makes most cells move left.)"""
         n = counts.shape[0]
+        n_blocks = (n + 1023) // 1024
+        block_start = np.empty(n_blocks, dtype=np.int64)  # j of each block's first cell
+        block_cleared = np.empty(n_blocks, dtype=np.int64)
         j = 0
         n_daughters = 0
         first_cleared = n
-        first_safe = 0
-        for lo in range(0, n, 1024):
+        first_cleared_block = n_blocks
+        for b in range(n_blocks):
+            lo = b * 1024
             hi = min(lo + 1024, n)
+            block_start[b] = j
             copies, daughters = _copies_and_daughters(counts[lo:hi])
-            cleared = (hi - lo) - (copies - daughters)
-            if (cleared and first_cleared == n) or j - lo < cleared:
-                jj = j
-                for i in range(lo, hi):
-                    c = counts[i]
-                    if c == 0:
-                        first_cleared = min(first_cleared, i)
-                    elif jj < i:
-                        first_safe = i + 1
-                    jj += c
+            block_cleared[b] = (hi - lo) - (copies - daughters)
+            if first_cleared_block == n_blocks and block_cleared[b] > 0:
+                first_cleared_block = b
             j += copies
             n_daughters += daughters
+        if first_cleared_block < n_blocks:
+            lo = first_cleared_block * 1024
+            for i in range(lo, min(lo + 1024, n)):
+                if counts[i] == 0:
+                    first_cleared = i
+                    break
+        first_safe = 0
+        b = n_blocks - 1
+        while b >= first_cleared_block:  # no cell before the first cleared one moves left
+            lo = b * 1024
+            hi = min(lo + 1024, n)
+            if block_start[b] - lo < block_cleared[b]:
+                jj = block_start[b]
+                for i in range(lo, hi):
+                    c = counts[i]
+                    if c != 0 and jj < i:
+                        first_safe = i + 1
+                    jj += c
+                if first_safe:
+                    break
+            b -= 1
         return j, n_daughters, first_cleared, first_safe
 
     @_jit()
