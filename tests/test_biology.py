@@ -96,7 +96,7 @@ def test_fast_array_paths_give_the_numbers_of_the_plain_formulas():
     for bit: random rates with zeros, one to four hazards, several step lengths; masks of
     every status mix, with and without quiescent cells."""
     rng = np.random.default_rng(11)
-    for trial in range(300):
+    for _trial in range(300):
         n = int(rng.integers(1, 3000))
         rates = [(rng.random(n) * rng.choice([1e-4, 0.01, 0.5, 3.0]) * (rng.random(n) < 0.7)
                   ).astype(np.float32) for _ in range(int(rng.integers(1, 5)))]

@@ -562,24 +562,31 @@ if AVAILABLE:
         signalling from the S6K1 state (``compute_signalling``): the same biology functions, in
         float32, summed in float64."""
         ns = fate.N_STATUS
-        out[:] = 0.0
         pi3k, constitutive, feedback, torc2 = q[Q_PI3K], q[Q_CONSTITUTIVE], q[Q_FEEDBACK], q[Q_TORC2]
         m_basal, m_half, m_inhib = q[Q_MTORC1_BASAL], q[Q_MTORC1_HALF], q[Q_MTORC1_INHIB]
         w167, half167, hill167 = q[Q_SER167_W], q[Q_SER167_HALF], q[Q_SER167_HILL]
         er_scale = q[Q_ER_SCALE]
+        # the sums in local variables (registers), not in `out`: numba cannot tell that `out`
+        # is no input array, so every `out[k] += x` went through memory (1.15-1.25x slower).
+        # Counts are integers; each float sum adds the same numbers in the same order.
+        by_status = np.zeros(ns, dtype=np.int64)
+        n_scored = n_ps6 = n_pakt = n_er_pos = n_mtorc1_high = n_er_high = 0
+        n_adapted = n_mutant = 0
+        ps6_intensity = pakt_intensity = 0.0
+        sum_akt = sum_mtorc1 = sum_s6k1 = sum_er = sum_e2 = sum_tam = sum_167 = 0.0
         for i in range(status.shape[0]):
             st = status[i]
-            out[st] += 1.0
+            by_status[st] += 1
             if st != fate.NECROTIC:
-                out[ns + 11] += 1.0
-                out[ns + 12] += s6k1[i] > high
-                out[ns + 13] += akt_[i] > high
+                n_scored += 1
+                n_ps6 += s6k1[i] > high
+                n_pakt += akt_[i] > high
                 # as Tumour.ihc: expression x ER protein left x the genotype's ER multiplier
                 er_protein = er_expression[i] * er_protein_scale * genotype_er
-                out[ns + 14] += er_protein > er_positive_threshold
+                n_er_pos += er_protein > er_positive_threshold
                 # H-scores: staining intensity floor(activity / step), at most 3 (tumour.h_score)
-                out[ns + 15] += min(np.floor(s6k1[i] / intensity_step), np.float32(3.0))
-                out[ns + 16] += min(np.floor(akt_[i] / intensity_step), np.float32(3.0))
+                ps6_intensity += min(np.floor(s6k1[i] / intensity_step), np.float32(3.0))
+                pakt_intensity += min(np.floor(akt_[i] / intensity_step), np.float32(3.0))
             if not _is_viable(st):
                 continue
             is_adapted = adapted[i] != 0
@@ -596,17 +603,25 @@ if AVAILABLE:
                 q[Q_MUT_FREE] if is_mutant else q[Q_OCC_FREE], ser, ee, q[Q_EFF_E2],
                 q[Q_EFF_TAM], q[Q_EFF_TAM167], q[Q_EFF_UNL167])
             scale = _activity_per_stimulus(s_e2 + s_tam + s_167)
-            out[ns] += akt_[i]
-            out[ns + 1] += mtorc1[i]
-            out[ns + 2] += s6k1[i]
-            out[ns + 3] += er_activity[i]
-            out[ns + 4] += s_e2 * scale
-            out[ns + 5] += s_tam * scale
-            out[ns + 6] += s_167 * scale
-            out[ns + 7] += mtorc1[i] > high
-            out[ns + 8] += er_activity[i] > high
-            out[ns + 9] += adapted[i]
-            out[ns + 10] += esr1_mutant[i]
+            sum_akt += akt_[i]
+            sum_mtorc1 += mtorc1[i]
+            sum_s6k1 += s6k1[i]
+            sum_er += er_activity[i]
+            sum_e2 += s_e2 * scale
+            sum_tam += s_tam * scale
+            sum_167 += s_167 * scale
+            n_mtorc1_high += mtorc1[i] > high
+            n_er_high += er_activity[i] > high
+            n_adapted += adapted[i]
+            n_mutant += esr1_mutant[i]
+        for k in range(ns):
+            out[k] = by_status[k]
+        out[ns], out[ns + 1], out[ns + 2], out[ns + 3] = sum_akt, sum_mtorc1, sum_s6k1, sum_er
+        out[ns + 4], out[ns + 5], out[ns + 6] = sum_e2, sum_tam, sum_167
+        out[ns + 7], out[ns + 8] = n_mtorc1_high, n_er_high
+        out[ns + 9], out[ns + 10] = n_adapted, n_mutant
+        out[ns + 11], out[ns + 12], out[ns + 13] = n_scored, n_ps6, n_pakt
+        out[ns + 14], out[ns + 15], out[ns + 16] = n_er_pos, ps6_intensity, pakt_intensity
 
 
 #: The states kernel 2 writes, in CELL_STATES order, and the ones it redraws for daughters.
