@@ -27,7 +27,8 @@ def er_occupancy(e2_nM, oht_nM, tamoxifen_nM, kd_e2_nM, kd_4oht_nM, kd_tamoxifen
 def ser167_phosphorylation(akt, s6k1, weight_s6k1: float, half_input: float, hill: float):
     """Fraction of ER phosphorylated on Ser167: a switch-like function of Akt + S6K1 input."""
     kinase = (1.0 - weight_s6k1) * akt + weight_s6k1 * s6k1
-    if hill == 4.0:  # by squaring: exact, and far cheaper than the general power
+    if hill == 4.0:  # by squaring twice: far cheaper than the general power, and equal to
+        # kinase**4 within rounding (two roundings against pow's one: not always to the bit)
         k2 = kinase * kinase
         k = k2 * k2
     else:
