@@ -47,6 +47,16 @@ def no_analysis_figures(monkeypatch):
     monkeypatch.setattr(pipeline, "draw_figures", lambda *args, **kwargs: {})
 
 
+@pytest.fixture
+def no_run_figures(monkeypatch):
+    """`xenosim run` (in this process) draws none of its four run figures: for tests that check
+    only a run's tables, files or exit, whose cost is mostly drawing (the figures are checked by
+    tests/test_tumour_and_cohort.py::test_run_writes_a_complete_result_directory)."""
+    from xenosim.xenograft import figures
+
+    monkeypatch.setattr(figures, "all_run_figures", lambda *args, **kwargs: [])
+
+
 @pytest.fixture(scope="session")
 def dask_cluster2():
     """One 2-worker (2 processes, 1 thread each) Dask LocalCluster for the whole session: the

@@ -253,7 +253,7 @@ def test_cli_design_tiny_end_to_end(tiny_config, tmp_path, dask_cluster2):
     assert r.exit_code == 0 and (out / "studies" / "n002.csv").read_bytes() == before
 
 
-def test_run_twins_writes_counterfactual(tiny_config, tmp_path):
+def test_run_twins_writes_counterfactual(tiny_config, tmp_path, no_run_figures):
     r = CliRunner().invoke(app, ["run", str(tiny_config), "--mice-per-arm", "2", "--jobs", "1",
                                  "--no-analyze", "--quiet", "--twins", "--out", str(tmp_path)])
     assert r.exit_code == 0, r.output

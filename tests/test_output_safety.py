@@ -253,7 +253,7 @@ def _nothing_complete(out: Path) -> None:
 
 
 def test_ctrl_c_during_simulation_and_writing_leaves_nothing_and_a_rerun_is_identical(
-        tmp_path, small_raw, ctrl_c_handled, monkeypatch):
+        tmp_path, small_raw, ctrl_c_handled, no_run_figures):
     cfg = tmp_path / "c.yaml"
     cfg.write_text(yaml.safe_dump(small_raw(mice_per_arm=4)))
     out, ref = tmp_path / "out", tmp_path / "ref"
@@ -284,10 +284,7 @@ def test_ctrl_c_during_simulation_and_writing_leaves_nothing_and_a_rerun_is_iden
     assert partial.endswith(".partial") and "measurements.csv" in seen  # writing was under way
     _nothing_complete(out)
     # 3. the re-run into the same place gives what an uninterrupted run gives (the tables; the
-    # figures, drawn from them, are left out: they cost most of a small run)
-    from xenosim.xenograft import figures
-
-    monkeypatch.setattr(figures, "all_run_figures", lambda *args, **kwargs: [])
+    # figures, drawn from them, are left out by no_run_figures: they cost most of a small run)
     for root, jobs in ((out, "1"), (ref, "2")):
         res = runner.invoke(app, ["run", str(cfg), "--out", str(root), "--quiet", "--jobs", jobs,
                                   "--no-analyze"])

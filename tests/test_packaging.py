@@ -72,7 +72,7 @@ def test_no_internal_tracker_wording_in_what_users_see():
     assert not hits, "\n".join(hits)
 
 
-def test_run_directory_names_and_records_the_overrides(tmp_path):
+def test_run_directory_names_and_records_the_overrides(tmp_path, no_run_figures):
     import yaml
     from conftest import small_config_dict
 
@@ -119,7 +119,7 @@ def test_analyze_reuses_the_runs_own_seed(tmp_path, monkeypatch):
     assert seen["seed"] == 7
 
 
-def test_set_of_a_key_that_also_has_an_option_is_applied(tmp_path):
+def test_set_of_a_key_that_also_has_an_option_is_applied(tmp_path, no_run_figures):
     """--set mice_per_arm=2 / seed=7 without --mice-per-arm / --seed: the unset options must not
     undo the --set (they once did: the run used the config's values and the manifest lied)."""
     import yaml

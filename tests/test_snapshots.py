@@ -22,7 +22,7 @@ def _run(tmp_path, days="0,7,14", **over):
     return next((tmp_path / "out").glob("*/*/"))
 
 
-def test_snapshots_hold_every_cell_on_every_day_and_match_the_means(tmp_path):
+def test_snapshots_hold_every_cell_on_every_day_and_match_the_means(tmp_path, no_run_figures):
     import pandas as pd
 
     run = _run(tmp_path)
@@ -71,7 +71,7 @@ def test_bad_snapshot_days_are_refused(tmp_path):
         assert res.exit_code == 2 and word in res.output, res.output
 
 
-def test_anndata_export(tmp_path):
+def test_anndata_export(tmp_path, no_run_figures):
     pytest.importorskip("anndata")
     snap = load_snapshots(_run(tmp_path, days="0"))
     ad = to_anndata(snap)
