@@ -89,6 +89,21 @@ def test_binding_kinetics_by_hand():
     assert b[10:] == pytest.approx(b[9] * np.exp(-koff * 2.0 * np.arange(1, 11)))
 
 
+
+def test_two_rapalogs_reach_their_competitive_equilibrium():
+    """Two rapalogs at constant free levels share one site: occupancy settles at
+    B_i = x_i / (1 + x_1 + x_2), x_i = C_i / Kd_i (the steady state of the binding equations)."""
+    from xenosim.core.pharmacology import target_occupancy
+
+    drugs = {"cci779": drug("cci779"), "rad001": drug("rad001")}
+    x = {"cci779": 2.0, "rad001": 0.5}  # free level in multiples of each drug's Kd
+    slowest = max(d.target_off_half_life_h.value for d in drugs.values())
+    n_t = int(40 * slowest / 2.0) + 10
+    free = {n: np.full(n_t, x[n] * d.ic50_nM.value) for n, d in drugs.items()}
+    b = target_occupancy(free, drugs, dt_h=2.0)
+    for n in drugs:
+        assert b[n][-1] == pytest.approx(x[n] / (1 + sum(x.values())), rel=1e-6), n
+
 def test_daily_x5_and_weekly_differ_by_the_binding_mechanism():
     """Same weekly amount (5 x 20 mg/kg vs 100 mg/kg once): the weekly bolus saturates the target
     for a day or two and then lets it go, so mean week-2 mTORC1 inhibition is lower. Without the
@@ -130,3 +145,25 @@ def test_pellet_removal_brings_estradiol_back_to_the_host_baseline():
     baseline = exp.host.baseline_e2_nM()
     assert withdrawn == pytest.approx(baseline, rel=0.05)
     assert kept > 10 * baseline
+
+
+def test_step_means_are_the_means_over_the_grid_points_in_the_window():
+    """ExposureProfile.mean_over / occupancy_over over [start, end) of a 0.5 h grid, by hand:
+    the grid points in the window, else the nearest point to the start (both, on a tie)."""
+    from xenosim.core.pharmacology import ExposureProfile
+
+    grid = np.arange(0.0, 50.0, 0.5)  # 0, 0.5, ..., 49.5
+    rng = np.random.default_rng(3)
+    conc, occ = rng.random(grid.size), rng.random(grid.size)
+    prof = ExposureProfile(grid, {"x": conc}, 0.0, {}, occupancy={"x": occ})
+    cases = {(0.0, 12.0): conc[0:24],  # 0 .. 11.5
+             (10.0, 10.5): conc[20:21],  # 10 only: the end is open
+             (10.1, 12.0): conc[21:24],  # 10.5, 11, 11.5
+             (49.5, 60.0): conc[99:100],  # past the grid's end
+             (3.2, 3.4): conc[6:7],  # no point inside: the nearest to 3.2 is 3.0
+             (3.25, 3.4): conc[6:8],  # 3.0 and 3.5 equally near
+             (60.0, 72.0): conc[99:100],  # after the grid: its last point
+             (-3.0, -1.0): conc[0:1]}  # before it: its first
+    for (start, end), want in cases.items():
+        assert prof.mean_over(start, end)["x"] == pytest.approx(want.mean(), rel=1e-14), (start, end)
+    assert prof.occupancy_over(0.0, 12.0)["x"] == pytest.approx(occ[0:24].mean(), rel=1e-14)
