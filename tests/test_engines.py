@@ -322,12 +322,25 @@ def test_fused_summary_equals_the_numpy_summary_of_the_same_cells():
     """The fused engine's one-pass summary (compiled) against the numpy summary of the very
     same state arrays: every count equal, every mean and index within float32 rounding; with
     adapted and ESR1-mutant cells, with and without the ER shares, under fulvestrant."""
+    import collections
     import dataclasses
 
+    from xenosim.biology import fate
+
     p = resolve() | RESISTANCE
-    for line, ex in (SCENARIOS["akt_tamoxifen_cci779"], SCENARIOS["tsc1_fulvestrant_torc12"]):
+    dead_high = collections.Counter()
+    for line, ex in (SCENARIOS["akt_tamoxifen_cci779"], SCENARIOS["tsc1_fulvestrant_torc12"],
+                     SCENARIOS["pten_null_deprived"]):  # the last: high pS6 and mTORC1
         t, _ = run("fused", line, ex, seed=4, n=3000, steps=6, params=p)
         assert t.adapted.any() and t.esr1_mutant.any()
+        # necrotic cells with high pS6 / pAkt, as dead cells keep their last states: the IHC
+        # counts skip them, the viable sums too
+        thr = p["high_activity_threshold"]
+        high = (t.s6k1 > thr) | (t.akt > thr) | (t.mtorc1 > thr)
+        dead = np.union1d(np.flatnonzero(high)[::5], np.arange(0, t.n_agents, 11))
+        dead_high += {name: int((state[dead] > thr).sum())
+                      for name, state in (("s6k1", t.s6k1), ("akt", t.akt), ("mtorc1", t.mtorc1))}
+        t.status[dead] = fate.NECROTIC
         for exposure in (ex, None):
             got = dataclasses.asdict(t.summary(exposure))
             stepper, t._fused = t._fused, None  # the numpy summary of the same arrays
@@ -340,6 +353,8 @@ def test_fused_summary_equals_the_numpy_summary_of_the_same_cells():
                     assert np.isnan(got[key]), key
                 else:
                     assert got[key] == pytest.approx(value, rel=2e-5, abs=1e-7), key
+    # some dead cells would count as pS6 / pAkt / mTORC1-high (were they not dead)
+    assert min(dead_high[k] for k in ("s6k1", "akt", "mtorc1")) > 10, dead_high
 
 
 # ---- all three engines in distribution ----------------------------------------------------------

@@ -560,39 +560,61 @@ if AVAILABLE:
         the states and of the ER shares, the IHC counts (``out``, float64, see
         :data:`SUMMARY_SLOTS`). The ER shares are those of the numpy summary, which recomputes
         signalling from the S6K1 state (``compute_signalling``): the same biology functions, in
-        float32, summed in float64."""
+        float32, summed in float64. A Ser167 Hill coefficient of 4 is passed as a constant, as
+        in kernel 1."""
+        if q[Q_SER167_HILL] == _HILL4:
+            _summary(status, akt_, mtorc1, s6k1, er_activity, akt_expression, er_expression,
+                     adapted, esr1_mutant, q, high, er_positive_threshold, er_protein_scale,
+                     genotype_er, intensity_step, out, _HILL4)
+        else:
+            _summary(status, akt_, mtorc1, s6k1, er_activity, akt_expression, er_expression,
+                     adapted, esr1_mutant, q, high, er_positive_threshold, er_protein_scale,
+                     genotype_er, intensity_step, out, q[Q_SER167_HILL])
+
+    @numba.njit(inline="always", error_model="numpy", fastmath=FASTMATH)
+    def _summary(status, akt_, mtorc1, s6k1, er_activity, akt_expression, er_expression,
+                 adapted, esr1_mutant, q, high, er_positive_threshold, er_protein_scale,
+                 genotype_er, intensity_step, out, hill167):
+        """The loop of :func:`summary_kernel`."""
         ns = fate.N_STATUS
         pi3k, constitutive, feedback, torc2 = q[Q_PI3K], q[Q_CONSTITUTIVE], q[Q_FEEDBACK], q[Q_TORC2]
         m_basal, m_half, m_inhib = q[Q_MTORC1_BASAL], q[Q_MTORC1_HALF], q[Q_MTORC1_INHIB]
-        w167, half167, hill167 = q[Q_SER167_W], q[Q_SER167_HALF], q[Q_SER167_HILL]
+        w167, half167 = q[Q_SER167_W], q[Q_SER167_HALF]
         er_scale = q[Q_ER_SCALE]
-        # the sums in local variables (registers), not in `out`: numba cannot tell that `out`
-        # is no input array, so every `out[k] += x` went through memory (1.15-1.25x slower).
-        # Counts are integers; each float sum adds the same numbers in the same order.
-        by_status = np.zeros(ns, dtype=np.int64)
-        n_scored = n_ps6 = n_pakt = n_er_pos = n_mtorc1_high = n_er_high = 0
+        # the sums in local variables (registers), not in `out` (numba cannot tell that `out`
+        # is no input array, so every `out[k] += x` went through memory), and no branch in the
+        # loop: counts by status as comparisons, the viable / scored cells' terms as selects,
+        # so the loop vectorises (its float64 sums are then added in lanes, in another order
+        # than cell by cell: equal to rounding, not to the bit)
+        n_cycling = n_quiescent = n_apoptotic = n_necrotic = n_arrested = 0
+        n_ps6 = n_pakt = n_er_pos = n_mtorc1_high = n_er_high = 0
         n_adapted = n_mutant = 0
         ps6_intensity = pakt_intensity = 0.0
         sum_akt = sum_mtorc1 = sum_s6k1 = sum_er = sum_e2 = sum_tam = sum_167 = 0.0
+        zero = np.float32(0.0)
+        three = np.float32(3.0)
         for i in range(status.shape[0]):
             st = status[i]
-            by_status[st] += 1
-            if st != fate.NECROTIC:
-                n_scored += 1
-                n_ps6 += s6k1[i] > high
-                n_pakt += akt_[i] > high
-                # as Tumour.ihc: expression x ER protein left x the genotype's ER multiplier
-                er_protein = er_expression[i] * er_protein_scale * genotype_er
-                n_er_pos += er_protein > er_positive_threshold
-                # H-scores: staining intensity floor(activity / step), at most 3 (tumour.h_score)
-                ps6_intensity += min(np.floor(s6k1[i] / intensity_step), np.float32(3.0))
-                pakt_intensity += min(np.floor(akt_[i] / intensity_step), np.float32(3.0))
-            if not _is_viable(st):
-                continue
+            n_cycling += st == fate.CYCLING
+            n_quiescent += st == fate.QUIESCENT
+            n_apoptotic += st == fate.APOPTOTIC
+            n_necrotic += st == fate.NECROTIC
+            n_arrested += st == fate.ARRESTED
+            scored = st != fate.NECROTIC
+            viable = _is_viable(st)
+            ak, sk = akt_[i], s6k1[i]
+            n_ps6 += scored and sk > high
+            n_pakt += scored and ak > high
+            # as Tumour.ihc: expression x ER protein left x the genotype's ER multiplier
+            er_protein = er_expression[i] * er_protein_scale * genotype_er
+            n_er_pos += scored and er_protein > er_positive_threshold
+            # H-scores: staining intensity floor(activity / step), at most 3 (tumour.h_score)
+            ps6_intensity += min(np.floor(sk / intensity_step), three) if scored else zero
+            pakt_intensity += min(np.floor(ak / intensity_step), three) if scored else zero
             is_adapted = adapted[i] != 0
             is_mutant = esr1_mutant[i] != 0
             a = _akt_activity(pi3k * q[Q_ADAPTED_PI3K] if is_adapted else pi3k, constitutive,
-                              s6k1[i], feedback, akt_expression[i], torc2)
+                              sk, feedback, akt_expression[i], torc2)
             s = _s6k1_activity(_mtorc1_activity(a, m_basal, m_half, m_inhib))
             ser = _ser167(a, s, w167, half167, hill167)
             ee = er_expression[i] * er_scale
@@ -603,17 +625,20 @@ if AVAILABLE:
                 q[Q_MUT_FREE] if is_mutant else q[Q_OCC_FREE], ser, ee, q[Q_EFF_E2],
                 q[Q_EFF_TAM], q[Q_EFF_TAM167], q[Q_EFF_UNL167])
             scale = _activity_per_stimulus(s_e2 + s_tam + s_167)
-            sum_akt += akt_[i]
-            sum_mtorc1 += mtorc1[i]
-            sum_s6k1 += s6k1[i]
-            sum_er += er_activity[i]
-            sum_e2 += s_e2 * scale
-            sum_tam += s_tam * scale
-            sum_167 += s_167 * scale
-            n_mtorc1_high += mtorc1[i] > high
-            n_er_high += er_activity[i] > high
-            n_adapted += adapted[i]
-            n_mutant += esr1_mutant[i]
+            m, e = mtorc1[i], er_activity[i]
+            sum_akt += ak if viable else zero
+            sum_mtorc1 += m if viable else zero
+            sum_s6k1 += sk if viable else zero
+            sum_er += e if viable else zero
+            sum_e2 += s_e2 * scale if viable else zero
+            sum_tam += s_tam * scale if viable else zero
+            sum_167 += s_167 * scale if viable else zero
+            n_mtorc1_high += viable and m > high
+            n_er_high += viable and e > high
+            n_adapted += viable and is_adapted
+            n_mutant += viable and is_mutant
+        n_scored = status.shape[0] - n_necrotic
+        by_status = (n_cycling, n_quiescent, n_apoptotic, n_necrotic, n_arrested)
         for k in range(ns):
             out[k] = by_status[k]
         out[ns], out[ns + 1], out[ns + 2], out[ns + 3] = sum_akt, sum_mtorc1, sum_s6k1, sum_er
