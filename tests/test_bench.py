@@ -49,3 +49,11 @@ def test_quick_run_writes_every_number_as_json(tmp_path):
                for s in record["study"])
     assert set(record["startup"]) == {"help_s", "bare_python_s", "worker_import_s"}
     assert all(v > 0 for v in record["startup"].values())
+
+
+def test_sweep_worker_warm_up_runs_here():
+    """The sweep benchmark warms each worker with this before its timing: the task's imports
+    and one fused step of a small tumour must exist and run (a smoke test, no timing)."""
+    from xenosim.sweep.bench import warm_worker
+
+    assert warm_worker() >= 0.0

@@ -16,7 +16,9 @@ Measures, in one run on this machine, and prints:
 3. the default study (``configs/degraffenried2004.yaml``): wall and CPU time (this process and
    its workers) per engine and worker count;
 4. sweep throughput on a 2-worker Dask ``LocalCluster``: tasks/min, and the per-task overhead
-   (wall x workers / tasks - compute time measured inside the task) relative to the task time;
+   (wall x workers / tasks - compute time measured inside the task) on warm workers relative to
+   the task time; the cluster's start-up and each worker's warm-up (imports, compiled kernels)
+   apart, and the overhead with that warm-up spread over the tasks;
 5. this machine's memory copy bandwidth (numpy, one core), the limit it sets on agent-steps/s
    (a step must at least read and write every state array once: 2 x state bytes per agent-step,
    divided by the bandwidth) and the fraction of that limit each engine reaches;
@@ -469,7 +471,9 @@ def main(argv: list[str] | None = None) -> int:
             print("  sweep module not available")
         else:
             frac = res["overhead_s"] / res["default_task_s"]
-            print(f"  cluster start-up {res['startup_s']:.1f} s (once per sweep); "
+            print(f"  cluster start-up {res['startup_s']:.1f} s (once per sweep); worker "
+                  f"warm-up {res['worker_warmup_s']:.1f} s (once per worker: imports, compiled "
+                  f"kernels); "
                   f"{res['tasks']:.0f} small tasks (1 mouse/arm, 14 days) in "
                   f"{res['wall_s']:.1f} s = {res['tasks_per_min']:.1f} tasks/min; "
                   f"mean task compute {res['task_s']:.2f} s")
@@ -477,7 +481,9 @@ def main(argv: list[str] | None = None) -> int:
                   f" % of a small task); default-size task (configs/sweeps/cci779_dose.yaml) "
                   f"{res['default_task_s']:.1f} s -> overhead {100 * frac:.2f} % "
                   f"(target < {100 * TARGET_OVERHEAD:.0f} %: "
-                  f"{'MET' if frac < TARGET_OVERHEAD else 'NOT MET'})")
+                  f"{'MET' if frac < TARGET_OVERHEAD else 'NOT MET'}); with the workers' "
+                  f"warm-up spread over these tasks {res['overhead_with_warmup_s']:.3f} s/task "
+                  f"({100 * res['overhead_with_warmup_s'] / res['default_task_s']:.2f} %)")
             record["sweep"] = res
 
     bandwidth = copy_bandwidth_gb_per_s(16 if args.quick else 256, 2 if args.quick else 5)
