@@ -89,7 +89,6 @@ def test_binding_kinetics_by_hand():
     assert b[10:] == pytest.approx(b[9] * np.exp(-koff * 2.0 * np.arange(1, 11)))
 
 
-
 def test_two_rapalogs_reach_their_competitive_equilibrium():
     """Two rapalogs at constant free levels share one site: occupancy settles at
     B_i = x_i / (1 + x_1 + x_2), x_i = C_i / Kd_i (the steady state of the binding equations)."""
@@ -103,6 +102,7 @@ def test_two_rapalogs_reach_their_competitive_equilibrium():
     b = target_occupancy(free, drugs, dt_h=2.0)
     for n in drugs:
         assert b[n][-1] == pytest.approx(x[n] / (1 + sum(x.values())), rel=1e-6), n
+
 
 def test_daily_x5_and_weekly_differ_by_the_binding_mechanism():
     """Same weekly amount (5 x 20 mg/kg vs 100 mg/kg once): the weekly bolus saturates the target

@@ -545,6 +545,10 @@ if AVAILABLE:
                     esr1_mutant[j] = esr1_mutant[i]
         return j - i  # cells 0..i-1 stay where they are: 0 slots left unaccounted
 
+    # the summary counts each status by name, in code order (0 .. N_STATUS - 1)
+    assert (fate.CYCLING, fate.QUIESCENT, fate.APOPTOTIC, fate.NECROTIC,
+            fate.ARRESTED) == tuple(range(fate.N_STATUS))
+
     #: Slots of :func:`summary_kernel`'s output: cells per status (fate.N_STATUS of them), then
     #: sums over viable cells, then counts over non-necrotic (IHC-scored) cells.
     SUMMARY_SLOTS = ("akt", "mtorc1", "s6k1", "er_activity", "share_e2", "share_tamoxifen",

@@ -113,7 +113,8 @@ class ExposureProfile:
         lo, hi = np.searchsorted(self.grid_h, (start_h, end_h), side="left").tolist()
         if hi > lo:
             return {name: float(np.add.reduce(c[lo:hi])) / (hi - lo) for name, c in series.items()}
-        sel = np.abs(self.grid_h - start_h) == np.abs(self.grid_h - start_h).min()
+        distance = np.abs(self.grid_h - start_h)
+        sel = distance == distance.min()
         return {name: float(c[sel].mean()) for name, c in series.items()}
 
     def mean_over(self, start_h: float, end_h: float) -> dict[str, float]:

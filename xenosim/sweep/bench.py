@@ -24,7 +24,8 @@ SMALL = {"mice_per_arm": 1, "spare_mice_fraction": 0.5, "study_days": 14,
 
 def warm_worker() -> float:
     """What a worker does once before its first task, timed (s): the task's imports and one
-    step of a small tumour on the fused engine (its compiled kernels loaded from the cache)."""
+    step of a small tumour on the default engine (the fused engine's compiled kernels loaded
+    from the cache)."""
     start = time.perf_counter()
     import numpy as np
 
@@ -69,8 +70,8 @@ def sweep_throughput(n_tasks: int, workers: int = 2) -> dict[str, float]:
     client = Client(cluster)
     client.wait_for_workers(workers)
     startup_s = time.perf_counter() - t0
-    warm_s = list(client.run(warm_worker).values())  # once per worker, before the timing
     try:
+        warm_s = list(client.run(warm_worker).values())  # once per worker, before the timing
         with tempfile.TemporaryDirectory() as tmp:
             start = time.perf_counter()
             outcome = run_sweep(small, Path(tmp), client=client, figures=False)
