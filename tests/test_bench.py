@@ -3,6 +3,8 @@ and its JSON record has every number the benchmark promises, for every engine th
 
 import json
 
+import pytest
+
 from xenosim import bench
 
 
@@ -48,6 +50,9 @@ def test_quick_run_writes_every_number_as_json(tmp_path):
     assert all(s["wall_s"] > 0 and s["cpu_s"] > 0 and s["mouse_runs"] >= 2
                for s in record["study"])
     assert set(record["startup"]) == {"help_s", "bare_python_s", "worker_import_s"}
+    targets = {r["key"]: r for r in record["targets"]}  # quick: no 1e6 size, no long run
+    assert set(targets) == {t[0] for t in bench.TARGETS}
+    assert targets["fused_ns_at_1e6"]["measured"] is None and targets["help_s"]["met"] is not None
     assert all(v > 0 for v in record["startup"].values())
 
 
@@ -57,3 +62,38 @@ def test_sweep_worker_warm_up_runs_here():
     from xenosim.sweep.bench import warm_worker
 
     assert warm_worker() >= 0.0
+
+
+def _record(**ns_by_engine_agents) -> dict:
+    return {"engines": [{"engine": e, "agents": n, "ns_per_agent_step_cpu": v}
+                        for (e, n), v in ns_by_engine_agents["ns"].items()]}
+
+
+def test_targets_are_judged_from_the_record_numbers():
+    """A hand-made record (JSON form: sizes as str keys) with one number on each side of its
+    target: each row's measured value is the record's, and MET / NOT MET follows the target's
+    direction; what the record lacks is 'not measured', never met."""
+    record = _record(ns={("fused", 1_000_000): 14.0, ("fused", 10_000_000): 21.0})
+    record |= {
+        "ratios_to_reference": {"fused": {"vs_numpy": {"1000000": 7.5},
+                                          "matched": {"10000": 1999.0}}},
+        "bandwidth": {"fraction_of_limit": {"fused": {"1000000": 0.12}}},
+        "memory": {"fused": {"state_bytes_per_agent": 31.0, "peak_bytes_per_agent": 81.0}},
+        "study": [{"engine": "fused", "jobs": 1, "cpu_s": 14.0, "quick": False},
+                  {"engine": "fused", "jobs": 2, "cpu_s": 30.0, "quick": False}],
+        "startup": {"help_s": 0.6},
+    }
+    rows = {r["key"]: r for r in bench.target_table(record)}
+    assert set(rows) == {t[0] for t in bench.TARGETS}
+    expect = {"fused_ns_at_1e6": (14.0, True), "fused_vs_numpy_at_1e6": (7.5, True),
+              "fused_fraction_of_limit_at_1e6": (12.0, False),
+              "fused_cliff_1e7": (1.5, False), "fused_vs_reference_at_1e4": (1999.0, False),
+              "state_bytes": (31.0, True), "peak_bytes": (81.0, False),
+              "study_cpu_s": (14.0, True), "help_s": (0.6, False),
+              "long_run_cpu_s": (None, None), "sweep_overhead": (None, None)}
+    for key, (value, met) in expect.items():
+        assert rows[key]["met"] is met, key
+        assert rows[key]["measured"] == (None if value is None else pytest.approx(value)), key
+    # the in-memory record has int size keys: the same answers
+    record["ratios_to_reference"]["fused"]["vs_numpy"] = {1_000_000: 6.9}
+    assert {r["key"]: r["met"] for r in bench.target_table(record)}["fused_vs_numpy_at_1e6"] is False

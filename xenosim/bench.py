@@ -23,7 +23,8 @@ Measures, in one run on this machine, and prints:
    (a step must at least read and write every state array once: 2 x state bytes per agent-step,
    divided by the bandwidth) and the fraction of that limit each engine reaches;
 6. start-up: the wall time of ``xenosim --help`` (target < 0.5 s) and of the imports a worker
-   process needs to simulate a mouse.
+   process needs to simulate a mouse;
+7. every speed target (:data:`TARGETS`) with its measured value and MET / NOT MET.
 
 ``--json FILE`` writes every number as JSON, so runs on different machines compare as ratios.
 ``--quick`` runs tiny sizes and a tiny study in seconds (the test suite uses it; its numbers are
@@ -240,6 +241,93 @@ def time_long_run(engine: str, agents: int, days: int, line: str,
     return {"engine": engine, "agents_start": agents, "agents_end": tumour.n_agents,
             "days": days, "cpu_s": time.process_time() - cpu,
             "wall_s": time.perf_counter() - wall, "agent_steps": agent_steps}
+
+
+#: The speed targets the benchmark checks (from the fused-engine issue): (key, what, target, unit,
+#: direction). ``at_most``: met when the measured value <= target; ``at_least``: >=.
+TARGETS = (
+    ("fused_ns_at_1e6", "fused engine, CPU time per agent-step at 1,000,000 agents", 15.0, "ns",
+     "at_most"),
+    ("fused_vs_numpy_at_1e6", "fused / numpy engine at 1,000,000 agents (CPU)", 7.0, "x",
+     "at_least"),
+    ("fused_fraction_of_limit_at_1e6", "fused engine, share of the bandwidth limit at "
+     "1,000,000 agents", 15.0, "%", "at_least"),
+    ("fused_cliff_1e7", "fused engine, time per agent-step at 10,000,000 / at 1,000,000 agents "
+     "(no cliff: at most 1.25)", 1.25, "x", "at_most"),
+    ("fused_vs_reference_at_1e4", "fused / per-object engine at 10,000 agents (wall)", 2000.0,
+     "x", "at_least"),
+    ("state_bytes", "state arrays per agent (fused engine)", 40.0, "B", "at_most"),
+    ("peak_bytes", "peak held during a step per agent (fused engine)", TARGET_BYTES, "B",
+     "at_most"),
+    ("long_run_cpu_s", "10,000,000-agent tumour for 56 days, one core (CPU)", TARGET_LONG_RUN_S,
+     "s", "at_most"),
+    ("study_cpu_s", "default study, fused engine, 1 worker (CPU)", 15.0, "s", "at_most"),
+    ("help_s", "`xenosim --help` (wall)", TARGET_HELP_S, "s", "at_most"),
+    ("sweep_overhead", "sweep overhead per task / a default-size task (warm workers)",
+     100.0 * TARGET_OVERHEAD, "%", "at_most"),
+)
+
+
+def target_table(record: dict) -> list[dict]:
+    """The :data:`TARGETS` against the numbers in a benchmark ``record`` (as written to JSON):
+    one row per target with its measured value and whether it is met; a target whose numbers
+    the record lacks (a size or part not run, e.g. ``--quick``) has ``measured`` None and
+    ``met`` None."""
+    def ns(engine: str, agents: int) -> float | None:
+        for r in record.get("engines", []):
+            if r["engine"] == engine and r["agents"] == agents:
+                return r["ns_per_agent_step_cpu"]
+        return None
+
+    def get(*keys):  # sizes are int keys in the record, str keys once read back from JSON
+        x = record
+        for k in keys:
+            if not isinstance(x, dict):
+                return None
+            x = x.get(k, x.get(str(k)))
+            if x is None:
+                return None
+        return x
+
+    fused_1e6, fused_1e7 = ns("fused", 1_000_000), ns("fused", 10_000_000)
+    frac = get("bandwidth", "fraction_of_limit", "fused", 1_000_000)
+    study = [s["cpu_s"] for s in record.get("study", [])
+             if s["engine"] == "fused" and s["jobs"] == 1 and not s.get("quick")]
+    long_run = record.get("long_run") or {}
+    sweep = record.get("sweep")
+    measured = {
+        "fused_ns_at_1e6": fused_1e6,
+        "fused_vs_numpy_at_1e6": get("ratios_to_reference", "fused", "vs_numpy", 1_000_000),
+        "fused_fraction_of_limit_at_1e6": None if frac is None else 100.0 * frac,
+        "fused_cliff_1e7": (fused_1e7 / fused_1e6) if fused_1e6 and fused_1e7 else None,
+        "fused_vs_reference_at_1e4": get("ratios_to_reference", "fused", "matched", 10_000),
+        "state_bytes": get("memory", "fused", "state_bytes_per_agent"),
+        "peak_bytes": get("memory", "fused", "peak_bytes_per_agent"),
+        "long_run_cpu_s": (long_run.get("cpu_s") if long_run.get("engine") == "fused"
+                           and long_run.get("agents_start") == LONG_RUN["agents"] else None),
+        "study_cpu_s": min(study) if study else None,
+        "help_s": get("startup", "help_s"),
+        "sweep_overhead": (100.0 * sweep["overhead_s"] / sweep["default_task_s"]
+                           if sweep else None),
+    }
+    rows = []
+    for key, what, target, unit, direction in TARGETS:
+        value = measured[key]
+        met = None if value is None else (
+            value <= target if direction == "at_most" else value >= target)
+        rows.append({"key": key, "what": what, "target": target, "unit": unit,
+                     "direction": direction, "measured": value, "met": met})
+    return rows
+
+
+def _print_targets(rows: list[dict]) -> None:
+    print("\n7. Targets (this run, this machine)")
+    for r in rows:
+        sign = "<=" if r["direction"] == "at_most" else ">="
+        value = "not measured" if r["measured"] is None else f"{r['measured']:,.2f} {r['unit']}"
+        state = {True: "MET", False: "NOT MET", None: "-"}[r["met"]]
+        print(f"  {state:>7}  {r['what']}: {value} (target {sign} {r['target']:,.2f} "
+              f"{r['unit']})")
 
 
 def _cpu_seconds_with_children() -> float:
@@ -517,6 +605,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{'MET' if startup['help_s'] < TARGET_HELP_S else 'NOT MET'}; a worker's imports "
           f"({WORKER_IMPORT}): {startup['worker_import_s']:.2f} s")
     record["startup"] = startup
+    record["targets"] = target_table(record)
+    _print_targets(record["targets"])
     if args.json:
         args.json.write_text(json.dumps(record, indent=2, default=float))
         print(f"\nnumbers written to {args.json}")
