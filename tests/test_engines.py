@@ -357,6 +357,42 @@ def test_fused_summary_equals_the_numpy_summary_of_the_same_cells():
     assert min(dead_high[k] for k in ("s6k1", "akt", "mtorc1")) > 10, dead_high
 
 
+def test_reference_summary_equals_the_numpy_summary_of_the_same_cells():
+    """The per-object engine's summary, cell by cell, against the numpy summary of the same
+    cells: every field, the IHC indices, H-scores and resistance fractions included (they were
+    NaN / 0 in the per-object summary), and ER shares of adapted and ESR1-mutant cells from
+    their own ER; under fulvestrant (ER protein left < 1) and without shares."""
+    import dataclasses
+
+    from xenosim.core.reference import ReferenceTumour
+
+    # an ER-positive threshold that splits the fulvestrant-treated cells (about 0.2 of their ER
+    # protein is left), so the ER-positive fraction depends on the protein left
+    p = resolve() | RESISTANCE | {"er_positive_threshold": 0.2}
+    for line, ex in (SCENARIOS["akt_tamoxifen_cci779"], SCENARIOS["tsc1_fulvestrant_torc12"]):
+        t, _ = run("numpy", line, ex, seed=4, n=800, steps=6, params=p)
+        assert t.adapted.any() and t.esr1_mutant.any() and (t.status == 3).any()
+        ref = ReferenceTumour.from_arrays(t.genotype, {k: getattr(t, k) for k in STATE_ARRAYS},
+                                          1e5, p, rng=1)
+        ref.er_protein = t.er_protein  # of the last step, which the reference did not take
+        for exposure in (ex, None):
+            got = dataclasses.asdict(ref.summary(exposure))
+            want = dataclasses.asdict(t.summary(exposure))
+            for key, value in want.items():
+                if isinstance(value, int):
+                    assert got[key] == value, key
+                elif np.isnan(value):
+                    assert np.isnan(got[key]), key
+                else:
+                    assert got[key] == pytest.approx(value, rel=2e-5, abs=1e-7), key
+    assert 0.2 < ref.summary().er_positive_fraction < 0.8
+    # a reference step records the ER protein left, as the array engines do
+    ref.er_protein = 1.0
+    ref.advance(ex, DT_H)
+    assert ex.fulvestrant_nM and 0.0 < ref.er_protein < 1.0
+    assert ref.er_protein == pytest.approx(float(t.er_protein))
+
+
 # ---- all three engines in distribution ----------------------------------------------------------
 @pytest.mark.parametrize("scenario", ["vector_tamoxifen", "akt_tamoxifen_cci779",
                                       "pten_null_deprived"])

@@ -32,12 +32,19 @@ from xenosim.biology.signalling import (
     compute_signalling,
     derived_rates,
     growth_factor_input,
+    step_inputs,
     translation_and_drive,
 )
 from xenosim.core import lattice
 from xenosim.core.genotypes import Genotype, cell_line
 from xenosim.core.parameters import resolve
-from xenosim.core.tumour import CELL_STATES, MEAN_SUMMARY_STATES, STATE_ARRAYS, TumourSummary
+from xenosim.core.tumour import (
+    CELL_STATES,
+    MEAN_SUMMARY_STATES,
+    STATE_ARRAYS,
+    TumourSummary,
+    ihc_indices,
+)
 
 
 class ReferenceCell(mesa.Agent):
@@ -186,6 +193,7 @@ class ReferenceTumour(mesa.Model):
         self.time_h = 0.0
         self.ball_radius = 0.0
         self.next_id = 0
+        self.er_protein = 1.0  # ER protein left in the last step (fulvestrant), for IHC
         sigma = params["expression_sigma_log"]
         self.cells: list[ReferenceCell] = []
         for _ in range(n_agents):
@@ -235,6 +243,7 @@ class ReferenceTumour(mesa.Model):
         """Advance the tumour by ``dt_h`` hours under ``exposure`` (as ``Tumour.step``)."""
         self.exposure, self.dt_h = exposure, dt_h
         self.ball_radius = lattice.ball_radius(self.n_agents)
+        self.er_protein = step_inputs(exposure, self.genotype, self.p).er_protein
         # every cell decides on the state at the start of the step, so the order is irrelevant
         self.agents.shuffle_do("step")
         # update in filling order: cleared cells leave, daughters go right behind their mothers
@@ -260,7 +269,10 @@ class ReferenceTumour(mesa.Model):
                 for spec in CELL_STATES}
 
     def summary(self, exposure: Exposure | None = None) -> TumourSummary:
-        """Counts by fate and mean activities over viable cells (as ``Tumour.summary``)."""
+        """Counts by fate, mean activities and resistance fractions over viable cells, cell by
+        cell (as ``Tumour.summary``); the ER shares from each viable cell's own signalling
+        (adapted and ESR1-mutant cells with their own ER); the IHC indices from the cells'
+        states (:func:`~xenosim.core.tumour.ihc_indices`, as every engine)."""
         counts = [0] * fate.N_STATUS
         for c in self.cells:
             counts[c.status] += 1
@@ -274,11 +286,13 @@ class ReferenceTumour(mesa.Model):
         if exposure is not None:
             for c in viable:
                 er = compute_signalling(exposure, self.genotype, self.p, c.akt_expression,
-                                        c.er_expression, c.s6k1).er
+                                        c.er_expression, c.s6k1, c.adapted or None,
+                                        c.esr1_mutant or None).er
                 shares["e2"].append(er.share_e2)
                 shares["tamoxifen"].append(er.share_tamoxifen)
                 shares["ser167"].append(er.share_ser167)
         thr = self.p["high_activity_threshold"]
+        states = self.state_arrays()
         return TumourSummary(
             n_agents=self.n_agents,
             n_cycling=counts[fate.CYCLING], n_quiescent=counts[fate.QUIESCENT],
@@ -291,6 +305,11 @@ class ReferenceTumour(mesa.Model):
             frac_mtorc1_high=mean(c.mtorc1 > thr for c in viable),
             frac_er_high=mean(c.er_activity > thr for c in viable),
             n_arrested=counts[fate.ARRESTED],
+            frac_adapted=mean(c.adapted for c in viable),
+            frac_esr1_mutant=mean(c.esr1_mutant for c in viable),
+            **ihc_indices(states["status"], states["s6k1"], states["akt"],
+                          states["er_expression"], self.er_protein,
+                          self.genotype.er_expression_multiplier, self.p),
         )
 
 

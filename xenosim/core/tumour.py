@@ -126,6 +126,39 @@ def h_score(activity: np.ndarray, intensity_step: float) -> float:
     return 100.0 * float(np.mean(intensity, dtype=np.float64))
 
 
+IHC_KEYS = ("ki67_index", "cc3_index", "ps6_index", "pakt_index", "er_positive_fraction",
+            "ps6_hscore", "pakt_hscore")
+
+
+def ihc_indices(status: np.ndarray, s6k1: np.ndarray, akt: np.ndarray,
+                er_expression: np.ndarray, er_protein: np.ndarray | float,
+                er_expression_multiplier: float, p: dict[str, float]) -> dict[str, float]:
+    """Virtual IHC indices over non-necrotic cells (a pathologist scores viable tissue), from
+    the cells' state arrays: Ki-67 (cycling; G0/G1-arrested and hypoxic-quiescent cells are
+    negative), cleaved caspase-3 (apoptotic), pS6 and pAkt (S6K1 / Akt above
+    ``high_activity_threshold``), ER-positive (ER protein = expression x the step's ER protein
+    left x the genotype's ER multiplier, above ``er_positive_threshold``) and the pS6 / pAkt
+    H-scores (:func:`h_score`). Every engine's summary reports these."""
+    scored = status != fate.NECROTIC
+    n = int(np.count_nonzero(scored))
+    if n == 0:
+        return dict.fromkeys(IHC_KEYS, float("nan"))
+    thr = p["high_activity_threshold"]
+    st = status[scored]
+    protein = er_expression[scored] * np.asarray(er_protein, dtype=np.float32)
+    protein = protein * np.float32(er_expression_multiplier)
+    return {
+        "ki67_index": float(np.count_nonzero(st == fate.CYCLING)) / n,
+        "cc3_index": float(np.count_nonzero(st == fate.APOPTOTIC)) / n,
+        "ps6_index": float(np.count_nonzero(s6k1[scored] > thr)) / n,
+        "pakt_index": float(np.count_nonzero(akt[scored] > thr)) / n,
+        "er_positive_fraction": float(np.count_nonzero(
+            protein > p["er_positive_threshold"])) / n,
+        "ps6_hscore": h_score(s6k1[scored], p["ihc_intensity_step"]),
+        "pakt_hscore": h_score(akt[scored], p["ihc_intensity_step"]),
+    }
+
+
 class Tumour:
     """A tumour's cells as parallel numpy arrays, in lattice filling order.
 
@@ -465,30 +498,9 @@ class Tumour:
         )
 
     def ihc(self) -> dict[str, float]:
-        """Virtual IHC indices over non-necrotic cells (a pathologist scores viable tissue):
-        Ki-67 (cycling; G0/G1-arrested and hypoxic-quiescent cells are negative), cleaved
-        caspase-3 (apoptotic), pS6 and pAkt (S6K1 / Akt above ``high_activity_threshold``) and
-        ER-positive (ER protein above ``er_positive_threshold``)."""
-        scored = self.status != fate.NECROTIC
-        n = int(np.count_nonzero(scored))
-        if n == 0:
-            return {k: float("nan") for k in ("ki67_index", "cc3_index", "ps6_index",
-                                              "pakt_index", "er_positive_fraction",
-                                              "ps6_hscore", "pakt_hscore")}
-        thr = self.p["high_activity_threshold"]
-        st = self.status[scored]
-        er_protein = self.er_expression[scored] * np.asarray(self.er_protein, dtype=np.float32)
-        er_protein = er_protein * np.float32(self.genotype.er_expression_multiplier)
-        return {
-            "ki67_index": float(np.count_nonzero(st == fate.CYCLING)) / n,
-            "cc3_index": float(np.count_nonzero(st == fate.APOPTOTIC)) / n,
-            "ps6_index": float(np.count_nonzero(self.s6k1[scored] > thr)) / n,
-            "pakt_index": float(np.count_nonzero(self.akt[scored] > thr)) / n,
-            "er_positive_fraction": float(np.count_nonzero(
-                er_protein > self.p["er_positive_threshold"])) / n,
-            "ps6_hscore": h_score(self.s6k1[scored], self.p["ihc_intensity_step"]),
-            "pakt_hscore": h_score(self.akt[scored], self.p["ihc_intensity_step"]),
-        }
+        """Virtual IHC indices of this tumour's cells (:func:`ihc_indices`)."""
+        return ihc_indices(self.status, self.s6k1, self.akt, self.er_expression, self.er_protein,
+                           self.genotype.er_expression_multiplier, self.p)
 
     def cell_state(self, index: int) -> dict[str, float | int | str]:
         """The state of one cell (by position in filling order) as a plain dict."""
