@@ -39,8 +39,8 @@ def _fit_log_ed50(log_dose: np.ndarray, response: np.ndarray) -> float:
     p0 = [response.min(), response.max(), float(np.median(log_dose)), 2.0]
     with warnings.catch_warnings():
         # a flat response leaves the ED50 unidentified and scipy warns that the covariance is
-        # not estimable; the bootstrap CI (which then reaches beyond the swept doses) says so to the
-        # user, and the checks and reports read that CI
+        # not estimable; the bootstrap CI (which then reaches beyond the swept doses) says so
+        # to the user, and the checks and reports read that CI
         warnings.simplefilter("ignore", OptimizeWarning)
         popt, _ = curve_fit(_hill, log_dose, response, p0=p0, maxfev=20000)
     return float(popt[2])
