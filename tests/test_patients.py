@@ -234,3 +234,17 @@ def test_list_shows_patient_configs_modifiers_and_drug_species(monkeypatch):
     for word in ("ai_naive_letrozole_temsirolimus (virtual patients)", "tsc1_loss", "lted",
                  "mcf7_aro", "mln0128", "mouse, human"):
         assert word in res.output, word
+
+
+def test_untreated_patient_lesion_doubles_in_two_to_six_months():
+    """The human kinetics (patient_kinetics_scale, assumed for this range: a calibration check,
+    not independent evidence): the median AI-naive patient's untreated lesion, stepped as a trial
+    steps it, doubles its volume within the sourced 2-6 months (Friberg & Mattson 1997). A
+    lesion at xenograft kinetics (scale 1) doubles in days, outside it."""
+    from xenosim.patients.kinetics import DOUBLING_RANGE_DAYS, untreated_doubling_days
+
+    study = load_patient_study(ROOT / "configs" / "patients_ai_naive.yaml")
+    lo, hi = DOUBLING_RANGE_DAYS
+    doubling = [untreated_doubling_days(study, n_agents=1500, days=120.0, seed=s) for s in range(2)]
+    assert all(lo <= d <= hi for d in doubling), doubling
+    assert untreated_doubling_days(study, scale=1.0, n_agents=500, days=40.0, settle_days=10.0) < lo

@@ -148,7 +148,9 @@ PARAMETERS: dict[str, Param] = {
         _P("patient_kinetics_scale", 0.1, "1", "Friberg 1997; Kuroishi 1990 (breast cancer volume "
            "doubling ~2-6 months vs ~1-2 weeks for MCF-7 xenografts)", "assumed",
            "division and basal loss rates of patient lesions relative to xenografts (median): "
-           "~11-day perfused xenograft doubling (this model, 15 pM E2) / ~100-day human doubling"),
+           "~11-day perfused xenograft doubling (this model, 15 pM E2) / ~100-day human doubling; "
+           "the median AI-naive patient's untreated lesion doubles in ~80 days in the model "
+           "(patients/kinetics.py; a test holds it within 2-6 months)"),
         # ---- cell-cycle fate, translation, IHC (biology/cellcycle.py) ---------------
         _P("ires_translation_max", 0.8, "1", "Gera 2004 J Biol Chem 279:2737 (Akt-low cells keep "
            "cyclin D1 / c-Myc synthesis under rapamycin by IRES-mediated translation; Akt "

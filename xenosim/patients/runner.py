@@ -103,16 +103,33 @@ def progressed_at_scan(total: float, earlier_totals: list[float], increase: floa
     return progresses(total, min(earlier_totals), increase, min_increase)
 
 
+def patient_parameters(study: PatientStudy, traits: dict) -> tuple[dict, float]:
+    """(parameters of a patient's tumour cells, her kinetics scale): the study's parameters with
+    division and basal loss slowed to human kinetics (``patient_kinetics_scale`` times her own
+    drawn factor)."""
+    p = resolve(study.parameters, study.mechanism_flags())
+    scale = p["patient_kinetics_scale"] * traits["kinetics_scale_rel"]
+    p = dict(p, invivo_cycling_factor=p["invivo_cycling_factor"] * scale,
+             apoptosis_rate_invivo_per_day=p["apoptosis_rate_invivo_per_day"] * scale)
+    return p, scale
+
+
+def untreated_exposure(study: PatientStudy) -> Exposure:
+    """What a patient's lesions see without drugs: the host's estrogen supply (peripheral and
+    tumour aromatase from her androstenedione)."""
+    host = study.host
+    return exposure_profile({}, 1.0, host.body_weight_kg, host.non_aromatase_e2_pM / 1000.0,
+                            species="human", aromatase_e2_nM=host.aromatase_e2_nM(),
+                            androstenedione_nM=host.androstenedione()).exposure(0, 1)
+
+
 def simulate_patient(study: PatientStudy, arm: str, index: int) -> PatientOutcome:
     """Run one patient from treatment start to progression or the end of follow-up."""
     seeds = patient_seed(study, arm, index).spawn(3)
     traits = draw_patient(study, np.random.default_rng(seeds[0]))
     tumour_rng = np.random.default_rng(seeds[1])
     scan_rng = np.random.default_rng(seeds[2])
-    p = resolve(study.parameters, study.mechanism_flags())
-    scale = p["patient_kinetics_scale"] * traits["kinetics_scale_rel"]
-    p = dict(p, invivo_cycling_factor=p["invivo_cycling_factor"] * scale,
-             apoptosis_rate_invivo_per_day=p["apoptosis_rate_invivo_per_day"] * scale)
+    p, scale = patient_parameters(study, traits)
     esr1 = traits["esr1_mutant"] and study.mechanisms.esr1_mutation  # (the switch ablates it)
     f_esr1 = traits["esr1_fraction_if_mutant"] if esr1 else 0.0
     if esr1:  # her lesions start with ESR1-mutant clones
@@ -132,10 +149,7 @@ def simulate_patient(study: PatientStudy, arm: str, index: int) -> PatientOutcom
     dt = study.time_step_h
     # untreated run-in before the baseline scan: the lesions' signalling reaches its pre-treatment
     # state (host estrogen, no drugs) and the growth seen at baseline is the patient's own
-    untreated = exposure_profile({}, 1.0, study.host.body_weight_kg,
-                                 study.host.non_aromatase_e2_pM / 1000.0, species="human",
-                                 aromatase_e2_nM=study.host.aromatase_e2_nM(),
-                                 androstenedione_nM=study.host.androstenedione()).exposure(0, 1)
+    untreated = untreated_exposure(study)
     def step_lesions(exposure: Exposure, dt_h: float) -> None:
         for lesion in lesions:
             for t in lesion:
