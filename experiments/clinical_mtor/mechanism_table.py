@@ -17,6 +17,7 @@ from xenosim.biology.signalling import (
     Signals,
     compute_signalling,
     derived_rates,
+    growth_factor_input,
     steady_state,
     translation_and_drive,
 )
@@ -45,7 +46,8 @@ def net_growth_per_month(sig, p: dict) -> float:
     apoptosis weighted by the steady-state cycling fraction."""
     rates = derived_rates(p)
     scale = p["patient_kinetics_scale"]
-    _, drive = translation_and_drive(sig, p, rates.er_weight)
+    # the host's growth-factor input, as in every in vivo step (patient lesions included)
+    _, drive = translation_and_drive(sig, p, rates.er_weight, growth_factor_input(p, True))
     arrest, release = cellcycle.switching_rates_per_h(
         float(drive), p["g1_drive_half"], p["g1_restriction_hill"], p["g1_switch_rate_per_h"])
     lam = cellcycle.growth_rate_per_h(
