@@ -18,7 +18,9 @@ from xenosim.patients.runner import (
     progressed_at_scan,
     progresses,
     run_trial,
+    scan_sum,
     simulate_patient,
+    sphere_diameter_mm,
 )
 from xenosim.patients.survival import (
     arm_medians,
@@ -84,6 +86,54 @@ def test_progression_is_measured_from_the_nadir_not_from_baseline():
     assert not progressed_at_scan(119.0, [100.0], 0.2)
 
 
+def test_recist_reads_the_sum_of_lesion_diameters():
+    """By hand: a sphere of 523.6 mm3 is 10 mm across; two lesions of 1 and 8 cm3 sum to
+    12.41 + 24.81 mm. A lesion growing 1.0 -> 1.3 cm3 (+30 % volume, +9.1 % diameter) progresses
+    by a +20 % volume rule, not by RECIST; +20 % diameter is +72.8 % volume. A 0.1 -> 0.25 cm3
+    lesion (+36 % diameter) rises only 2.1 mm: under RECIST 1.1's 5 mm, no progression."""
+    assert sphere_diameter_mm(np.pi / 6 * 1000.0) == pytest.approx(10.0)
+    assert scan_sum([1000.0, 8000.0], "diameters") == pytest.approx(12.407 + 24.814, abs=1e-3)
+    assert scan_sum([1000.0, 8000.0], "volume") == 9000.0
+    grown = scan_sum([1300.0], "diameters") / scan_sum([1000.0], "diameters")
+    assert grown == pytest.approx(1.3 ** (1 / 3))
+    assert progressed_at_scan(1300.0, [1000.0], 0.2)  # volume rule
+    assert not progressed_at_scan(scan_sum([1300.0], "diameters"),
+                                  [scan_sum([1000.0], "diameters")], 0.2, 5.0)
+    assert progressed_at_scan(scan_sum([1730.0, 0.0], "diameters"),
+                              [scan_sum([1000.0, 0.0], "diameters")], 0.2)
+    assert not progressed_at_scan(scan_sum([1720.0], "diameters"),
+                                  [scan_sum([1000.0], "diameters")], 0.2)
+    small = [scan_sum([v], "diameters") for v in (100.0, 250.0)]
+    assert small[1] / small[0] > 1.2 and small[1] - small[0] < 5.0
+    assert not progressed_at_scan(small[1], small[:1], 0.2, 5.0)
+    assert progressed_at_scan(small[1], small[:1], 0.2, 0.0)
+
+
+def test_trials_progress_by_recist_by_default_and_by_volume_on_request():
+    """The default rule reads diameters (the scans carry their sum, in mm, and the % change is of
+    that sum); the same growing patient (5 % Akt-activated, adapted cells under exemestane, exact
+    scans every 4 weeks) progresses at day 56 by RECIST and already at day 28 by a +20 % volume
+    rule; the config's minimum rise is in the rule's unit."""
+    pop = {"akt_activated_fraction": {"distribution": "fixed", "value": 0.05},
+           "pi3k_activated_probability": 1.0, "adapted_probability": 1.0, "lesions_max": 2,
+           "kinetics_sigma_log": 0.0}
+    base = tiny(follow_up_months=8, population=pop, scans={"every_weeks": 4, "cv": 0.0})
+    recist = validate_patient_dict(base)
+    assert recist.progression.measure == "diameters" and recist.progression.minimum_rise() == 5.0
+    volume = validate_patient_dict(base | {"progression": {"measure": "volume",
+                                                           "min_increase_cm3": 0.5}})
+    assert volume.progression.minimum_rise() == 500.0
+    by = {name: simulate_patient(s, "exemestane", 0) for name, s in
+          (("recist", recist), ("volume", volume))}
+    scans = pd.DataFrame(by["recist"].scans)
+    first = scans.iloc[0]
+    change = scans["sum_diameters_mm"] / first["sum_diameters_mm"] - 1.0
+    np.testing.assert_allclose(scans["change_from_baseline_pct"], 100.0 * change)
+    assert change.iloc[-2] < 0.2 <= change.iloc[-1]  # progressed at the last scan, not before
+    assert (by["volume"].patient["ttp_day"], by["recist"].patient["ttp_day"]) == (28.0, 56.0)
+    assert by["volume"].patient["baseline_sum_cm3"] == by["recist"].patient["baseline_sum_cm3"]
+
+
 def test_progression_is_twenty_percent_over_the_nadir():
     assert progresses(120.0, 100.0, 0.2) and not progresses(119.9, 100.0, 0.2)
     assert not progresses(130.0, 100.0, 0.2, min_increase=50.0)
@@ -118,6 +168,10 @@ def test_example_configs_validate():
     ({"population": {"esr1_mutant_fraction": {"distribution": "lognormal", "median": 0.2,
                                               "sigma_log": 0.5}}},
      "population.esr1_mutant_fraction", "a share of cells"),
+    ({"progression": {"min_increase_cm3": 0.5}}, "progression", "min_increase_mm"),
+    ({"progression": {"measure": "volume", "min_increase_mm": 5}}, "progression",
+     "min_increase_cm3"),
+    ({"progression": {"measure": "diameter"}}, "progression.measure", "diameters"),
 ])
 def test_bad_configs_are_located(change, path, words):
     with pytest.raises(ConfigErrors) as err:

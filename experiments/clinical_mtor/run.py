@@ -1,9 +1,10 @@
 """Virtual-patient trials of endocrine therapy +/- an mTOR inhibitor in two populations.
 
 Runs the three trial configs (AI-naive: letrozole +/- temsirolimus; AI-resistant: exemestane +/-
-everolimus and tamoxifen +/- everolimus) twice each: with a volume progression rule (+20 % of
-the summed lesion VOLUME over nadir) and with the RECIST 1.1 rule translated to volume (+20 % of
-summed DIAMETERS = 1.2^3 - 1 = +72.8 % of volume). Writes every run and the combined figures
+everolimus and tamoxifen +/- everolimus) twice each: with RECIST 1.1, the configs' rule (+20 % and
++5 mm of the sum of lesion DIAMETERS over its nadir), and with a volume rule (+20 % of the summed
+lesion VOLUME over its nadir and at least 0.5 cm3, i.e. ~+6 % of diameter: progression called
+earlier). Writes every run and the combined figures
 (``<out>/clinical_mtor_figures/``) under ``--out`` only; the figures committed in
 ``experiments/clinical_mtor/figures/`` are copies of such a run.
 
@@ -22,7 +23,7 @@ import pandas as pd
 from matplotlib.ticker import NullFormatter
 
 from xenosim.core.style import apply_style, arm_colour
-from xenosim.patients.config import load_patient_study
+from xenosim.patients.config import Progression, load_patient_study
 from xenosim.patients.output import write_trial_results
 from xenosim.patients.runner import run_trial
 from xenosim.patients.survival import arm_medians, compare_arms
@@ -34,7 +35,14 @@ CONFIGS = {
     "AI-resistant: exemestane +/- everolimus (BOLERO-2)": "patients_ai_resistant.yaml",
     "AI-resistant: tamoxifen +/- everolimus (TAMRAD)": "patients_ai_resistant_tamoxifen.yaml",
 }
-RULES = {"+20 % volume (volume rule)": 0.2, "+72.8 % volume (RECIST 1.1 diameters)": 1.2**3 - 1}
+#: Progression rules: label -> (experiment-name suffix, the config's progression block).
+RULES = {
+    "RECIST 1.1 (+20 % diameters)": ("", {"measure": "diameters", "increase_from_nadir": 0.2,
+                                          "min_increase_mm": 5.0}),
+    "+20 % volume (volume rule)": ("_volume_rule", {"measure": "volume",
+                                                    "increase_from_nadir": 0.2,
+                                                    "min_increase_cm3": 0.5}),
+}
 CLINICAL = {  # published HR (95 % CI) and medians (months), for the figure only
     "AI-naive: letrozole +/- temsirolimus (HORIZON)": (0.90, 0.76, 1.07, "8.9 vs 9.0 (PFS)"),
     "AI-resistant: exemestane +/- everolimus (BOLERO-2)": (0.45, 0.38, 0.54, "3.2 vs 7.8 (PFS)"),
@@ -75,10 +83,10 @@ def main() -> None:
             base = base.model_copy(update={
                 "experiment": f"{base.experiment}_no_{args.mechanism_off}",
                 "mechanisms": base.mechanisms.model_copy(update={args.mechanism_off: False})})
-        for rule, inc in RULES.items():
+        for rule, (suffix, progression) in RULES.items():
             study = base.model_copy(update={
-                "experiment": base.experiment + ("" if inc == 0.2 else "_recist_diameter"),
-                "progression": base.progression.model_copy(update={"increase_from_nadir": inc})})
+                "experiment": base.experiment + suffix,
+                "progression": Progression(**progression)})
             t0 = time.perf_counter()
             res = run_trial(study, jobs=args.jobs)
             path = write_trial_results(res, study, args.out, config_path=f"configs/{cfg}",

@@ -160,10 +160,35 @@ class Scans(_Strict):
 
 
 class Progression(_Strict):
-    """RECIST-like progression: summed lesion volume >= (1 + increase) x nadir (baseline incl.)."""
+    """Progression at a scan: the measured sum >= (1 + increase) x its nadir (the smallest earlier
+    sum, baseline included) and at least a minimum absolute rise above it.
 
+    ``measure: diameters`` (default) is RECIST 1.1 (Eisenhauer 2009 Eur J Cancer 45:228): the sum
+    of the lesions' diameters (each lesion's measured volume as a sphere), +20 % and at least
+    ``min_increase_mm`` (5 mm) over the nadir; the trials the configs recreate were read by
+    RECIST. ``measure: volume``: the summed lesion volume, +``increase_from_nadir`` and at least
+    ``min_increase_cm3`` (a +20 % volume rule is about 6 % on diameters: far earlier)."""
+
+    measure: Literal["diameters", "volume"] = "diameters"
     increase_from_nadir: Annotated[float, Field(gt=0, le=5)] = 0.2
-    min_increase_cm3: Annotated[float, Field(ge=0)] = 0.0
+    min_increase_mm: Annotated[float, Field(ge=0)] | None = None
+    min_increase_cm3: Annotated[float, Field(ge=0)] | None = None
+
+    @model_validator(mode="after")
+    def _minimum_of_its_measure(self):
+        if self.measure == "diameters" and self.min_increase_cm3 is not None:
+            raise ValueError("min_increase_cm3 applies to measure: volume; with measure: "
+                             "diameters (RECIST) the minimum rise is min_increase_mm")
+        if self.measure == "volume" and self.min_increase_mm is not None:
+            raise ValueError("min_increase_mm applies to measure: diameters; with measure: "
+                             "volume the minimum rise is min_increase_cm3")
+        return self
+
+    def minimum_rise(self) -> float:
+        """The minimum absolute rise over the nadir, in the measure's unit (mm or mm3)."""
+        if self.measure == "diameters":
+            return 5.0 if self.min_increase_mm is None else self.min_increase_mm
+        return 1000.0 * (self.min_increase_cm3 or 0.0)
 
 
 class PatientStudy(_Strict):

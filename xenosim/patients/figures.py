@@ -51,8 +51,9 @@ def km_figure(patients: pd.DataFrame, arms_table: pd.DataFrame, hr_table: pd.Dat
 
 
 def spider_figure(scans: pd.DataFrame, labels: dict[str, str], threshold_pct: float,
-                  path: Path) -> Path:
-    """Per patient: % change of the summed lesion volume from baseline, one panel per arm."""
+                  path: Path, measure: str = "diameters") -> Path:
+    """Per patient: % change from baseline of the sum the progression rule reads (lesion
+    diameters, RECIST, or volumes), one panel per arm."""
     apply_style()
     arms = [a for a in labels if a in set(scans["arm"])]
     fig, axes = plt.subplots(1, len(arms), figsize=(5.2 * len(arms), 4.2), sharey=True,
@@ -66,12 +67,14 @@ def spider_figure(scans: pd.DataFrame, labels: dict[str, str], threshold_pct: fl
                     alpha=0.45)
         ax.axhline(0, color="0.3", lw=0.8)
         ax.axhline(threshold_pct, color="0.4", ls=":", lw=1)
-        ax.text(0.02, threshold_pct, f" +{threshold_pct:g} % (over baseline)", fontsize=7.5,
+        ax.text(0.02, threshold_pct, f" +{threshold_pct:g} % (the rule: over the nadir)",
+                fontsize=7.5,
                 color="0.3", va="bottom", transform=ax.get_yaxis_transform())
         ax.set_title(f"{labels[arm]} (n={g['patient'].nunique()})", fontsize=10)
         ax.set_xlabel("Months since start of treatment")
         ax.set_ylim(lo, hi)
-    axes[0][0].set_ylabel("Summed lesion volume,\n% change from baseline")
+    what = "Sum of lesion diameters" if measure == "diameters" else "Summed lesion volume"
+    axes[0][0].set_ylabel(f"{what},\n% change from baseline")
     fig.suptitle("Each line one patient, followed to progression or end of follow-up", fontsize=10)
     fig.savefig(path)
     plt.close(fig)

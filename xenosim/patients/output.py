@@ -64,7 +64,7 @@ def write_trial_results(result: TrialResult, study: PatientStudy, out_root: Path
                               f"{study.experiment}: time to progression").name,
             figures.spider_figure(result.scans, labels,
                                   100 * study.progression.increase_from_nadir,
-                                  tmp / "spider.png").name,
+                                  tmp / "spider.png", study.progression.measure).name,
             figures.benefit_figure(result.patients, labels, study.follow_up_months,
                                    tmp / "benefit_by_akt.png").name,
             figures.pathway_figure(result.scans, labels, tmp / "pathway.png").name,

@@ -90,16 +90,31 @@ def patient_profile(study: PatientStudy, arm: str) -> ExposureProfile:
                             androstenedione_nM=host.androstenedione())
 
 
+def sphere_diameter_mm(volume_mm3: float) -> float:
+    """Diameter (mm) of a sphere of ``volume_mm3``: a lesion's RECIST diameter from its volume
+    (a 1 cm3 lesion: 12.4 mm)."""
+    return float((6.0 * max(volume_mm3, 0.0) / np.pi) ** (1.0 / 3.0))
+
+
+def scan_sum(lesion_volumes_mm3: list[float], measure: str) -> float:
+    """What a scan's progression rule reads from the measured lesion volumes: the sum of their
+    diameters in mm (``diameters``, RECIST) or of their volumes in mm3 (``volume``)."""
+    if measure == "diameters":
+        return float(sum(sphere_diameter_mm(v) for v in lesion_volumes_mm3))
+    return float(sum(lesion_volumes_mm3))
+
+
 def progresses(total: float, nadir: float, increase: float, min_increase: float = 0.0) -> bool:
-    """RECIST-like progression: the summed volume is >= (1 + increase) x nadir and at least
-    ``min_increase`` above it (nadir = smallest earlier sum, baseline included)."""
+    """Progression: the measured sum (of diameters, RECIST, or of volumes) is >= (1 + increase)
+    x nadir and at least ``min_increase`` above it (nadir = smallest earlier sum, baseline
+    included)."""
     return total >= max(nadir * (1.0 + increase), nadir + min_increase)
 
 
 def progressed_at_scan(total: float, earlier_totals: list[float], increase: float,
                        min_increase: float = 0.0) -> bool:
-    """RECIST-like progression of a scan measured from the nadir of all earlier scans (baseline
-    included), not from baseline: a lesion that shrank and regrew progresses below baseline."""
+    """Progression of a scan measured from the nadir of all earlier scans (baseline included),
+    not from baseline, as RECIST: a lesion that shrank and regrew progresses below baseline."""
     return progresses(total, min(earlier_totals), increase, min_increase)
 
 
@@ -164,7 +179,8 @@ def simulate_patient(study: PatientStudy, arm: str, index: int) -> PatientOutcom
     out = PatientOutcome({})
     earlier: list[float] = []  # summed volumes of the earlier scans (nadir = their minimum)
     progressed, ttp_day = False, scan_days[-1]
-    baseline_measured = None
+    baseline_measured = baseline_volume = None
+    rule = study.progression
     best_change = 0.0
     time_h = 0.0
     exposure = untreated  # the baseline scan sees the run-in state
@@ -177,25 +193,26 @@ def simulate_patient(study: PatientStudy, arm: str, index: int) -> PatientOutcom
         time_h = step_until(step_treated, time_h, day * 24.0, dt)
         true = [sum(t.volume_mm3 for t in lesion) for lesion in lesions]
         measured = [v * float(np.exp(study.scans.cv * scan_rng.standard_normal())) for v in true]
-        total = float(sum(measured))
+        volume, diameters = scan_sum(measured, "volume"), scan_sum(measured, "diameters")
+        total = diameters if rule.measure == "diameters" else volume  # what the rule reads
         if baseline_measured is None:
-            baseline_measured = total
+            baseline_measured, baseline_volume = total, volume
         change = 100.0 * (total / baseline_measured - 1.0)
         row = {"patient": pid, "arm": arm, "day": round(day, 4),
-               "month": round(day / DAYS_PER_MONTH, 4), "sum_volume_cm3": total / 1000.0,
-               "true_sum_volume_cm3": sum(true) / 1000.0, "change_from_baseline_pct": change,
-               **_pathway(lesions, exposure)}
+               "month": round(day / DAYS_PER_MONTH, 4), "sum_volume_cm3": volume / 1000.0,
+               "true_sum_volume_cm3": sum(true) / 1000.0, "sum_diameters_mm": diameters,
+               "change_from_baseline_pct": change, **_pathway(lesions, exposure)}
         out.scans.append(row)
         if day > 0:
             best_change = min(best_change, change)
-            if progressed_at_scan(total, earlier, study.progression.increase_from_nadir,
-                                  study.progression.min_increase_cm3 * 1000.0):
+            if progressed_at_scan(total, earlier, rule.increase_from_nadir,
+                                  rule.minimum_rise()):
                 progressed, ttp_day = True, day
                 break
         earlier.append(total)
     out.patient = {
         "patient": pid, "arm": arm, "n_lesions": traits["n_lesions"],
-        "baseline_sum_cm3": baseline_measured / 1000.0,
+        "baseline_sum_cm3": baseline_volume / 1000.0,
         "akt_activated_fraction": f_akt, "pi3k_activated": traits["pi3k_activated"],
         "adapted": traits["adapted"], "kinetics_scale": scale,
         "esr1_mutant": esr1, "esr1_mutant_fraction": f_esr1,
