@@ -168,9 +168,10 @@ def test_example_configs_validate():
     ({"population": {"esr1_mutant_fraction": {"distribution": "lognormal", "median": 0.2,
                                               "sigma_log": 0.5}}},
      "population.esr1_mutant_fraction", "a share of cells"),
-    ({"progression": {"min_increase_cm3": 0.5}}, "progression", "min_increase_mm"),
-    ({"progression": {"measure": "volume", "min_increase_mm": 5}}, "progression",
-     "min_increase_cm3"),
+    ({"progression": {"min_increase_cm3": 0.5}}, "progression.min_increase_cm3",
+     "add measure: volume"),
+    ({"progression": {"measure": "volume", "min_increase_mm": 5}},
+     "progression.min_increase_mm", "min_increase_cm3"),
     ({"progression": {"measure": "diameter"}}, "progression.measure", "diameters"),
 ])
 def test_bad_configs_are_located(change, path, words):

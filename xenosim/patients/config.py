@@ -18,6 +18,7 @@ from xenosim.core.config import (
     STRICT_CONFIG,
     Arm,
     ConfigKind,
+    LocatedValueError,
     Mechanisms,
     ParameterOverrides,
     SafeName,
@@ -177,12 +178,16 @@ class Progression(_Strict):
     @model_validator(mode="after")
     def _minimum_of_its_measure(self):
         if self.measure == "diameters" and self.min_increase_cm3 is not None:
-            raise ValueError("min_increase_cm3 applies to measure: volume (add measure: volume "
-                             "to keep a summed-volume rule); with measure: diameters (RECIST "
-                             "1.1, the default) the minimum rise is min_increase_mm (default 5)")
+            raise LocatedValueError(
+                ("min_increase_cm3",), self.min_increase_cm3,
+                "applies to measure: volume (add measure: volume to keep a summed-volume rule); "
+                "with measure: diameters (RECIST 1.1, the default) the minimum rise is "
+                "min_increase_mm (default 5)")
         if self.measure == "volume" and self.min_increase_mm is not None:
-            raise ValueError("min_increase_mm applies to measure: diameters; with measure: "
-                             "volume the minimum rise is min_increase_cm3")
+            raise LocatedValueError(
+                ("min_increase_mm",), self.min_increase_mm,
+                "applies to measure: diameters (RECIST); with measure: volume the minimum rise "
+                "is min_increase_cm3")
         return self
 
     def minimum_rise(self) -> float:
