@@ -357,6 +357,41 @@ def test_fused_summary_equals_the_numpy_summary_of_the_same_cells():
     assert min(dead_high[k] for k in ("s6k1", "akt", "mtorc1")) > 10, dead_high
 
 
+@pytest.mark.parametrize("engine", ["numpy", "fused"])
+def test_summary_er_shares_are_of_the_er_output_the_step_computed(engine):
+    """The summaries' ER shares are shares of the ER output the last step stored: from the stored
+    Akt and S6K1 (signalling.er_output_of_state) the ER total of every cell that was there before
+    the step equals its stored ER activity, and the shares add up to it; recomputing signalling
+    from S6K1 (the next step's Akt, what the summaries did before) does not give it. Under a
+    rapalog after a drug switch, where the Akt feedback is not at rest."""
+    from xenosim.biology.signalling import compute_signalling, er_output_of_state
+
+    p = resolve() | {"lted_adaptation_rate_per_day": 0.0}  # no flag changes after signalling
+    line, ex = SCENARIOS["akt_tamoxifen_cci779"]
+    t, _ = run(engine, line, Exposure(e2_nM=ex.e2_nM), seed=2, n=1500, steps=3, params=p)
+    first_daughter = t.next_id
+    t.step(ex, DT_H)  # the drugs start: Akt and S6K1 move
+    kept = t.cell_id < first_daughter  # daughters carry a copy of their mother's outputs
+    assert kept.sum() > 1000
+    er = er_output_of_state(ex, t.genotype, p, t.akt, t.s6k1, t.er_expression, t.adapted,
+                            t.esr1_mutant)
+    gap = np.max(np.abs(er.total[kept] - t.er_activity[kept]))
+    assert gap < 1e-6  # float32 rounding (the fused kernel's own arithmetic)
+    np.testing.assert_allclose(er.share_e2 + er.share_tamoxifen + er.share_ser167, er.total,
+                               rtol=1e-5)
+    ahead = compute_signalling(ex, t.genotype, p, t.akt_expression, t.er_expression, t.s6k1,
+                               t.adapted, t.esr1_mutant).er.total
+    assert np.max(np.abs(ahead[kept] - t.er_activity[kept])) > max(20 * gap, 5e-6)
+    # and the tumour's summary reports those shares (means over viable cells)
+    from xenosim.biology import fate
+
+    viable = fate.is_viable(t.status)
+    summary = t.summary(ex)
+    for name in ("share_e2", "share_tamoxifen", "share_ser167"):
+        want = float(np.mean(getattr(er, name)[viable], dtype=np.float64))
+        assert getattr(summary, "er_" + name) == pytest.approx(want, rel=1e-5), name
+
+
 def test_reference_summary_equals_the_numpy_summary_of_the_same_cells():
     """The per-object engine's summary, cell by cell, against the numpy summary of the same
     cells: every field, the IHC indices, H-scores and resistance fractions included (they were

@@ -165,8 +165,20 @@ def compute_signalling(exposure: Exposure, genotype: Genotype, p: dict[str, floa
     s6k1 = mtor.s6k1_activity(mtorc1)
     ser167 = er_mod.ser167_phosphorylation(akt, s6k1, q.ser167_weight_s6k1,
                                            q.ser167_half_input, q.ser167_hill)
+    er = _er_output(exposure, q, p, ser167, er_expression, adapted if any_adapted else None,
+                    esr1_mutant, shares)
+    return Signals(akt, mtorc1, s6k1, ser167, er, q.er_protein, q.e2_nM, float(q.occ_e2),
+                   float(exposure.mtorc1_inhibition))
+
+
+def _er_output(exposure: Exposure, q: StepInputs, p: dict[str, float], ser167, er_expression,
+               adapted, esr1_mutant, shares: bool) -> er_mod.ERActivity:
+    """ER output (and, with ``shares``, its E2 / tamoxifen / Ser167 shares) of cells with
+    Ser167 phosphorylation ``ser167`` in the step ``q``: expression scaled by the ER protein
+    left and, in adapted cells, the LTED multiplier; ESR1-mutant cells with their own ER
+    states."""
     er_expr = er_expression * q.er_scale if q.er_scale != 1.0 else er_expression
-    if any_adapted:
+    if adapted is not None and bool(np.any(adapted)):
         er_expr = er_expr * adaptation.er_expression_multiplier(adapted)
     occ = (q.occ_e2, q.occ_anti, q.occ_free)
     if esr1_mutant is not None and bool(np.any(esr1_mutant)):
@@ -174,16 +186,25 @@ def compute_signalling(exposure: Exposure, genotype: Genotype, p: dict[str, floa
         occ = tuple(np.where(esr1_mutant, np.float32(m), np.float32(w))
                     for m, w in zip(mut, occ, strict=True))
     if shares:
-        er = er_mod.er_activity(*occ, ser167, er_expr, p)
-    else:
-        s_e2, s_tam, s_167 = er_mod.er_stimuli(
-            *occ, ser167, er_expr, p["efficacy_e2"], p["efficacy_tamoxifen_bound"],
-            p["efficacy_tamoxifen_ser167"], p["efficacy_unliganded_ser167"])
-        stimulus = s_e2 + s_tam + s_167  # the same sum as er_activity's, in the same order
-        del s_e2, s_tam, s_167
-        er = er_mod.ERActivity(stimulus * er_mod.activity_per_stimulus(stimulus), None, None, None)
-    return Signals(akt, mtorc1, s6k1, ser167, er, q.er_protein, q.e2_nM, float(q.occ_e2),
-                   float(exposure.mtorc1_inhibition))
+        return er_mod.er_activity(*occ, ser167, er_expr, p)
+    s_e2, s_tam, s_167 = er_mod.er_stimuli(
+        *occ, ser167, er_expr, p["efficacy_e2"], p["efficacy_tamoxifen_bound"],
+        p["efficacy_tamoxifen_ser167"], p["efficacy_unliganded_ser167"])
+    stimulus = s_e2 + s_tam + s_167  # the same sum as er_activity's, in the same order
+    del s_e2, s_tam, s_167
+    return er_mod.ERActivity(stimulus * er_mod.activity_per_stimulus(stimulus), None, None, None)
+
+
+def er_output_of_state(exposure: Exposure, genotype: Genotype, p: dict[str, float], akt, s6k1,
+                       er_expression, adapted=None, esr1_mutant=None) -> er_mod.ERActivity:
+    """ER output and its shares of cells whose Akt and S6K1 are ``akt`` and ``s6k1`` (a step's
+    stored states) under ``exposure``: the ER half of :func:`compute_signalling`, without
+    stepping the Akt feedback again. Summaries read the shares of the ER output the last step
+    computed this way (recomputing signalling from S6K1 would give the next step's Akt)."""
+    q = step_inputs(exposure, genotype, p)
+    ser167 = er_mod.ser167_phosphorylation(akt, s6k1, q.ser167_weight_s6k1,
+                                           q.ser167_half_input, q.ser167_hill)
+    return _er_output(exposure, q, p, ser167, er_expression, adapted, esr1_mutant, True)
 
 
 def steady_state(exposure: Exposure, genotype: Genotype, p: dict[str, float],

@@ -557,32 +557,30 @@ if AVAILABLE:
                      "pakt_intensity")
 
     @_jit()
-    def summary_kernel(status, akt_, mtorc1, s6k1, er_activity, akt_expression, er_expression,
+    def summary_kernel(status, akt_, mtorc1, s6k1, er_activity, er_expression,
                        adapted, esr1_mutant, q, high, er_positive_threshold, er_protein_scale,
                        genotype_er, intensity_step, out):
         """One pass for :meth:`Tumour.summary`: the counts by status, the viable-cell sums of
         the states and of the ER shares, the IHC counts (``out``, float64, see
-        :data:`SUMMARY_SLOTS`). The ER shares are those of the numpy summary, which recomputes
-        signalling from the S6K1 state (``compute_signalling``): the same biology functions, in
-        float32, summed in float64. A Ser167 Hill coefficient of 4 is passed as a constant, as
-        in kernel 1."""
+        :data:`SUMMARY_SLOTS`). The ER shares are those of the numpy summary: of the ER output
+        of the stored Akt and S6K1 (``signalling.er_output_of_state``), the same biology
+        functions in float32, summed in float64. A Ser167 Hill coefficient of 4 is passed as a
+        constant, as in kernel 1."""
         if q[Q_SER167_HILL] == _HILL4:
-            _summary(status, akt_, mtorc1, s6k1, er_activity, akt_expression, er_expression,
+            _summary(status, akt_, mtorc1, s6k1, er_activity, er_expression,
                      adapted, esr1_mutant, q, high, er_positive_threshold, er_protein_scale,
                      genotype_er, intensity_step, out, _HILL4)
         else:
-            _summary(status, akt_, mtorc1, s6k1, er_activity, akt_expression, er_expression,
+            _summary(status, akt_, mtorc1, s6k1, er_activity, er_expression,
                      adapted, esr1_mutant, q, high, er_positive_threshold, er_protein_scale,
                      genotype_er, intensity_step, out, q[Q_SER167_HILL])
 
     @numba.njit(inline="always", error_model="numpy", fastmath=FASTMATH)
-    def _summary(status, akt_, mtorc1, s6k1, er_activity, akt_expression, er_expression,
+    def _summary(status, akt_, mtorc1, s6k1, er_activity, er_expression,
                  adapted, esr1_mutant, q, high, er_positive_threshold, er_protein_scale,
                  genotype_er, intensity_step, out, hill167):
         """The loop of :func:`summary_kernel`."""
         ns = fate.N_STATUS
-        pi3k, constitutive, feedback, torc2 = q[Q_PI3K], q[Q_CONSTITUTIVE], q[Q_FEEDBACK], q[Q_TORC2]
-        m_basal, m_half, m_inhib = q[Q_MTORC1_BASAL], q[Q_MTORC1_HALF], q[Q_MTORC1_INHIB]
         w167, half167 = q[Q_SER167_W], q[Q_SER167_HALF]
         er_scale = q[Q_ER_SCALE]
         # the sums in local variables (registers), not in `out` (numba cannot tell that `out`
@@ -617,10 +615,9 @@ if AVAILABLE:
             pakt_intensity += min(np.floor(ak / intensity_step), three) if scored else zero
             is_adapted = adapted[i] != 0
             is_mutant = esr1_mutant[i] != 0
-            a = _akt_activity(pi3k * q[Q_ADAPTED_PI3K] if is_adapted else pi3k, constitutive,
-                              sk, feedback, akt_expression[i], torc2)
-            s = _s6k1_activity(_mtorc1_activity(a, m_basal, m_half, m_inhib))
-            ser = _ser167(a, s, w167, half167, hill167)
+            # the ER output of the last step, from its stored Akt and S6K1 (as
+            # signalling.er_output_of_state)
+            ser = _ser167(ak, sk, w167, half167, hill167)
             ee = er_expression[i] * er_scale
             ee = ee * q[Q_ADAPTED_ER] if is_adapted else ee
             s_e2, s_tam, s_167 = _er_stimuli(
@@ -842,7 +839,7 @@ class FusedStepper:
         out = np.zeros(fate.N_STATUS + len(SUMMARY_SLOTS), dtype=np.float64)
         p = tumour.p
         summary_kernel(tumour.status, tumour.akt, tumour.mtorc1, tumour.s6k1,
-                       tumour.er_activity, tumour.akt_expression, tumour.er_expression,
+                       tumour.er_activity, tumour.er_expression,
                        tumour.adapted, tumour.esr1_mutant, q,
                        np.float32(p["high_activity_threshold"]),
                        np.float32(p["er_positive_threshold"]), np.float32(er_protein),

@@ -31,6 +31,7 @@ from xenosim.biology.signalling import (
     Exposure,
     compute_signalling,
     derived_rates,
+    er_output_of_state,
     growth_factor_input,
     step_inputs,
     translation_and_drive,
@@ -270,9 +271,10 @@ class ReferenceTumour(mesa.Model):
 
     def summary(self, exposure: Exposure | None = None) -> TumourSummary:
         """Counts by fate, mean activities and resistance fractions over viable cells, cell by
-        cell (as ``Tumour.summary``); the ER shares from each viable cell's own signalling
-        (adapted and ESR1-mutant cells with their own ER); the IHC indices from the cells'
-        states (:func:`~xenosim.core.tumour.ihc_indices`, as every engine)."""
+        cell (as ``Tumour.summary``); the ER shares of each viable cell's last ER output (from
+        its stored Akt and S6K1; adapted and ESR1-mutant cells with their own ER); the IHC
+        indices from the cells' states (:func:`~xenosim.core.tumour.ihc_indices`, as every
+        engine)."""
         counts = [0] * fate.N_STATUS
         for c in self.cells:
             counts[c.status] += 1
@@ -284,10 +286,10 @@ class ReferenceTumour(mesa.Model):
 
         shares = {"e2": [], "tamoxifen": [], "ser167": []}
         if exposure is not None:
-            for c in viable:
-                er = compute_signalling(exposure, self.genotype, self.p, c.akt_expression,
-                                        c.er_expression, c.s6k1, c.adapted or None,
-                                        c.esr1_mutant or None).er
+            for c in viable:  # of the ER output its last step computed
+                er = er_output_of_state(exposure, self.genotype, self.p, c.akt, c.s6k1,
+                                        c.er_expression, c.adapted or None,
+                                        c.esr1_mutant or None)
                 shares["e2"].append(er.share_e2)
                 shares["tamoxifen"].append(er.share_tamoxifen)
                 shares["ser167"].append(er.share_ser167)

@@ -22,6 +22,7 @@ from xenosim.biology.signalling import (
     Exposure,
     compute_signalling,
     derived_rates,
+    er_output_of_state,
     growth_factor_input,
     translation_and_drive,
 )
@@ -315,7 +316,7 @@ class Tumour:
         sig = compute_signalling(exposure, self.genotype, self.p, self.akt_expression[cells],
                                  self.er_expression[cells], self.s6k1[cells],
                                  self.adapted[cells], self.esr1_mutant[cells], shares=False)
-        # ER shares are not computed here: summary() recomputes them on demand
+        # ER shares are not computed here: summary() computes them from the stored states
         return sig, translation_and_drive(sig, self.p, self.rates.er_weight, self.growth_factor)[1]
 
     def _fate(self, cells: slice, viable: np.ndarray, o2: np.ndarray, drive: np.ndarray, sig,
@@ -427,12 +428,10 @@ class Tumour:
         counts = np.bincount(self.status, minlength=fate.N_STATUS)
         viable = fate.is_viable(self.status)
         n_viable = int(viable.sum())
-        if exposure is not None:
-            sig = compute_signalling(exposure, self.genotype, self.p, self.akt_expression,
-                                     self.er_expression, self.s6k1, self.adapted,
-                                     self.esr1_mutant)
-        else:
-            sig = None
+        # the shares of the ER output the last step computed (from its Akt and S6K1)
+        er = (er_output_of_state(exposure, self.genotype, self.p, self.akt, self.s6k1,
+                                 self.er_expression, self.adapted, self.esr1_mutant)
+              if exposure is not None else None)
 
         def mean(x) -> float:
             return float(np.mean(x[viable])) if n_viable else float("nan")
@@ -445,9 +444,9 @@ class Tumour:
             n_apoptotic=int(counts[fate.APOPTOTIC]),
             n_necrotic=int(counts[fate.NECROTIC]),
             **{f"mean_{name}": mean(getattr(self, name)) for name in MEAN_SUMMARY_STATES},
-            er_share_e2=mean(sig.er.share_e2) if sig else float("nan"),
-            er_share_tamoxifen=mean(sig.er.share_tamoxifen) if sig else float("nan"),
-            er_share_ser167=mean(sig.er.share_ser167) if sig else float("nan"),
+            er_share_e2=mean(er.share_e2) if er else float("nan"),
+            er_share_tamoxifen=mean(er.share_tamoxifen) if er else float("nan"),
+            er_share_ser167=mean(er.share_ser167) if er else float("nan"),
             frac_mtorc1_high=mean(self.mtorc1 > thr),
             frac_er_high=mean(self.er_activity > thr),
             n_arrested=int(counts[fate.ARRESTED]),

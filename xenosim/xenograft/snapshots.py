@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from xenosim.biology import fate
-from xenosim.biology.signalling import compute_signalling
+from xenosim.biology.signalling import er_output_of_state
 from xenosim.core import lattice
 
 #: Columns that identify a cell rather than describe its state (kept out of AnnData's matrix).
@@ -66,10 +66,12 @@ def cell_snapshot(tumour: Any, exposure: Any, **labels: Any) -> pd.DataFrame:
             cols[name] = values
     oxygen = tumour.oxygen() if callable(tumour.oxygen) else tumour.oxygen
     cols["oxygen"] = np.asarray(oxygen, dtype=np.float32)
-    sig = compute_signalling(exposure, tumour.genotype, tumour.p, tumour.akt_expression,
-                             tumour.er_expression, tumour.s6k1)
+    # the shares of each cell's last ER output (its stored Akt and S6K1; adapted and
+    # ESR1-mutant cells with their own ER), as the summaries report them
+    er = er_output_of_state(exposure, tumour.genotype, tumour.p, tumour.akt, tumour.s6k1,
+                            tumour.er_expression, tumour.adapted, tumour.esr1_mutant)
     for share in ("share_e2", "share_tamoxifen", "share_ser167"):
-        cols[f"er_{share}"] = np.asarray(getattr(sig.er, share), dtype=np.float32)
+        cols[f"er_{share}"] = np.asarray(getattr(er, share), dtype=np.float32)
     return pd.DataFrame({k: (np.repeat(v, n) if np.ndim(v) == 0 else v)
                          for k, v in cols.items()})
 
