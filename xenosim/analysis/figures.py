@@ -309,10 +309,9 @@ def kaplan_meier(km: pd.DataFrame, summary: pd.DataFrame, arms_by_line: dict[str
     apply_style()
     lines = list(arms_by_line)
     n_leg = max(len(a) for a in arms_by_line.values())
-    fig, axes = plt.subplots(3, len(lines), figsize=(6.2 * len(lines), 4.4 + 0.5 * n_leg),
+    fig, axes = plt.subplots(2, len(lines), figsize=(6.2 * len(lines), 4.4 + 0.5 * n_leg),
                              squeeze=False, sharey="row",
-                             gridspec_kw={"height_ratios": [4.0, 0.22 * n_leg + 0.3,
-                                                            0.2 * n_leg + 0.1]})
+                             gridspec_kw={"height_ratios": [4.0, 0.22 * n_leg + 0.3]})
     for j, cl in enumerate(lines):
         ax = axes[0, j]
         handles = _km_panel(ax, km, summary, cl, arms_by_line[cl], p_vs_control or {})
@@ -321,8 +320,9 @@ def kaplan_meier(km: pd.DataFrame, summary: pd.DataFrame, arms_by_line: dict[str
             ax.set_ylabel(f"fraction of mice below {endpoint_volume_mm3:g} mm³")
         ax.set_title(line_title(cl) if len(lines) > 1 else "")
         _at_risk_table(axes[1, j], ax, km, cl, arms_by_line[cl])
-        axes[2, j].axis("off")
-        axes[2, j].legend(handles=handles, loc="upper center", fontsize=8.5, frameon=False)
+        # the legend right under the numbers at risk (its own row of the grid left a gap)
+        axes[1, j].legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.08),
+                          fontsize=8.5, frameon=False)
     fig.suptitle("Time to volume endpoint (Kaplan–Meier, 95 % CI; | = censored; "
                  "n.r. = not reached; curves offset slightly to stay visible)", y=1.0)
     fig.tight_layout()
