@@ -56,7 +56,7 @@ def test_outputs_written(study):
     for name, path in res.figures.items():
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
     assert {"growth_curves", "spaghetti", "waterfall", "kaplan_meier", "forest_growth_rate",
-            "synergy", "mechanism_fractions", "mechanism_er_shares",
+            "synergy", "mechanism_activities", "mechanism_er_shares",
             "key_comparison"} <= set(res.figures)
     html = res.report_html.read_text()
     assert html.count("data:image/png;base64,") == len(res.figures)

@@ -44,7 +44,7 @@ def draw_figures(c: Computed, png: Encoder, log_scale: bool = False) -> dict[str
         figs["key_comparison"] = png(F.key_comparison(c.curves, c.key["figure_lines"],
                                                       c.key["figure_arms"]))
     if c.mech is not None:
-        figs["mechanism_fractions"] = png(F.mechanism_fractions(c.mech, c.arm_order))
+        figs["mechanism_activities"] = png(F.mechanism_activities(c.mech, c.arm_order))
         figs["mechanism_er_shares"] = png(F.er_shares(c.mech, c.arm_order))
     if c.ihc is not None:
         figs["ihc"] = png(F.ihc_boxplots(c.ihc, c.arm_order))

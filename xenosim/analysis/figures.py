@@ -400,14 +400,26 @@ def synergy(syn: pd.DataFrame, line_order: list[str] | None = None) -> plt.Figur
     return fig
 
 
-def mechanism_fractions(mech: pd.DataFrame, arms_by_line: dict[str, list[str]]) -> plt.Figure:
-    """Fraction of tumour cells with high mTORC1 and high ER activity per arm over time."""
+#: The mechanism figure's rows: viable-cell mean activities (0-1), those ``cells.csv`` has.
+ACTIVITY_ROWS = (("mean_akt", "Akt activity (mean, 0-1)"),
+                 ("mean_mtorc1", "mTORC1 activity (mean, 0-1)"),
+                 ("mean_er_activity", "ER activity (mean, 0-1)"))
+#: One marker per arm (in arm order), so arms whose lines lie on top of each other stay apart.
+ARM_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+
+
+def mechanism_activities(mech: pd.DataFrame, arms_by_line: dict[str, list[str]]) -> plt.Figure:
+    """Mean Akt, mTORC1 and ER activity of the viable tumour cells per arm over time (mean ± SEM
+    over mice): continuous readouts, where the fractions of 'high' cells above a fixed
+    threshold were nearly all 0 or 1."""
     apply_style()
     lines = [cl for cl in arms_by_line if (mech["cell_line"] == cl).any()]
-    rows = [("frac_mtorc1_high", "high-mTORC1 cells (fraction)"),
-            ("frac_er_high", "high-ER-activity cells (fraction)")]
-    fig, axes = plt.subplots(2, len(lines), figsize=(5.6 * len(lines), 7.6), sharex=True,
+    rows = [(col, lab) for col, lab in ACTIVITY_ROWS if col in mech.columns]
+    fig, axes = plt.subplots(len(rows), len(lines),
+                             figsize=(5.6 * len(lines), 2.9 * len(rows) + 0.9), sharex=True,
                              sharey="row", squeeze=False)
+    every_arm = dict.fromkeys(a for cl in lines for a in arms_by_line[cl])
+    marker_of = {a: ARM_MARKERS[k % len(ARM_MARKERS)] for k, a in enumerate(every_arm)}
     arms_seen = []
     for j, cl in enumerate(lines):
         for i, (col, lab) in enumerate(rows):
@@ -417,19 +429,24 @@ def mechanism_fractions(mech: pd.DataFrame, arms_by_line: dict[str, list[str]]) 
                 if g.empty:
                     continue
                 c = _colour(arm)
-                ax.plot(g["day"], g[col], color=c, lw=2)
+                ax.plot(g["day"], g[col], color=c, lw=1.6, marker=marker_of[arm], ms=3.5)
                 ax.fill_between(g["day"], g[col] - g[f"sem_{col}"].fillna(0),
                                 g[col] + g[f"sem_{col}"].fillna(0), color=c, alpha=0.2, lw=0)
                 arms_seen.append(arm)
             ax.axvline(0, color="0.5", lw=0.8)
+            ax.set_ylim(-0.02, 1.02)
             if j == 0:
                 ax.set_ylabel(lab)
             if i == 0:
                 ax.set_title(line_title(cl))
-            if i == 1:
+            if i == len(rows) - 1:
                 ax.set_xlabel(DAY_LABEL)
-    _legend_right(fig, _arm_handles(dict.fromkeys(arms_seen)), "arm")
-    fig.suptitle("Signalling state of tumour cells (mean ± SEM over mice; day 0 = first "
+    seen = dict.fromkeys(arms_seen)
+    handles = _arm_handles(seen)
+    for arm, h in zip(seen, handles, strict=True):  # the legend shows each arm's marker too
+        h.set_marker(marker_of[arm])
+    _legend_right(fig, handles, "arm")
+    fig.suptitle("Signalling state of viable tumour cells (mean ± SEM over mice; day 0 = first "
                  "treatment)", y=1.01)
     fig.tight_layout()
     return fig
