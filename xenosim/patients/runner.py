@@ -177,7 +177,7 @@ def simulate_patient(study: PatientStudy, arm: str, index: int) -> PatientOutcom
     scan_days = list(np.arange(0.0, study.follow_up_days + EPS, every))
     pid = f"{arm}-{index + 1:04d}"
     out = PatientOutcome({})
-    earlier: list[float] = []  # summed volumes of the earlier scans (nadir = their minimum)
+    earlier: list[float] = []  # the sums the rule read at earlier scans (nadir: their minimum)
     progressed, ttp_day = False, scan_days[-1]
     baseline_measured = baseline_volume = None
     rule = study.progression
