@@ -272,6 +272,13 @@ def test_cli_runs_a_tiny_trial_and_writes_the_results(tmp_path):
         assert (run / f).is_file(), f
     patients = pd.read_csv(run / "patients.csv")
     assert len(patients) == 6 and set(patients["arm"]) == {"exemestane", "exemestane+everolimus"}
+    from xenosim.patients.response import RESPONSES
+
+    assert set(patients["best_response"]) <= set(RESPONSES)
+    arms = pd.read_csv(run / "arms.csv").set_index("arm")
+    for arm, g in patients.groupby("arm"):  # the arm table's rate is the patients' count
+        assert arms.loc[arm, "objective_response_rate"] == pytest.approx(
+            g["best_response"].isin(["CR", "PR"]).mean())
     assert "Hazard ratios" in (run / "report.md").read_text()
     again = load_patient_study(run / "config.yaml")  # the resolved config reproduces the run
     assert again.seed == 5 and again.patients_per_arm == 3
@@ -303,3 +310,44 @@ def test_untreated_patient_lesion_doubles_in_two_to_six_months():
     doubling = [untreated_doubling_days(study, n_agents=1500, days=120.0, seed=s) for s in range(2)]
     assert all(lo <= d <= hi for d in doubling), doubling
     assert untreated_doubling_days(study, scale=1.0, n_agents=500, days=40.0, settle_days=10.0) < lo
+
+
+def test_recist_best_overall_response_and_clinical_benefit_by_hand():
+    """Diameter sums (mm) by hand: PD at the first scan; PR (-30 %) before a later progression
+    stays PR; -29 % is SD; all lesions gone is CR; no scan after baseline is not evaluable.
+    Clinical benefit: CR / PR, or no progression before week 24 (168 days)."""
+    from xenosim.patients.response import best_overall_response, clinical_benefit
+
+    assert best_overall_response([50.0, 61.0], True) == "PD"
+    assert best_overall_response([50.0, 35.0, 44.0], True) == "PR"  # -30 %, then +26 % of nadir
+    assert best_overall_response([50.0, 35.5, 44.0], True) == "SD"  # -29 %
+    assert best_overall_response([50.0, 35.0], False) == "PR"
+    assert best_overall_response([50.0, 0.0, 10.0], True) == "CR"
+    assert best_overall_response([50.0, 52.0, 55.0], False) == "SD"
+    assert best_overall_response([50.0], False) == "NE"
+    assert clinical_benefit("PR", True, 56.0, 730.0) is True
+    assert clinical_benefit("SD", True, 168.0, 730.0) is True
+    assert clinical_benefit("SD", True, 112.0, 730.0) is False
+    assert clinical_benefit("SD", False, 120.0, 120.0) is None  # follow-up ends before week 24
+    assert clinical_benefit("PD", True, 56.0, 730.0) is False
+
+
+def test_response_rates_count_by_hand_with_wilson_intervals():
+    """Arm a: 2 responders of 5 (ORR 0.4; Wilson 95 % CI 0.118-0.769 by hand: centre
+    (k + z^2/2) / (n + z^2), half-width z sqrt(k(n-k)/n + z^2/4) / (n + z^2)); clinical benefit
+    3 of the 4 assessable. Arm b: none."""
+    from xenosim.patients.response import response_rates
+
+    pts = pd.DataFrame({"arm": ["a"] * 5 + ["b"] * 2,
+                        "best_response": ["PR", "CR", "SD", "PD", "SD", "SD", "PD"],
+                        "clinical_benefit": [True, True, True, False, None, False, False]})
+    r = response_rates(pts).set_index("arm")
+    z, n, k = 1.959964, 5, 2
+    centre = (k + z * z / 2) / (n + z * z)
+    half = z * np.sqrt(k * (n - k) / n + z * z / 4) / (n + z * z)
+    assert r.loc["a", "objective_response_rate"] == 0.4
+    assert r.loc["a", "orr_ci_low"] == pytest.approx(centre - half, abs=1e-6)
+    assert r.loc["a", "orr_ci_high"] == pytest.approx(centre + half, abs=1e-6)
+    assert r.loc["a", "clinical_benefit_rate"] == 0.75
+    assert r.loc["b", "objective_response_rate"] == 0.0
+    assert r.loc["b", "clinical_benefit_rate"] == 0.0

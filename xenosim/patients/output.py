@@ -10,6 +10,7 @@ from xenosim.core.output import atomic_directory, new_run_id, write_manifest
 from xenosim.patients import figures
 from xenosim.patients.config import PatientStudy, dump_patient_study
 from xenosim.patients.report import render_report
+from xenosim.patients.response import response_rates
 from xenosim.patients.runner import TrialResult
 from xenosim.patients.survival import arm_medians, compare_arms
 
@@ -51,7 +52,8 @@ def write_trial_results(result: TrialResult, study: PatientStudy, out_root: Path
     labels = {a: (spec.label or a) for a, spec in study.arms.items()}
     patients = result.patients.sort_values(["arm", "patient"], kind="mergesort")
     scans = result.scans.sort_values(["arm", "patient", "day"], kind="mergesort")
-    arms = arm_medians(result.patients)
+    arms = arm_medians(result.patients).merge(response_rates(result.patients), on="arm",
+                                              how="left")
     hrs = compare_arms(result.patients, study.reference)
     subgroups = subgroup_table(result.patients, study.reference)
     with atomic_directory(final) as tmp:

@@ -27,6 +27,7 @@ from xenosim.core.pharmacology import ExposureProfile, exposure_profile
 from xenosim.core.stepping import step_until
 from xenosim.core.tumour import Tumour
 from xenosim.patients.config import DAYS_PER_MONTH, PatientStudy
+from xenosim.patients.response import best_overall_response, clinical_benefit
 from xenosim.xenograft.runner import run_tasks
 
 EPS = 1e-6
@@ -180,6 +181,7 @@ def simulate_patient(study: PatientStudy, arm: str, index: int) -> PatientOutcom
     earlier: list[float] = []  # the sums the rule read at earlier scans (nadir: their minimum)
     progressed, ttp_day = False, scan_days[-1]
     baseline_measured = baseline_volume = None
+    diameter_sums: list[float] = []  # RECIST's sum at every scan (best overall response)
     rule = study.progression
     best_change = 0.0
     time_h = 0.0
@@ -194,6 +196,7 @@ def simulate_patient(study: PatientStudy, arm: str, index: int) -> PatientOutcom
         true = [sum(t.volume_mm3 for t in lesion) for lesion in lesions]
         measured = [v * float(np.exp(study.scans.cv * scan_rng.standard_normal())) for v in true]
         volume, diameters = scan_sum(measured, "volume"), scan_sum(measured, "diameters")
+        diameter_sums.append(diameters)
         total = diameters if rule.measure == "diameters" else volume  # what the rule reads
         if baseline_measured is None:
             baseline_measured, baseline_volume = total, volume
@@ -218,6 +221,11 @@ def simulate_patient(study: PatientStudy, arm: str, index: int) -> PatientOutcom
         "esr1_mutant": esr1, "esr1_mutant_fraction": f_esr1,
         "progressed": progressed, "ttp_day": ttp_day, "ttp_months": ttp_day / DAYS_PER_MONTH,
         "best_change_pct": best_change, "n_scans": len(out.scans),
+        "best_diameter_change_pct": 100.0 * (min(diameter_sums[1:], default=diameter_sums[0])
+                                             / diameter_sums[0] - 1.0)
+        if diameter_sums[0] > 0 else float("nan"),
+        "best_response": (bor := best_overall_response(diameter_sums, progressed)),
+        "clinical_benefit": clinical_benefit(bor, progressed, ttp_day, study.follow_up_days),
         "baseline_mean_akt": out.scans[0]["mean_akt"],
         "baseline_mean_er_activity": out.scans[0]["mean_er_activity"],
     }
