@@ -14,10 +14,19 @@ def fractional_inhibition(concentration_nM: float | np.ndarray, ic50_nM: float,
 
 
 def mtorc1_activity(akt: np.ndarray, basal: float, akt_half: float,
-                    inhibition: float = 0.0) -> np.ndarray:
-    """mTORC1 activity in [0, 1]: basal plus Akt-driven share, times the uninhibited fraction."""
-    uninhibited = basal + (1.0 - basal) * akt / (akt + akt_half)
+                    inhibition: float = 0.0, akt_drive_kept=1.0) -> np.ndarray:
+    """mTORC1 activity in [0, 1]: basal plus Akt-driven share (times ``akt_drive_kept``, the
+    share of it left where hypoxia has turned TSC2 back on: :func:`hypoxic_akt_drive_kept`),
+    times the uninhibited fraction."""
+    uninhibited = basal + (1.0 - basal) * akt / (akt + akt_half) * akt_drive_kept
     return uninhibited * (1.0 - inhibition)
+
+
+def hypoxic_akt_drive_kept(inhibition: float, tsc_loss: float) -> float:
+    """Share of the Akt-driven mTORC1 activity a hypoxic cell keeps: hypoxia induces REDD1,
+    which releases TSC2 from 14-3-3 and so switches off Akt's route to mTORC1 (Brugarolas 2004;
+    DeYoung 2008); without TSC1/2 (``tsc_loss`` 1) that route is not there to switch off."""
+    return 1.0 - inhibition * (1.0 - tsc_loss)
 
 
 def s6k1_activity(mtorc1: np.ndarray) -> np.ndarray:

@@ -95,6 +95,7 @@ class StepInputs:
     er_scale: float
     er_protein: np.ndarray | float
     e2_nM: np.ndarray | float
+    hypoxic_akt_drive_kept: float = 1.0  # Akt-driven mTORC1 share left in hypoxic cells
 
 
 def step_inputs(exposure: Exposure, genotype: Genotype, p: dict[str, float]) -> StepInputs:
@@ -114,7 +115,9 @@ def step_inputs(exposure: Exposure, genotype: Genotype, p: dict[str, float]) -> 
         mtorc1_inhibition=exposure.mtorc1_inhibition,
         ser167_weight_s6k1=p["ser167_weight_s6k1"], ser167_half_input=p["ser167_half_input"],
         ser167_hill=p["ser167_hill"], occ_e2=occ_e2, occ_anti=occ_anti, occ_free=occ_free,
-        er_scale=er_scale, er_protein=er_protein, e2_nM=e2_nM)
+        er_scale=er_scale, er_protein=er_protein, e2_nM=e2_nM,
+        hypoxic_akt_drive_kept=mtor.hypoxic_akt_drive_kept(
+            p["hypoxia_mtorc1_inhibition"], min(genotype.mtorc1_constitutive, 1.0)))
 
 
 def mutant_occupancy(exposure: Exposure, q: StepInputs, p: dict[str, float]
@@ -147,12 +150,14 @@ def mutant_occupancy(exposure: Exposure, q: StepInputs, p: dict[str, float]
 
 def compute_signalling(exposure: Exposure, genotype: Genotype, p: dict[str, float],
                        akt_expression, er_expression, s6k1_previous, adapted=None,
-                       esr1_mutant=None, shares: bool = True) -> Signals:
+                       esr1_mutant=None, shares: bool = True, hypoxic=None) -> Signals:
     """Akt (with feedback from last step's S6K1), mTORC1, S6K1, Ser167 and ER output.
 
     ``adapted`` / ``esr1_mutant``: optional per-cell flags (biology/adaptation.py); ``None`` or
     all-false leaves the computation (and its numbers) as without them. ``shares=False`` skips
     the ER shares (``sig.er.share_*`` are then ``None``): a step needs only the total.
+    ``hypoxic``: optional per-cell flags (oxygen below ``hypoxia_threshold``): those cells keep
+    only ``hypoxic_akt_drive_kept`` of the Akt-driven mTORC1 activity (REDD1 / TSC2).
     """
     q = step_inputs(exposure, genotype, p)
     pi3k = q.pi3k_drive
@@ -161,7 +166,11 @@ def compute_signalling(exposure: Exposure, genotype: Genotype, p: dict[str, floa
         pi3k = adaptation.pi3k_multiplier(adapted, pi3k)
     akt = akt_mod.akt_activity(pi3k, q.constitutive_akt_drive, s6k1_previous, q.feedback_gain,
                                akt_expression, q.torc2_inhibition)
-    mtorc1 = mtor.mtorc1_activity(akt, q.mtorc1_basal, q.mtorc1_akt_half, q.mtorc1_inhibition)
+    kept = 1.0
+    if hypoxic is not None and q.hypoxic_akt_drive_kept != 1.0 and bool(np.any(hypoxic)):
+        kept = np.where(hypoxic, np.float32(q.hypoxic_akt_drive_kept), np.float32(1.0))
+    mtorc1 = mtor.mtorc1_activity(akt, q.mtorc1_basal, q.mtorc1_akt_half, q.mtorc1_inhibition,
+                                  kept)
     s6k1 = mtor.s6k1_activity(mtorc1)
     ser167 = er_mod.ser167_phosphorylation(akt, s6k1, q.ser167_weight_s6k1,
                                            q.ser167_half_input, q.ser167_hill)

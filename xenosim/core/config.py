@@ -228,6 +228,7 @@ class Mechanisms(_Strict):
     ires_translation: bool = True  # Akt-suppressed cap-independent translation (Gera 2004)
     lted_adaptation: bool = True  # estrogen-deprived cells adapt (LTED-like), inherited
     esr1_mutation: bool = True  # ESR1-mutant clones (pre-existing / acquired; 0 by default)
+    hypoxia_mtorc1: bool = True  # hypoxia turns mTORC1 off via REDD1 / TSC2 (Brugarolas 2004)
 
 
 def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:

@@ -9,7 +9,8 @@ The biology is not rewritten here. The kernels call the scalar-friendly function
 computes in float32 throughout (as the numpy engine does on its float32 arrays) and LLVM can
 vectorise eight cells per instruction. Adapted and ESR1-mutant cells (biology/adaptation.py) are
 read per cell in the kernel: the LTED PI3K and ER factors, and the mutant's ER states (computed
-once per step by ``signalling.mutant_occupancy``, as in the numpy pass). The adaptation draws
+once per step by ``signalling.mutant_occupancy``, as in the numpy pass); hypoxic cells keep the
+step's ``hypoxic_akt_drive_kept`` of Akt's drive of mTORC1 (REDD1 / TSC2). The adaptation draws
 (``Tumour.adapt``) and the ESR1 mutations of daughters stay in Python around the kernels, in
 the numpy engine's order.
 
@@ -136,6 +137,7 @@ _Q_NAMES = (
     # fates, clearance, oxygen, inheritance
     "K_DIV", "APO_ON", "APO_BASAL", "APO_GAIN", "AKT_SURV", "HYPOXIC_APO", "ARRESTED_FACTOR",
     "NECROSIS", "DT", "CLEAR_APO", "CLEAR_NEC", "R_HYPOXIC", "R_ANOXIC", "SIGMA", "INHERIT",
+    "HYPOXIC_KEPT",
 )
 N_Q = len(_Q_NAMES)
 (Q_PI3K, Q_CONSTITUTIVE, Q_FEEDBACK, Q_TORC2, Q_MTORC1_BASAL, Q_MTORC1_HALF, Q_MTORC1_INHIB,
@@ -146,7 +148,7 @@ N_Q = len(_Q_NAMES)
  Q_DRIVE_HALF, Q_DRIVE_HILL, Q_SWITCH_RATE,
  Q_K_DIV, Q_APO_ON, Q_APO_BASAL, Q_APO_GAIN, Q_AKT_SURV, Q_HYPOXIC_APO, Q_ARRESTED_FACTOR,
  Q_NECROSIS, Q_DT, Q_CLEAR_APO, Q_CLEAR_NEC, Q_R_HYPOXIC, Q_R_ANOXIC, Q_SIGMA,
- Q_INHERIT) = range(N_Q)
+ Q_INHERIT, Q_HYPOXIC_KEPT) = range(N_Q)
 #: State and scratch buffers get 1/HEADROOM spare room, so a growing tumour updates in place for
 #: a few steps between two (in-place) resizes; one set of state buffers: peak 46 B/agent at 1e6.
 HEADROOM = 4
@@ -254,6 +256,7 @@ if AVAILABLE:
         necrosis_rate, dt = q[Q_NECROSIS], q[Q_DT]
         clear_apo, clear_nec = q[Q_CLEAR_APO], q[Q_CLEAR_NEC]
         r_hypoxic, r_anoxic = q[Q_R_HYPOXIC], q[Q_R_ANOXIC]
+        hypoxic_kept = q[Q_HYPOXIC_KEPT]
         zero, one = np.float32(0.0), np.float32(1.0)
         uniform_scale = uniforms.SCALE
         for i in range(status.shape[0]):
@@ -276,7 +279,9 @@ if AVAILABLE:
             # signalling
             a = _akt_activity(pi3k * adapted_pi3k if is_adapted else pi3k, constitutive,
                               s6k1[i], feedback, akt_expression[i], torc2)
-            m = _mtorc1_activity(a, m_basal, m_half, m_inhib)
+            # hypoxic cells lose Akt's drive of mTORC1 (REDD1 / TSC2)
+            m = _mtorc1_activity(a, m_basal, m_half, m_inhib,
+                                 one if oxygenated else hypoxic_kept)
             s = _s6k1_activity(m)
             ser = _ser167(a, s, w167, half167, hill167)
             ee = er_expression[i] * er_scale
@@ -825,6 +830,7 @@ class FusedStepper:
         else:  # oxygen 1 everywhere: every cell oxygenated, none anoxic
             q[Q_R_HYPOXIC], q[Q_R_ANOXIC] = -np.inf, -np.inf
         q[Q_SIGMA], q[Q_INHERIT] = p["expression_sigma_log"], p["expression_inheritance"]
+        q[Q_HYPOXIC_KEPT] = s.hypoxic_akt_drive_kept
         return q
 
     def summary_sums(self, tumour, exposure: Exposure | None) -> np.ndarray | None:

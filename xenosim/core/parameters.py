@@ -107,6 +107,12 @@ PARAMETERS: dict[str, Param] = {
         _P("anoxia_threshold", 0.06, "1", "assumed", "assumed",
            "relative oxygen below which cells die by necrosis"),
         _P("necrosis_rate_per_day", 1.0, "1/day", "assumed", "assumed", "death rate of anoxic cells"),
+        _P("hypoxia_mtorc1_inhibition", 0.7, "1", "Brugarolas 2004 Genes Dev 18:2893; DeYoung "
+           "2008 Genes Dev 22:239 (hypoxia induces REDD1, which frees TSC2 from 14-3-3 and turns "
+           "mTORC1 off: S6K Thr389 largely lost at 1 % O2 within hours; TSC1/2 loss abolishes "
+           "it)", "assumed",
+           "share of the Akt (TSC2)-driven mTORC1 activity a hypoxic cell (oxygen below "
+           "hypoxia_threshold) loses; none in TSC1-null cells (the value: order of magnitude)"),
         # ---- heterogeneity ---------------------------------------------------------------------
         _P("expression_sigma_log", 0.25, "1", "Raj 2008 (cell-to-cell protein CV ~20-30%)", "assumed",
            "lognormal sigma of Akt and ER expression multipliers"),
@@ -224,6 +230,7 @@ MECHANISM_SWITCHES: dict[str, tuple[str, ...]] = {
     "ires_translation": ("ires_translation_max",),
     "lted_adaptation": ("lted_adaptation_rate_per_day",),
     "esr1_mutation": ("esr1_mutant_initial_fraction", "esr1_mutation_rate_per_division"),
+    "hypoxia_mtorc1": ("hypoxia_mtorc1_inhibition",),
 }
 #: Switches handled in code rather than by zeroing a parameter.
 SPECIAL_SWITCHES = ("hypoxia",)

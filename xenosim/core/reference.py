@@ -88,7 +88,8 @@ class ReferenceCell(mesa.Agent):
         # (None for a wild-type, unadapted cell: the same numbers, without per-cell array calls)
         sig = compute_signalling(m.exposure, m.genotype, p, self.akt_expression,
                                  self.er_expression, self.s6k1, self.adapted or None,
-                                 self.esr1_mutant or None)
+                                 self.esr1_mutant or None,
+                                 hypoxic=(o2 < p["hypoxia_threshold"]) or None)
         self.akt, self.mtorc1, self.er_activity = float(sig.akt), float(sig.mtorc1), float(
             sig.er.total)
         self.s6k1 = float(sig.s6k1)

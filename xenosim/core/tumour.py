@@ -266,7 +266,7 @@ class Tumour:
             viable = fate.is_viable(self.status[cells])
             o2 = self.oxygen(cells)
             t1 = self._lap("environment", t0)
-            sig, drive = self._signalling(exposure, cells)
+            sig, drive = self._signalling(exposure, cells, o2)
             t2 = self._lap("signalling", t1)
             status, cleared, divide = self._fate(cells, viable, o2, drive, sig, u[cells], dt_h)
             er_inputs = (sig.occ_e2, sig.er_protein)  # the same for every block
@@ -309,13 +309,18 @@ class Tumour:
         self.phase_seconds[phase] = self.phase_seconds.get(phase, 0.0) + now - since
         return now
 
-    def _signalling(self, exposure: Exposure, cells: slice):
+    def _signalling(self, exposure: Exposure, cells: slice, o2: np.ndarray | None = None):
         """Akt (feedback from last step's S6K1) -> mTORC1 / S6K1 -> Ser167 -> ER output of the
-        cells ``cells``; returns their signals and G1 drive (ER output and cyclin D1 / c-Myc
-        translation, biology/cellcycle.py)."""
+        cells ``cells`` (relative oxygen ``o2``: hypoxic cells lose Akt's drive of mTORC1);
+        returns their signals and G1 drive (ER output and cyclin D1 / c-Myc translation,
+        biology/cellcycle.py)."""
+        hypoxic = None
+        if o2 is not None and self.invivo and self.hypoxia:
+            hypoxic = o2 < np.float32(self.p["hypoxia_threshold"])
         sig = compute_signalling(exposure, self.genotype, self.p, self.akt_expression[cells],
                                  self.er_expression[cells], self.s6k1[cells],
-                                 self.adapted[cells], self.esr1_mutant[cells], shares=False)
+                                 self.adapted[cells], self.esr1_mutant[cells], shares=False,
+                                 hypoxic=hypoxic)
         # ER shares are not computed here: summary() computes them from the stored states
         return sig, translation_and_drive(sig, self.p, self.rates.er_weight, self.growth_factor)[1]
 
