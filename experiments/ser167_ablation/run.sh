@@ -11,7 +11,7 @@ SEED=${SEED:-2004}
 "$XENOSIM" run configs/degraffenried2004.yaml --seed "$SEED" --out "$OUT" --quiet --no-analyze
 "$XENOSIM" run configs/degraffenried2004.yaml --seed "$SEED" --out "$OUT" --quiet --no-analyze \
     --set experiment=degraffenried2004_no_ser167 --set mechanisms.ser167_er_link=false
-full=$(ls -d "$OUT"/degraffenried2004/*-seed"$SEED" | tail -n 1)
-ablated=$(ls -d "$OUT"/degraffenried2004_no_ser167/*-seed"$SEED" | tail -n 1)
+full=$(ls -td "$OUT"/degraffenried2004/*-seed"$SEED"-* | head -n 1)
+ablated=$(ls -td "$OUT"/degraffenried2004_no_ser167/*-seed"$SEED"-* | head -n 1)
 "$XENOSIM" compare "$full" "$ablated" --out "$OUT/ser167_ablation"
 echo "comparison: $OUT/ser167_ablation/report.html"
