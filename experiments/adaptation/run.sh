@@ -11,7 +11,7 @@ CONFIG=experiments/adaptation/long_deprivation.yaml
 "$XENOSIM" run "$CONFIG" --seed "$SEED" --out "$OUT" --quiet --no-analyze
 "$XENOSIM" run "$CONFIG" --seed "$SEED" --out "$OUT" --quiet --no-analyze \
     --set experiment=long_estrogen_deprivation_no_adaptation --set mechanisms.lted_adaptation=false
-with=$(ls -d "$OUT"/long_estrogen_deprivation/*-seed"$SEED" | tail -n 1)
-without=$(ls -d "$OUT"/long_estrogen_deprivation_no_adaptation/*-seed"$SEED" | tail -n 1)
+with=$(ls -td "$OUT"/long_estrogen_deprivation/*-seed"$SEED"-* | head -n 1)
+without=$(ls -td "$OUT"/long_estrogen_deprivation_no_adaptation/*-seed"$SEED"-* | head -n 1)
 "$XENOSIM" compare "$with" "$without" --out "$OUT/adaptation"
 echo "comparison: $OUT/adaptation/report.html"
