@@ -309,14 +309,13 @@ class Tumour:
         self.phase_seconds[phase] = self.phase_seconds.get(phase, 0.0) + now - since
         return now
 
-    def _signalling(self, exposure: Exposure, cells: slice, o2: np.ndarray | None = None):
+    def _signalling(self, exposure: Exposure, cells: slice, o2: np.ndarray):
         """Akt (feedback from last step's S6K1) -> mTORC1 / S6K1 -> Ser167 -> ER output of the
         cells ``cells`` (relative oxygen ``o2``: hypoxic cells lose Akt's drive of mTORC1);
         returns their signals and G1 drive (ER output and cyclin D1 / c-Myc translation,
         biology/cellcycle.py)."""
-        hypoxic = None
-        if o2 is not None and self.invivo and self.hypoxia:
-            hypoxic = o2 < np.float32(self.p["hypoxia_threshold"])
+        hypoxic = (o2 < np.float32(self.p["hypoxia_threshold"])
+                   if self.invivo and self.hypoxia else None)
         sig = compute_signalling(exposure, self.genotype, self.p, self.akt_expression[cells],
                                  self.er_expression[cells], self.s6k1[cells],
                                  self.adapted[cells], self.esr1_mutant[cells], shares=False,
